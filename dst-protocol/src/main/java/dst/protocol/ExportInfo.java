@@ -1,0 +1,70 @@
+package dst.protocol;
+
+/**
+ * What the server granted in its WELCOME: everything the client needs to use the export.
+ *
+ * @param name       export name
+ * @param size       export size in bytes
+ * @param blockSize  logical block size (512 or 4096)
+ * @param maxRequest largest payload of one request
+ * @param readOnly   writes are refused
+ * @param features   negotiated {@link Features} bits
+ * @param sessionId  session id, to resume after a reconnect
+ * @param exportId   identity of the export's content; a different one after a reconnect means the
+ *                   export was replaced and must not be written to as if it were the same disk
+ * @param version    negotiated protocol version
+ */
+public record ExportInfo(String name, long size, int blockSize, int maxRequest, boolean readOnly, int features,
+                         long sessionId, long exportId, int version) {
+    public static final int DEFAULT_MAX_REQUEST = 1024 * 1024;
+    /** Hard ceiling for max request: bounds the memory one frame can make a peer allocate. */
+    public static final int MAX_MAX_REQUEST = 32 * 1024 * 1024;
+
+    public boolean has(int feature) {
+        return Features.has(features, feature);
+    }
+
+    public HandshakeFrame toWelcome() {
+        return HandshakeFrame.builder(HandshakeFrame.WELCOME)
+                .u32(Tlv.PROTOCOL_VERSION, version)
+                .string(Tlv.EXPORT_NAME, name)
+                .u64(Tlv.EXPORT_SIZE, size)
+                .u32(Tlv.BLOCK_SIZE, blockSize)
+                .u32(Tlv.MAX_REQUEST, maxRequest)
+                .u32(Tlv.EXPORT_FLAGS, readOnly ? Tlv.ExportFlags.READ_ONLY : 0)
+                .u32(Tlv.FEATURES, features)
+                .u64(Tlv.SESSION_ID, sessionId)
+                .u64(Tlv.EXPORT_ID, exportId)
+                .build();
+    }
+
+    /** Reads a WELCOME, or turns an ERROR frame into the DstException it carries. */
+    public static ExportInfo fromWelcome(HandshakeFrame f) throws DstException {
+        if (f.type() == HandshakeFrame.ERROR) {
+            throw new DstException(f.u32(Tlv.ERRNO).orElse(Errno.EIO), f.string(Tlv.MESSAGE).orElse("server refused"));
+        }
+        if (f.type() != HandshakeFrame.WELCOME) {
+            throw new DstException(Errno.EPROTO, "expected WELCOME, got " + HandshakeFrame.typeName(f.type()));
+        }
+        try {
+            var unknown = f.unknownCriticalTag(Tlv.PROTOCOL_VERSION, Tlv.EXPORT_NAME, Tlv.EXPORT_SIZE, Tlv.BLOCK_SIZE,
+                    Tlv.MAX_REQUEST, Tlv.EXPORT_FLAGS, Tlv.FEATURES, Tlv.SESSION_ID, Tlv.EXPORT_ID, Tlv.SOFTWARE, Tlv.PROOF);
+            if (unknown.isPresent()) {
+                throw new DstException(Errno.EOPNOTSUPP, "server requires unknown option 0x" + Integer.toHexString(unknown.get()));
+            }
+            long size = f.u64(Tlv.EXPORT_SIZE).orElseThrow(() -> new DstException(Errno.EPROTO, "WELCOME without size"));
+            int blockSize = f.u32(Tlv.BLOCK_SIZE).orElse(512);
+            int maxRequest = f.u32(Tlv.MAX_REQUEST).orElse(DEFAULT_MAX_REQUEST);
+            if (size < 0 || (blockSize != 512 && blockSize != 4096) || maxRequest <= 0 || maxRequest > MAX_MAX_REQUEST) {
+                throw new DstException(Errno.EPROTO, "WELCOME with impossible geometry: size=" + size
+                        + " block=" + blockSize + " maxRequest=" + maxRequest);
+            }
+            return new ExportInfo(f.string(Tlv.EXPORT_NAME).orElse(""), size, blockSize, maxRequest,
+                    (f.u32(Tlv.EXPORT_FLAGS).orElse(0) & Tlv.ExportFlags.READ_ONLY) != 0,
+                    f.u32(Tlv.FEATURES).orElse(0), f.u64(Tlv.SESSION_ID).orElse(0L), f.u64(Tlv.EXPORT_ID).orElse(0L),
+                    f.u32(Tlv.PROTOCOL_VERSION).orElse(1));
+        } catch (IllegalArgumentException e) {
+            throw new DstException(Errno.EPROTO, "malformed WELCOME: " + e.getMessage());
+        }
+    }
+}

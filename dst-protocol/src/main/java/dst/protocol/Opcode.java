@@ -1,0 +1,33 @@
+package dst.protocol;
+
+/** Request opcodes (one byte on the wire). Replies echo the opcode of their request. */
+public final class Opcode {
+    /** Only in replies: a connection-level error (bad frame); the connection closes after it. */
+    public static final int CONNECTION_ERROR = 0;
+    public static final int READ = 1;
+    public static final int WRITE = 2;
+    public static final int FLUSH = 3;
+    public static final int TRIM = 4;
+    public static final int WRITE_ZEROES = 5;
+    /** Keepalive: the server answers at once, so both ends see traffic on an idle link. */
+    public static final int PING = 6;
+
+    /** Request flag: make this write durable before replying. */
+    public static final int FLAG_FUA = 0x01;
+
+    private Opcode() {
+    }
+
+    public static String name(int opcode) {
+        return switch (opcode) {
+            case CONNECTION_ERROR -> "CONNECTION_ERROR";
+            case READ -> "READ";
+            case WRITE -> "WRITE";
+            case FLUSH -> "FLUSH";
+            case TRIM -> "TRIM";
+            case WRITE_ZEROES -> "WRITE_ZEROES";
+            case PING -> "PING";
+            default -> "OP#" + opcode;
+        };
+    }
+}

@@ -1,0 +1,41 @@
+package dst.server.backend;
+
+import io.netty.buffer.ByteBuf;
+
+import java.io.Closeable;
+import java.io.IOException;
+
+/**
+ * What an export is stored on: the one narrow interface every backend implements (nbdkit's plugin
+ * API in Java). Callers have already checked ranges against {@link #size()} and permissions, so a
+ * backend only does I/O. Methods block and are called from the server's I/O threads, several at
+ * once: implementations are thread-safe. Errors are IOExceptions; a {@code DstException} carries
+ * its own errno, anything else becomes EIO on the wire.
+ */
+public interface Backend extends Closeable {
+    /** Export size in bytes. */
+    long size();
+
+    /** Whether discards free space (else TRIM is accepted and does nothing, as it may). */
+    default boolean canTrim() {
+        return false;
+    }
+
+    /** Human readable description for logs and {@code --help} output, e.g. {@code file:/srv/d0.img}. */
+    String describe();
+
+    /** Reads {@code length} bytes at {@code offset} into {@code dst}, advancing its writer index. */
+    void read(long offset, ByteBuf dst, int length) throws IOException;
+
+    /** Writes the readable bytes of {@code src} at {@code offset}; durable before returning if {@code fua}. */
+    void write(long offset, ByteBuf src, boolean fua) throws IOException;
+
+    /** Makes every completed write durable. */
+    void flush() throws IOException;
+
+    /** Discards the range: later reads return zeros (dst promises that, like NBD's TRIM+zero). */
+    void trim(long offset, long length) throws IOException;
+
+    /** Writes zeros over the range. */
+    void writeZeroes(long offset, long length) throws IOException;
+}

@@ -1,0 +1,117 @@
+package dst.server.backend;
+
+import io.netty.buffer.ByteBuf;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+/**
+ * Off-heap memory in 1 MiB chunks allocated on first write, so a {@code mem:64G} export costs only
+ * what is written, and exports over 2 GiB work. Trimming a whole chunk frees it. Nothing here is
+ * durable: flush is a no-op, and the content dies with the process.
+ */
+public final class MemoryBackend implements Backend {
+    static final int CHUNK_SHIFT = 20;
+    static final int CHUNK = 1 << CHUNK_SHIFT;
+
+    private final long size;
+    private final AtomicReferenceArray<ByteBuffer> chunks;
+
+    public MemoryBackend(long size) {
+        if (size <= 0) throw new IllegalArgumentException("memory export size must be positive: " + size);
+        long count = (size + CHUNK - 1) >>> CHUNK_SHIFT;
+        if (count > Integer.MAX_VALUE) throw new IllegalArgumentException("memory export too large: " + size);
+        this.size = size;
+        this.chunks = new AtomicReferenceArray<>((int) count);
+    }
+
+    @Override
+    public long size() {
+        return size;
+    }
+
+    @Override
+    public boolean canTrim() {
+        return true;
+    }
+
+    @Override
+    public String describe() {
+        return "mem:" + size;
+    }
+
+    @Override
+    public void read(long offset, ByteBuf dst, int length) {
+        while (length > 0) {
+            int index = (int) (offset >>> CHUNK_SHIFT);
+            int within = (int) (offset & (CHUNK - 1));
+            int n = Math.min(length, CHUNK - within);
+            ByteBuffer chunk = chunks.get(index);
+            if (chunk == null) {
+                dst.writeZero(n);
+            } else {
+                dst.writeBytes(chunk.duplicate().position(within).limit(within + n));
+            }
+            offset += n;
+            length -= n;
+        }
+    }
+
+    @Override
+    public void write(long offset, ByteBuf src, boolean fua) {
+        int at = src.readerIndex();
+        int length = src.readableBytes();
+        while (length > 0) {
+            int within = (int) (offset & (CHUNK - 1));
+            int n = Math.min(length, CHUNK - within);
+            ByteBuffer chunk = chunkFor((int) (offset >>> CHUNK_SHIFT));
+            src.getBytes(at, chunk.duplicate().position(within).limit(within + n));
+            offset += n;
+            at += n;
+            length -= n;
+        }
+    }
+
+    private ByteBuffer chunkFor(int index) {
+        ByteBuffer chunk = chunks.get(index);
+        if (chunk == null) {
+            chunks.compareAndSet(index, null, ByteBuffer.allocateDirect(CHUNK));
+            chunk = chunks.get(index);
+        }
+        return chunk;
+    }
+
+    @Override
+    public void flush() {
+    }
+
+    @Override
+    public void trim(long offset, long length) {
+        writeZeroes(offset, length);
+    }
+
+    @Override
+    public void writeZeroes(long offset, long length) {
+        while (length > 0) {
+            int index = (int) (offset >>> CHUNK_SHIFT);
+            int within = (int) (offset & (CHUNK - 1));
+            int n = (int) Math.min(length, CHUNK - within);
+            if (n == CHUNK) {
+                chunks.set(index, null); // whole chunk: give the memory back
+            } else {
+                ByteBuffer chunk = chunks.get(index);
+                if (chunk != null) {
+                    ByteBuffer d = chunk.duplicate();
+                    for (int i = within; i < within + n; i++) d.put(i, (byte) 0);
+                }
+            }
+            offset += n;
+            length -= n;
+        }
+    }
+
+    @Override
+    public void close() {
+        for (int i = 0; i < chunks.length(); i++) chunks.set(i, null);
+    }
+}

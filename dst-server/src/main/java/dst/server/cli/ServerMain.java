@@ -1,0 +1,122 @@
+package dst.server.cli;
+
+import dst.protocol.cli.ExitCodes;
+import dst.protocol.cli.Logs;
+import dst.protocol.cli.Version;
+import dst.server.export.Export;
+import dst.server.export.ExportSpec;
+import dst.server.export.Sizes;
+import dst.server.net.DstServer;
+import dst.server.net.ServerConfig;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.logging.Logger;
+
+/** {@code dst-server}: serve files, block devices or memory as network block devices. */
+@Command(name = "dst-server", mixinStandardHelpOptions = true, versionProvider = ServerMain.VersionProvider.class,
+        header = "Serve files, block devices or memory to dst clients.",
+        description = {
+                "Exports are named disks that dst-client attaches as local block devices.",
+                "Requests are checksummed (crc32c), answered out of order, and survive client reconnects.",
+                "SIGTERM shuts down gracefully: running requests are answered and every export is forced to disk."},
+        footer = {"", "Examples:",
+                "  dst-server --export disk0=/srv/disk0.img,size=10G",
+                "  dst-server --listen 0.0.0.0:7070 --export scratch=mem:4G --export base=/dev/vdb,ro",
+                "", "Exit codes: 0 ok, 1 failure, 2 bad usage."})
+public final class ServerMain implements Callable<Integer> {
+    @Option(names = {"-l", "--listen"}, paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:7070",
+            description = "Address to listen on (default: ${DEFAULT-VALUE}; port 0 picks a free one).")
+    String listen;
+
+    @Option(names = {"-e", "--export"}, paramLabel = "NAME=PATH[,ro][,size=SIZE][,block=512|4096]", required = true,
+            description = {"An export (repeatable). PATH is a file (created sparse when size= is given and it is missing),",
+                    "a block device, or mem:SIZE (memory, lost on exit)."})
+    List<String> exports = new ArrayList<>();
+
+    @Option(names = "--max-request", paramLabel = "SIZE", defaultValue = "4M",
+            description = "Largest request payload accepted (default: ${DEFAULT-VALUE}).")
+    String maxRequest;
+
+    @Option(names = "--io-threads", defaultValue = "16", description = "Threads doing backend I/O (default: ${DEFAULT-VALUE}).")
+    int ioThreads;
+
+    @Option(names = "--idle-timeout", paramLabel = "SECONDS", defaultValue = "10",
+            description = "Close a connection that sent nothing, not even a keepalive, for this long (default: ${DEFAULT-VALUE}).")
+    int idleTimeoutSeconds;
+
+    @Option(names = {"-v", "--verbose"}, description = "Log more.")
+    boolean verbose;
+
+    @Override
+    public Integer call() throws Exception {
+        Logs.setup(verbose);
+        Logger log = Logger.getLogger(ServerMain.class.getName());
+        InetSocketAddress bind = parseHostPort(listen, 7070);
+        List<ExportSpec> specs = exports.stream().map(ExportSpec::parse).toList();
+        long max = Sizes.parse(maxRequest);
+        if (max < 4096 || max > dst.protocol.ExportInfo.MAX_MAX_REQUEST) {
+            throw new IllegalArgumentException("--max-request must be between 4K and 32M");
+        }
+        ServerConfig config = new ServerConfig((int) max, ioThreads, Duration.ofSeconds(idleTimeoutSeconds), Duration.ofSeconds(10));
+        List<Export> opened = new ArrayList<>();
+        try {
+            for (ExportSpec s : specs) opened.add(Export.open(s));
+        } catch (IOException e) {
+            for (Export x : opened) x.close();
+            throw e;
+        }
+        DstServer server = DstServer.start(opened, config, bind);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            log.info("shutting down: finishing running requests, forcing exports to disk");
+            try {
+                server.close();
+                log.info("shutdown complete");
+            } catch (IOException e) {
+                log.severe("shutdown: " + e.getMessage());
+            }
+        }, "dst-shutdown"));
+        InetSocketAddress at = server.localAddress();
+        System.out.println("dst-server " + Version.get() + " listening on " + at.getHostString() + ":" + at.getPort());
+        for (Export e : opened) System.out.println("  export " + e);
+        System.out.flush();
+        server.awaitClosed();
+        return ExitCodes.OK;
+    }
+
+    static InetSocketAddress parseHostPort(String s, int defaultPort) {
+        int colon = s.lastIndexOf(':');
+        if (colon < 0) return new InetSocketAddress(s, defaultPort);
+        String host = s.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) host = host.substring(1, host.length() - 1);
+        try {
+            return new InetSocketAddress(host.isEmpty() ? "0.0.0.0" : host, Integer.parseInt(s.substring(colon + 1)));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("not HOST:PORT: " + s);
+        }
+    }
+
+    public static void main(String[] args) {
+        Logs.install();
+        CommandLine cl = new CommandLine(new ServerMain());
+        cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            cmd.getErr().println("dst-server: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            return ExitCodes.of(e);
+        });
+        System.exit(cl.execute(args));
+    }
+
+    static final class VersionProvider implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[]{"dst-server " + Version.get(), "Java " + System.getProperty("java.version")};
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package dst.server.export;
+
+import java.util.Locale;
+
+/**
+ * One {@code --export NAME=PATH[,ro][,size=SIZE][,block=512|4096]} argument. {@code PATH} is a
+ * file (created sparse with {@code size=} when missing), a block device, or {@code mem:SIZE}.
+ */
+public record ExportSpec(String name, String path, boolean readOnly, long size, int blockSize) {
+    public ExportSpec {
+        if (!name.matches("[A-Za-z0-9._-]{1,64}")) {
+            throw new IllegalArgumentException("export name '" + name + "' must be 1-64 of A-Z a-z 0-9 . _ -");
+        }
+        if (blockSize != 512 && blockSize != 4096) {
+            throw new IllegalArgumentException("block size must be 512 or 4096, not " + blockSize);
+        }
+    }
+
+    public boolean isMemory() {
+        return path.startsWith("mem:");
+    }
+
+    public static ExportSpec parse(String arg) {
+        int eq = arg.indexOf('=');
+        if (eq <= 0 || eq == arg.length() - 1) {
+            throw new IllegalArgumentException("--export wants NAME=PATH[,ro][,size=SIZE][,block=512|4096], got '" + arg + "'");
+        }
+        String name = arg.substring(0, eq);
+        String[] parts = arg.substring(eq + 1).split(",");
+        String path = parts[0];
+        boolean ro = false;
+        long size = 0;
+        int block = 512;
+        for (int i = 1; i < parts.length; i++) {
+            String p = parts[i].trim();
+            String key = p.contains("=") ? p.substring(0, p.indexOf('=')).toLowerCase(Locale.ROOT) : p.toLowerCase(Locale.ROOT);
+            String value = p.contains("=") ? p.substring(p.indexOf('=') + 1) : "";
+            switch (key) {
+                case "ro" -> ro = true;
+                case "rw" -> ro = false;
+                case "size" -> size = Sizes.parse(value);
+                case "block" -> block = (int) Sizes.parse(value);
+                default -> throw new IllegalArgumentException("unknown export option '" + p + "' in '" + arg + "' (known: ro, rw, size=, block=)");
+            }
+        }
+        if (path.startsWith("mem:")) {
+            size = Sizes.parse(path.substring(4));
+            if (size <= 0) throw new IllegalArgumentException("mem: export needs a size, e.g. mem:1G");
+        }
+        if (size % block != 0) {
+            throw new IllegalArgumentException("export size " + size + " is not a multiple of the block size " + block);
+        }
+        return new ExportSpec(name, path, ro, size, block);
+    }
+}

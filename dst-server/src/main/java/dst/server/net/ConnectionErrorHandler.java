@@ -1,0 +1,61 @@
+package dst.server.net;
+
+import dst.protocol.FrameException;
+import dst.protocol.Errno;
+import dst.protocol.HandshakeFrame;
+import dst.protocol.Opcode;
+import dst.protocol.Reply;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.timeout.IdleStateEvent;
+
+import java.io.IOException;
+import java.util.logging.Logger;
+
+/**
+ * Last handler of every server pipeline: a connection that sent a bad frame, or went quiet past the
+ * idle timeout, is told why (when framing still allows it) and closed. Other connections are not
+ * affected. Stateless, so shared.
+ */
+@ChannelHandler.Sharable
+final class ConnectionErrorHandler extends ChannelInboundHandlerAdapter {
+    static final ConnectionErrorHandler INSTANCE = new ConnectionErrorHandler();
+    private static final Logger LOG = Logger.getLogger(ConnectionErrorHandler.class.getName());
+
+    /** Set on a channel once its data phase started: errors then go out as replies, not handshake frames. */
+    static final io.netty.util.AttributeKey<Boolean> DATA_PHASE = io.netty.util.AttributeKey.valueOf("dst.dataPhase");
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        Throwable root = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        if (root instanceof FrameException fe) {
+            LOG.warning(ctx.channel().remoteAddress() + ": bad frame, closing: " + fe.getMessage());
+            Object error = Boolean.TRUE.equals(ctx.channel().attr(DATA_PHASE).get())
+                    ? Reply.error(Opcode.CONNECTION_ERROR, 0, fe.errno(), fe.getMessage())
+                    : HandshakeFrame.error(fe.errno(), fe.getMessage());
+            ctx.writeAndFlush(error).addListener(ChannelFutureListener.CLOSE);
+        } else if (root instanceof IOException) {
+            LOG.fine(() -> ctx.channel().remoteAddress() + ": " + root);
+            ctx.close();
+        } else {
+            LOG.warning(ctx.channel().remoteAddress() + ": closing after unexpected error: " + root);
+            ctx.close();
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent) {
+            LOG.warning(ctx.channel().remoteAddress() + ": nothing received within the idle timeout, closing (peer gone?)");
+            Object error = Boolean.TRUE.equals(ctx.channel().attr(DATA_PHASE).get())
+                    ? Reply.error(Opcode.CONNECTION_ERROR, 0, Errno.ETIMEDOUT, "idle timeout")
+                    : HandshakeFrame.error(Errno.ETIMEDOUT, "handshake timeout");
+            ctx.writeAndFlush(error).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            ctx.fireUserEventTriggered(evt);
+        }
+    }
+}

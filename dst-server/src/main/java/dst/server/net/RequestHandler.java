@@ -1,0 +1,159 @@
+package dst.server.net;
+
+import dst.protocol.DstException;
+import dst.protocol.Errno;
+import dst.protocol.ExportInfo;
+import dst.protocol.Opcode;
+import dst.protocol.Reply;
+import dst.protocol.Request;
+import dst.server.backend.Backend;
+import dst.server.export.Export;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Serves the requests of one connection: validates each against the export (range, permissions,
+ * size limits), runs it on the blocking I/O executor, and writes one reply per request. Request
+ * errors are replies with an errno, never a closed connection.
+ *
+ * <p>Ownership: takes each {@link Request}, releases it when its backend call is done; the READ
+ * reply buffer is owned by the {@link Reply} and released by the encoder.
+ */
+final class RequestHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = Logger.getLogger(RequestHandler.class.getName());
+
+    private final Export export;
+    private final Session session;
+    private final ExportInfo info;
+    private final Executor io;
+
+    RequestHandler(Export export, Session session, ExportInfo info, Executor io) {
+        this.export = export;
+        this.session = session;
+        this.info = info;
+        this.io = io;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof Request r)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        if (r.opcode() == Opcode.PING) {
+            r.release();
+            ctx.writeAndFlush(Reply.ok(Opcode.PING, r.transactionId()));
+            return;
+        }
+        String refusal = validate(r);
+        if (refusal != null) {
+            int errno = refusalErrno(r);
+            r.release();
+            ctx.writeAndFlush(Reply.error(r.opcode(), r.transactionId(), errno, refusal));
+            return;
+        }
+        Channel ch = ctx.channel();
+        session.started();
+        try {
+            io.execute(() -> execute(ch, r));
+        } catch (RejectedExecutionException e) { // shutting down
+            session.finished();
+            r.release();
+            ctx.writeAndFlush(Reply.error(r.opcode(), r.transactionId(), Errno.ESHUTDOWN, "server is shutting down"));
+        }
+    }
+
+    /** Why {@code r} cannot run, or null when it may. */
+    private String validate(Request r) {
+        int op = r.opcode();
+        boolean writes = op == Opcode.WRITE || op == Opcode.TRIM || op == Opcode.WRITE_ZEROES;
+        if (op != Opcode.READ && op != Opcode.FLUSH && !writes) {
+            return "unknown opcode " + op;
+        }
+        if (writes && export.readOnly()) {
+            return "export '" + export.name() + "' is read-only";
+        }
+        if (op == Opcode.FLUSH) {
+            return null;
+        }
+        long len = Integer.toUnsignedLong(r.length());
+        if (r.offset() < 0 || r.offset() > export.size() || len > export.size() - r.offset()) {
+            return "range " + r.offset() + "+" + len + " is outside export '" + export.name() + "' of " + export.size() + " bytes";
+        }
+        if (op == Opcode.READ && len > info.maxRequest()) {
+            return "read of " + len + " bytes exceeds the negotiated maximum " + info.maxRequest();
+        }
+        if (op == Opcode.WRITE && r.payload().readableBytes() != len) {
+            return "write length " + len + " but payload of " + r.payload().readableBytes() + " bytes";
+        }
+        return null;
+    }
+
+    private int refusalErrno(Request r) {
+        int op = r.opcode();
+        if (op != Opcode.READ && op != Opcode.FLUSH && op != Opcode.WRITE && op != Opcode.TRIM && op != Opcode.WRITE_ZEROES) {
+            return Errno.EOPNOTSUPP;
+        }
+        return export.readOnly() && op != Opcode.READ ? Errno.EPERM : Errno.EINVAL;
+    }
+
+    /** Runs on an I/O thread. A request whose connection is already gone is discarded (fencing). */
+    private void execute(Channel ch, Request r) {
+        Reply reply = null;
+        try {
+            if (!ch.isActive() || !session.isCurrent(ch)) {
+                return; // its client will resend it on the new connection; running it now could land stale data
+            }
+            reply = run(r);
+        } catch (Throwable t) {
+            int errno = DstException.errnoOf(t);
+            String text = t.getMessage() == null ? t.toString() : t.getMessage();
+            if (errno == Errno.EIO) {
+                LOG.log(Level.WARNING, export.name() + ": " + r + " failed", t);
+            }
+            reply = Reply.error(r.opcode(), r.transactionId(), errno, text);
+        } finally {
+            r.release();
+            session.finished();
+        }
+        if (reply != null) {
+            ch.writeAndFlush(reply);
+        }
+    }
+
+    private Reply run(Request r) throws Exception {
+        Backend b = export.backend();
+        switch (r.opcode()) {
+            case Opcode.READ -> {
+                ByteBuf data = PooledByteBufAllocator.DEFAULT.directBuffer(r.length());
+                try {
+                    b.read(r.offset(), data, r.length());
+                } catch (Throwable t) {
+                    data.release();
+                    throw t;
+                }
+                return new Reply(Opcode.READ, r.transactionId(), Errno.OK, data);
+            }
+            case Opcode.WRITE -> b.write(r.offset(), r.payload(), r.fua());
+            case Opcode.FLUSH -> b.flush();
+            case Opcode.TRIM -> {
+                b.trim(r.offset(), Integer.toUnsignedLong(r.length()));
+                if (r.fua()) b.flush();
+            }
+            case Opcode.WRITE_ZEROES -> {
+                b.writeZeroes(r.offset(), Integer.toUnsignedLong(r.length()));
+                if (r.fua()) b.flush();
+            }
+            default -> throw new DstException(Errno.EOPNOTSUPP, "opcode " + r.opcode());
+        }
+        return Reply.ok(r.opcode(), r.transactionId());
+    }
+}

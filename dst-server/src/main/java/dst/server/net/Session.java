@@ -1,0 +1,79 @@
+package dst.server.net;
+
+import io.netty.channel.Channel;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A client session: survives reconnects of its client. Counts the requests being executed for it so
+ * that a resumed connection can be <em>fenced</em>: nothing of the new connection is served until
+ * every request still running for the old one has finished (or was discarded because its
+ * connection was already gone). Without the fence a late write of a dead connection could land
+ * on top of newer data. Thread-safe (monitor).
+ */
+final class Session {
+    private final long id;
+    private final String exportName;
+    private Channel channel;
+    private int inflight;
+    private final List<CompletableFuture<Void>> idleWaiters = new ArrayList<>();
+
+    Session(long id, String exportName) {
+        this.id = id;
+        this.exportName = exportName;
+    }
+
+    long id() {
+        return id;
+    }
+
+    String exportName() {
+        return exportName;
+    }
+
+    /**
+     * Makes {@code next} the session's connection: closes the previous one and returns a future that
+     * completes once none of its requests is running any more.
+     */
+    synchronized CompletableFuture<Void> takeOver(Channel next) {
+        Channel previous = channel;
+        channel = next;
+        if (previous != null && previous != next) {
+            previous.close();
+        }
+        return idle();
+    }
+
+    synchronized boolean isCurrent(Channel ch) {
+        return channel == ch;
+    }
+
+    synchronized void started() {
+        inflight++;
+    }
+
+    void finished() {
+        List<CompletableFuture<Void>> ready = null;
+        synchronized (this) {
+            if (--inflight == 0 && !idleWaiters.isEmpty()) {
+                ready = new ArrayList<>(idleWaiters);
+                idleWaiters.clear();
+            }
+        }
+        if (ready != null) ready.forEach(f -> f.complete(null));
+    }
+
+    synchronized int inflight() {
+        return inflight;
+    }
+
+    /** Completes when no request of this session is running. */
+    synchronized CompletableFuture<Void> idle() {
+        if (inflight == 0) return CompletableFuture.completedFuture(null);
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        idleWaiters.add(f);
+        return f;
+    }
+}

@@ -1,0 +1,48 @@
+package dst.nativebridge;
+
+import java.io.Closeable;
+import java.nio.file.Path;
+
+/**
+ * A file descriptor for the operations Java's FileChannel lacks: punching holes and zeroing
+ * ranges with {@code fallocate(2)}, so that discards really free space on the server.
+ */
+public final class NativeFile implements Closeable {
+    /** errno values a caller may want to react to (fallocate mode not supported by the filesystem). */
+    public static final int EOPNOTSUPP = 95;
+
+    private final String path;
+    private int fd;
+
+    private NativeFile(String path, int fd) {
+        this.path = path;
+        this.fd = fd;
+    }
+
+    public static NativeFile open(Path path, boolean writable) throws NativeException {
+        String p = path.toString();
+        int fd = NativeException.check("open(" + p + ")",
+                LibC.INSTANCE.open(p, (writable ? LibC.O_RDWR : LibC.O_RDONLY) | LibC.O_CLOEXEC, 0));
+        return new NativeFile(p, fd);
+    }
+
+    /** Deallocates the range; it reads back as zeros and the file keeps its size. */
+    public void punchHole(long offset, long length) throws NativeException {
+        NativeException.check("fallocate(PUNCH_HOLE, " + path + ")",
+                LibC.INSTANCE.fallocate(fd, LibC.FALLOC_FL_PUNCH_HOLE | LibC.FALLOC_FL_KEEP_SIZE, offset, length));
+    }
+
+    /** Zeroes the range, keeping it allocated (for a later write not to fail with ENOSPC). */
+    public void zeroRange(long offset, long length) throws NativeException {
+        NativeException.check("fallocate(ZERO_RANGE, " + path + ")",
+                LibC.INSTANCE.fallocate(fd, LibC.FALLOC_FL_ZERO_RANGE | LibC.FALLOC_FL_KEEP_SIZE, offset, length));
+    }
+
+    @Override
+    public synchronized void close() {
+        if (fd >= 0) {
+            LibC.INSTANCE.close(fd);
+            fd = -1;
+        }
+    }
+}

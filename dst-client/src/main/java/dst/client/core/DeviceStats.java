@@ -1,0 +1,37 @@
+package dst.client.core;
+
+import java.util.concurrent.atomic.LongAdder;
+
+/** Counters of one device, updated by the client library, read by status views. Thread-safe. */
+public final class DeviceStats {
+    /** Connection state as shown to operators. */
+    public enum State { CONNECTING, CONNECTED, RECONNECTING, CLOSED }
+
+    private volatile State state = State.CONNECTING;
+    public final LongAdder reads = new LongAdder();
+    public final LongAdder writes = new LongAdder();
+    public final LongAdder flushes = new LongAdder();
+    public final LongAdder trims = new LongAdder();
+    public final LongAdder bytesRead = new LongAdder();
+    public final LongAdder bytesWritten = new LongAdder();
+    public final LongAdder errors = new LongAdder();
+    public final LongAdder reconnects = new LongAdder();
+    public final LongAdder resent = new LongAdder();
+    public final LongAdder timedOut = new LongAdder();
+    public final LongAdder crcErrors = new LongAdder();
+
+    public State state() {
+        return state;
+    }
+
+    public void state(State s) {
+        state = s;
+    }
+
+    /** One line, e.g. for {@code dst-client list}. */
+    public String summary() {
+        return String.format("state=%s reads=%d (%d B) writes=%d (%d B) flushes=%d trims=%d errors=%d reconnects=%d resent=%d timed-out=%d crc-errors=%d",
+                state, reads.sum(), bytesRead.sum(), writes.sum(), bytesWritten.sum(), flushes.sum(), trims.sum(),
+                errors.sum(), reconnects.sum(), resent.sum(), timedOut.sum(), crcErrors.sum());
+    }
+}

@@ -73,7 +73,7 @@ final class ServerHandshakeHandler extends SimpleChannelInboundHandler<Handshake
             }));
         } catch (DstException e) {
             LOG.warning(ctx.channel().remoteAddress() + ": handshake refused: " + e.getMessage());
-            ctx.writeAndFlush(HandshakeFrame.error(e.errno(), e.getMessage())).addListener(ChannelFutureListener.CLOSE);
+            ctx.writeAndFlush(HandshakeFrame.error(e.errno(), e.reason())).addListener(ChannelFutureListener.CLOSE);
         }
     }
 }

@@ -48,7 +48,7 @@ grep -q "listening on" "$state/server.log" || { echo "dst-server did not start:"
 echo "== dst-client info $target"
 "$client" info "$target"
 
-if [ "$(id -u)" = 0 ] && [ -e /dev/fuse -o -e /dev/ublk-control ] && "$client" attach --help >/dev/null 2>&1; then
+if [ "$(id -u)" = 0 ] && [ -e /dev/fuse -o -e /dev/ublk-control ] && "$client" --help 2>/dev/null | grep -q "^  attach "; then
   echo "== dst-client attach $target"
   dev=$("$client" attach "$target")
   echo "$dev" >"$state/device"

@@ -9,15 +9,23 @@ import java.io.IOException;
  */
 public class DstException extends IOException {
     private final int errno;
+    private final String reason;
 
     public DstException(int errno, String message) {
         super(Errno.name(errno) + ": " + message);
         this.errno = errno;
+        this.reason = message;
     }
 
     public DstException(int errno, String message, Throwable cause) {
         super(Errno.name(errno) + ": " + message, cause);
         this.errno = errno;
+        this.reason = message;
+    }
+
+    /** The message without the errno name in front, for sending to a peer that adds its own. */
+    public String reason() {
+        return reason;
     }
 
     public int errno() {

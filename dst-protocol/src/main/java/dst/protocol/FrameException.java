@@ -47,6 +47,13 @@ public abstract class FrameException extends CorruptedFrameException {
         }
     }
 
+    /** A handshake option whose header or value runs past the end of the frame body. */
+    public static final class MalformedOption extends FrameException {
+        public MalformedOption(String message) {
+            super(Errno.EPROTO, message);
+        }
+    }
+
     /** A protocol version or handshake message this end does not speak. */
     public static final class Unsupported extends FrameException {
         public Unsupported(String message) {

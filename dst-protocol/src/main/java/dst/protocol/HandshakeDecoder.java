@@ -81,11 +81,11 @@ public final class HandshakeDecoder extends ByteToMessageDecoder {
         List<HandshakeFrame.Option> options = new ArrayList<>();
         int end = index + length;
         while (index < end) {
-            if (end - index < 4) throw new FrameException.Unsupported("truncated option header in handshake body");
+            if (end - index < 4) throw new FrameException.MalformedOption("truncated option header in handshake body");
             int tag = in.getUnsignedShort(index);
             int len = in.getUnsignedShort(index + 2);
             if (end - index - 4 < len) {
-                throw new FrameException.Unsupported("option 0x" + Integer.toHexString(tag) + " length " + len + " runs past the body");
+                throw new FrameException.MalformedOption("option 0x" + Integer.toHexString(tag) + " length " + len + " runs past the body");
             }
             byte[] value = new byte[len];
             in.getBytes(index + 4, value);

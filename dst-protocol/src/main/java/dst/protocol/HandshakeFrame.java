@@ -101,7 +101,7 @@ public final class HandshakeFrame {
 
     @Override
     public String toString() {
-        return typeName(type) + options.size() + " options";
+        return typeName(type) + "(" + options.size() + " options)";
     }
 
     /** Builds a frame option by option. */

@@ -16,7 +16,7 @@ public final class Tlv {
     public static final int REQUIRED_FEATURES = 0x0003;
     /** u32 largest payload of one request: proposed (HELLO), final (WELCOME). */
     public static final int MAX_REQUEST = 0x0004;
-    /** u16 min, u16 max protocol version (HELLO); u16 chosen version (WELCOME). */
+    /** u32: u16 min and u16 max protocol version, min in the high half (HELLO); the chosen version (WELCOME). */
     public static final int PROTOCOL_VERSION = 0x0005;
     /** u64 export size in bytes (WELCOME). */
     public static final int EXPORT_SIZE = 0x0006;

@@ -5,7 +5,7 @@ import dst.protocol.cli.Logs;
 import dst.protocol.cli.Version;
 import dst.server.export.Export;
 import dst.server.export.ExportSpec;
-import dst.server.export.Sizes;
+import dst.protocol.cli.Sizes;
 import dst.server.net.DstServer;
 import dst.server.net.ServerConfig;
 import picocli.CommandLine;

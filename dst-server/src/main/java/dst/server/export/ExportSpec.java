@@ -1,5 +1,7 @@
 package dst.server.export;
 
+import dst.protocol.cli.Sizes;
+
 import java.util.Locale;
 
 /**

@@ -115,7 +115,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
             reply = run(r);
         } catch (Throwable t) {
             int errno = DstException.errnoOf(t);
-            String text = t.getMessage() == null ? t.toString() : t.getMessage();
+            String text = t instanceof DstException d ? d.reason() : t.getMessage() == null ? t.toString() : t.getMessage();
             if (errno == Errno.EIO) {
                 LOG.log(Level.WARNING, export.name() + ": " + r + " failed", t);
             }

@@ -62,8 +62,10 @@ final class ServerHandshakeHandler extends SimpleChannelInboundHandler<Handshake
             ctx.channel().config().setAutoRead(false); // nothing of this connection runs before the fence
             session.takeOver(ctx.channel()).whenComplete((v, e) -> ctx.executor().execute(() -> {
                 if (!ctx.channel().isActive()) return;
-                initializer.startDataPhase(ctx.channel(), export, session, info);
+                // WELCOME first, while the handshake encoder is still in the pipeline: a write from this
+                // context after the swap would bypass the (removed) encoder and never reach the client.
                 ctx.writeAndFlush(info.toWelcome());
+                initializer.startDataPhase(ctx.channel(), export, session, info);
                 ctx.channel().config().setAutoRead(true);
                 LOG.info(() -> ctx.channel().remoteAddress() + ": " + (resumed ? "resumed" : "opened") + " session "
                         + Long.toHexString(session.id()) + " on export " + export.name() + " (client " + hello.software()
@@ -71,7 +73,7 @@ final class ServerHandshakeHandler extends SimpleChannelInboundHandler<Handshake
             }));
         } catch (DstException e) {
             LOG.warning(ctx.channel().remoteAddress() + ": handshake refused: " + e.getMessage());
-            ctx.writeAndFlush(HandshakeFrame.error(e.errno(), e.getMessage())).addListener(ChannelFutureListener.CLOSE);
+            ctx.writeAndFlush(HandshakeFrame.error(e.errno(), e.reason())).addListener(ChannelFutureListener.CLOSE);
         }
     }
 }

@@ -1,4 +1,4 @@
-package dst.server.export;
+package dst.protocol.cli;
 
 import java.util.Locale;
 

@@ -1,0 +1,38 @@
+package dst.client.cli;
+
+import dst.client.net.RemoteDisk;
+import dst.protocol.ExportInfo;
+import dst.protocol.Features;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+
+import java.util.concurrent.Callable;
+
+/** {@code dst-client info}: connect, print what was negotiated, disconnect. */
+@Command(name = "info", mixinStandardHelpOptions = true, header = "Show what a server negotiates for an export.",
+        description = "Connects, runs the handshake and prints the export's size, block size, limits and features.")
+final class InfoCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "HOST[:PORT]/EXPORT", description = "The export, e.g. 127.0.0.1:7070/disk0.")
+    String target;
+
+    @Mixin
+    ConnectionOptions connection;
+
+    @Override
+    public Integer call() throws Exception {
+        try (RemoteDisk disk = RemoteDisk.connect(connection.config(target))) {
+            ExportInfo i = disk.info();
+            System.out.printf("export:        %s%n", i.name());
+            System.out.printf("server:        %s%n", disk.config().target());
+            System.out.printf("size:          %d bytes (%s)%n", i.size(), Human.bytes(i.size()));
+            System.out.printf("block size:    %d%n", i.blockSize());
+            System.out.printf("max request:   %d bytes%n", i.maxRequest());
+            System.out.printf("read-only:     %s%n", i.readOnly() ? "yes" : "no");
+            System.out.printf("features:      %s%n", Features.describe(i.features()));
+            System.out.printf("protocol:      v%d%n", i.version());
+            System.out.printf("session:       %016x%n", i.sessionId());
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,49 @@
+package dst.client.net;
+
+import dst.protocol.DstException;
+import dst.protocol.Errno;
+
+/**
+ * Bounds the bytes of requests held by the client (waiting to be sent, sent and unanswered, or waiting
+ * for a reconnect). A submitter that would exceed the bound waits: backpressure instead of an
+ * OutOfMemoryError when the server is slow or gone. One request larger than the whole budget is
+ * admitted alone, so nothing can wait forever.
+ */
+final class ByteBudget {
+    private final long max;
+    private long used;
+    private boolean closed;
+
+    ByteBudget(long max) {
+        if (max <= 0) throw new IllegalArgumentException("budget must be positive: " + max);
+        this.max = max;
+    }
+
+    synchronized void acquire(long bytes) throws DstException {
+        boolean interrupted = false;
+        while (!closed && used > 0 && used + bytes > max) {
+            try {
+                wait();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) Thread.currentThread().interrupt();
+        if (closed) throw new DstException(Errno.ESHUTDOWN, "device is closed");
+        used += bytes;
+    }
+
+    synchronized void release(long bytes) {
+        used -= bytes;
+        notifyAll();
+    }
+
+    synchronized long used() {
+        return used;
+    }
+
+    synchronized void close() {
+        closed = true;
+        notifyAll();
+    }
+}

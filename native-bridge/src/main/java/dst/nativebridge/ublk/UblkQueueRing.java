@@ -103,6 +103,11 @@ public final class UblkQueueRing implements Closeable {
                 .cmdLong(UblksrvIoCmd.ADDR, Mapping.addressOf(buffer));
     }
 
+    /** Submits what was prepared without waiting (e.g. the first FETCH_REQs, before START_DEV). */
+    public void submit() throws NativeException {
+        ring.submit(0);
+    }
+
     /** Submits what was prepared and waits for at least one event; hands every available one to {@code events}. */
     public void await(Events events) throws NativeException {
         if (!eventArmed) {

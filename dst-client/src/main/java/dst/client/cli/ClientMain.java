@@ -15,6 +15,7 @@ import picocli.CommandLine.Option;
         subcommands = {
                 InfoCommand.class,
                 CopyCommand.class,
+                BenchCommand.class,
                 CommandLine.HelpCommand.class,
         },
         footer = {"", "Examples:",

@@ -10,8 +10,14 @@ for f in dst-server/target/dst-server.jar dst-client/target/dst-client.jar integ
 done
 W=$(mktemp -d /tmp/dst-ublk-e2e.XXXXXX)
 trap 'rm -rf "$W"' EXIT
+# Optional baseline: the C ublk RAM disk, when gcc and liburing-dev are there (BASELINE=0 skips it).
+BASELINE_BIN=
+if [ "${BASELINE:-1}" != 0 ] && [ -f /usr/include/liburing.h ] && command -v gcc >/dev/null; then
+    gcc -O2 -static -w -o "$W/ublk_ramdisk" "$HERE/baseline/ublk_ramdisk.c" -luring -lpthread && BASELINE_BIN=$W/ublk_ramdisk
+fi
 cat > "$W/run.sh" <<EOS
-export REPO='$REPO' DISK_SIZE='${DISK_SIZE:-256M}' MB='${MB:-128}' FIO_SECONDS='${FIO_SECONDS:-4}'
+export REPO='$REPO' DISK_SIZE='${DISK_SIZE:-256M}' MB='${MB:-128}' FIO_SECONDS='${FIO_SECONDS:-4}' BASELINE='$BASELINE_BIN'
+${JAVA_OPTS:+export JAVA_OPTS='$JAVA_OPTS'}
 exec /bin/sh '$HERE/guest/ublk-e2e.sh'
 EOS
 "$HERE/vmrun.sh" "$W" run.sh

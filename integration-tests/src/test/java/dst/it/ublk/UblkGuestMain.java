@@ -7,6 +7,7 @@ import dst.client.net.RemoteDisk;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 
 /**
@@ -28,7 +29,11 @@ public final class UblkGuestMain {
         }
         int rc;
         long t0 = System.nanoTime();
-        try (RemoteDisk disk = RemoteDisk.connect(ClientConfig.parse(args[0]))) {
+        // Everything in the guest is emulated and cold (JIT): allow a slow first handshake and slow requests.
+        ClientConfig c = ClientConfig.parse(args[0]);
+        c = new ClientConfig(c.host(), c.port(), c.export(), c.crc(), Duration.ofSeconds(120), Duration.ofSeconds(60),
+                c.keepalive(), c.reconnectMin(), c.reconnectMax(), c.maxQueuedBytes(), c.maxRequest());
+        try (RemoteDisk disk = RemoteDisk.connect(c)) {
             UblkFrontend ublk = new UblkFrontend(UblkOptions.DEFAULT);
             Path dev = ublk.start(disk);
             System.out.printf("UBLK: attached %s as %s in %d ms%n", args[0], dev, (System.nanoTime() - t0) / 1_000_000);

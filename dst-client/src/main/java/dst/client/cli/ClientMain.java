@@ -10,11 +10,12 @@ import picocli.CommandLine.Option;
 /** {@code dst-client}: use remote dst exports as local disks. */
 @Command(name = "dst-client", mixinStandardHelpOptions = true, versionProvider = ClientMain.VersionProvider.class,
         header = "Use exports of a dst-server as local block devices.",
-        description = {"Every read, write, flush and discard travels to the server, checksummed; lost connections",
-                "are re-established and unanswered requests resent by the client itself."},
+        description = "Every read, write, flush and discard travels to the server, checksummed; lost connections "
+                + "are re-established and unanswered requests resent by the client itself.",
         subcommands = {
                 InfoCommand.class,
                 CopyCommand.class,
+                BenchCommand.class,
                 AttachCommand.class,
                 ListCommand.class,
                 StatusCommand.class,

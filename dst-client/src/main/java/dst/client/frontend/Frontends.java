@@ -1,6 +1,8 @@
 package dst.client.frontend;
 
 import dst.client.frontend.fuse.FuseFrontend;
+import dst.client.frontend.ublk.UblkFrontend;
+import dst.client.frontend.ublk.UblkOptions;
 
 import java.nio.file.Path;
 
@@ -16,8 +18,12 @@ public final class Frontends {
      */
     public static Frontend create(String kind, Path mountPoint, boolean loop) {
         return switch (kind) {
-            case "auto", "fuse" -> new FuseFrontend(mountPoint, loop);
-            case "ublk" -> throw new IllegalArgumentException("the ublk frontend is not available in this build; use --frontend fuse");
+            case "auto" -> UblkFrontend.available() ? new UblkFrontend(UblkOptions.DEFAULT) : new FuseFrontend(mountPoint, loop);
+            case "fuse" -> new FuseFrontend(mountPoint, loop);
+            case "ublk" -> {
+                if (!UblkFrontend.available()) throw new IllegalArgumentException("this kernel has no ublk (/dev/ublk-control); use --frontend fuse");
+                yield new UblkFrontend(UblkOptions.DEFAULT);
+            }
             default -> throw new IllegalArgumentException("unknown frontend '" + kind + "' (expected auto, fuse or ublk)");
         };
     }

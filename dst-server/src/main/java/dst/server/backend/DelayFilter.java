@@ -6,20 +6,25 @@ import java.io.IOException;
 import java.time.Duration;
 
 /**
- * A filter (nbdkit's {@code delay} filter in Java) that makes writes and flushes slow on purpose:
- * for fault-injection tests of fencing and timeouts, and to emulate a slow disk. Everything else
- * passes through to the wrapped backend.
+ * A filter (nbdkit's {@code delay} filter in Java) that makes writes slow on purpose: for
+ * fault-injection tests of fencing and timeouts, and to emulate a slow disk. With a count, only the
+ * first {@code count} writes are delayed (a request stuck in the backend while later ones are fast is
+ * exactly the case fencing exists for). Everything else passes through to the wrapped backend.
  */
 public final class DelayFilter implements Backend {
     private final Backend next;
     private final Duration writeDelay;
+    private final java.util.concurrent.atomic.AtomicLong remaining;
 
-    public DelayFilter(Backend next, Duration writeDelay) {
+    /** Delays the first {@code count} writes, or every write when {@code count} is 0. */
+    public DelayFilter(Backend next, Duration writeDelay, long count) {
         this.next = next;
         this.writeDelay = writeDelay;
+        this.remaining = new java.util.concurrent.atomic.AtomicLong(count == 0 ? Long.MAX_VALUE : count);
     }
 
     private void pause() throws IOException {
+        if (remaining.getAndUpdate(n -> n > 0 ? n - 1 : 0) <= 0) return;
         try {
             Thread.sleep(writeDelay.toMillis());
         } catch (InterruptedException e) {

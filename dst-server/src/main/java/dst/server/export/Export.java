@@ -46,7 +46,7 @@ public final class Export implements Closeable {
             id = (path.toAbsolutePath().normalize().toString() + "#" + backend.size()).hashCode() * 0x9E3779B97F4A7C15L;
         }
         if (spec.writeDelayMillis() > 0) {
-            backend = new DelayFilter(backend, java.time.Duration.ofMillis(spec.writeDelayMillis()));
+            backend = new DelayFilter(backend, java.time.Duration.ofMillis(spec.writeDelayMillis()), spec.writeDelayCount());
         }
         if (backend.size() % spec.blockSize() != 0) {
             long s = backend.size();

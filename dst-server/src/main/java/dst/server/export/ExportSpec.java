@@ -5,10 +5,13 @@ import dst.protocol.cli.Sizes;
 import java.util.Locale;
 
 /**
- * One {@code --export NAME=PATH[,ro][,size=SIZE][,block=512|4096]} argument. {@code PATH} is a
- * file (created sparse with {@code size=} when missing), a block device, or {@code mem:SIZE}.
+ * One {@code --export NAME=PATH[,ro][,size=SIZE][,block=512|4096][,delay-write=MS[,delay-count=N]]} argument. {@code PATH}
+ * is a file (created sparse with {@code size=} when missing), a block device, or {@code mem:SIZE}.
+ * {@code delay-write} slows writes down on purpose (fault-injection tests, slow-disk emulation);
+ * {@code delay-count} limits that to the first N writes.
  */
-public record ExportSpec(String name, String path, boolean readOnly, long size, int blockSize) {
+public record ExportSpec(String name, String path, boolean readOnly, long size, int blockSize, long writeDelayMillis,
+                         long writeDelayCount) {
     public ExportSpec {
         if (!name.matches("[A-Za-z0-9._-]{1,64}")) {
             throw new IllegalArgumentException("export name '" + name + "' must be 1-64 of A-Z a-z 0-9 . _ -");
@@ -33,6 +36,8 @@ public record ExportSpec(String name, String path, boolean readOnly, long size, 
         boolean ro = false;
         long size = 0;
         int block = 512;
+        long delay = 0;
+        long delayCount = 0;
         for (int i = 1; i < parts.length; i++) {
             String p = parts[i].trim();
             String key = p.contains("=") ? p.substring(0, p.indexOf('=')).toLowerCase(Locale.ROOT) : p.toLowerCase(Locale.ROOT);
@@ -42,7 +47,9 @@ public record ExportSpec(String name, String path, boolean readOnly, long size, 
                 case "rw" -> ro = false;
                 case "size" -> size = Sizes.parse(value);
                 case "block" -> block = (int) Sizes.parse(value);
-                default -> throw new IllegalArgumentException("unknown export option '" + p + "' in '" + arg + "' (known: ro, rw, size=, block=)");
+                case "delay-write" -> delay = Long.parseLong(value.replace("ms", ""));
+                case "delay-count" -> delayCount = Long.parseLong(value);
+                default -> throw new IllegalArgumentException("unknown export option '" + p + "' in '" + arg + "' (known: ro, rw, size=, block=, delay-write=, delay-count=)");
             }
         }
         if (path.startsWith("mem:")) {
@@ -52,6 +59,6 @@ public record ExportSpec(String name, String path, boolean readOnly, long size, 
         if (size % block != 0) {
             throw new IllegalArgumentException("export size " + size + " is not a multiple of the block size " + block);
         }
-        return new ExportSpec(name, path, ro, size, block);
+        return new ExportSpec(name, path, ro, size, block, delay, delayCount);
     }
 }

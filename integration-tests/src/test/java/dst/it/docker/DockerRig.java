@@ -25,15 +25,30 @@ public final class DockerRig {
     private DockerRig() {
     }
 
-    /** Skips the calling test (never passes it) unless an engine answers and the base image is there. */
-    public static void assumeAvailable() {
+    private static String unavailable;
+    private static boolean checked;
+
+    /**
+     * Skips the calling test (never passes it) unless an engine answers and the base image is there;
+     * call it from {@code @BeforeEach} so that every skipped test is counted and says why.
+     */
+    public static synchronized void assumeAvailable() {
+        if (!checked) {
+            unavailable = whyUnavailable();
+            checked = true;
+            if (unavailable != null) System.err.println("DockerRig: " + unavailable);
+        }
+        Assumptions.assumeTrue(unavailable == null, unavailable);
+    }
+
+    private static String whyUnavailable() {
         boolean engine;
         try {
             engine = DockerClientFactory.instance().isDockerAvailable();
         } catch (RuntimeException e) {
             engine = false;
         }
-        Assumptions.assumeTrue(engine, "no Docker engine reachable: Docker tests skipped (start one with scripts/docker-up.sh)");
+        if (!engine) return "no Docker engine reachable: Docker tests skipped (start one with scripts/docker-up.sh)";
         boolean base;
         try {
             DockerClientFactory.instance().client().inspectImageCmd(BASE_IMAGE).exec();
@@ -41,7 +56,8 @@ public final class DockerRig {
         } catch (RuntimeException e) {
             base = false;
         }
-        Assumptions.assumeTrue(base, "Docker engine found but no " + BASE_IMAGE + " image: Docker tests skipped (build it with scripts/docker-up.sh)");
+        if (!base) return "Docker engine found but no " + BASE_IMAGE + " image: Docker tests skipped (build it with scripts/docker-up.sh)";
+        return null;
     }
 
     /** {@code dst-server:it}, built once per test JVM from packaging/src/docker/server/Dockerfile and dst-server.jar. */

@@ -3,7 +3,7 @@ package dst.it.docker;
 import dst.client.core.ClientConfig;
 import dst.client.net.RemoteDisk;
 import io.netty.buffer.ByteBuf;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -60,8 +60,8 @@ class ServerContainerOutagesIT {
         }
     }
 
-    @BeforeAll
-    static void needsDocker() {
+    @BeforeEach
+    void needsDocker() {
         DockerRig.assumeAvailable();
     }
 

@@ -3,7 +3,7 @@ package dst.it.docker;
 import dst.client.core.ClientConfig;
 import dst.client.net.RemoteDisk;
 import io.netty.buffer.ByteBuf;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.Network;
@@ -23,8 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class TwoServersOnOneNetworkIT {
     private static final GenerationPattern PATTERN = new GenerationPattern(64 << 10, 64); // 4 MiB
 
-    @BeforeAll
-    static void needsDocker() {
+    @BeforeEach
+    void needsDocker() {
         DockerRig.assumeAvailable();
     }
 

@@ -1,17 +1,28 @@
 #!/bin/bash
-# Host side of the ublk end-to-end test: boots the guest (setup.sh must have run, the jars and
-# integration-tests test classes must be built) and runs guest/ublk-e2e.sh in it.
-# usage: run-e2e.sh         env: as vmrun.sh; DISK_SIZE, MB, FIO_SECONDS passed to the guest
+# Host side of the ublk tests: boots the guest (setup.sh must have run; jars and integration-tests
+# test classes built) and runs guest/ublk-e2e.sh in it: the JUnit ublk tests when GUEST_CP is set
+# (UblkInGuestIT sets it to its own test classpath), then, unless PERF=0, throughput measurements
+# of dst's ublk device and of the C RAM-disk baseline (BASELINE=0 skips that; needs gcc + liburing-dev).
+# env: as vmrun.sh; GUEST_CP, PERF, BASELINE, JAVA_OPTS, DISK_SIZE, MB, FIO_SECONDS, RECOVER_MB, KILL_AFTER
 set -euo pipefail
 HERE=$(dirname "$(realpath "$0")")
 REPO=$(realpath "$HERE/../..")
 for f in dst-server/target/dst-server.jar dst-client/target/dst-client.jar integration-tests/target/test-classes/dst/it/ublk/UblkGuestMain.class; do
-    [ -e "$REPO/$f" ] || { echo "run-e2e: $f missing: build first (./mvnw -pl integration-tests -am -DskipTests package)" >&2; exit 2; }
+    [ -e "$REPO/$f" ] || { echo "run-e2e: $f missing: build first (./mvnw -B -pl integration-tests -am -DskipTests package)" >&2; exit 2; }
 done
+mkdir -p "$REPO/integration-tests/target/server-logs"   # mount point for the guest's tmpfs
 W=$(mktemp -d /tmp/dst-ublk-e2e.XXXXXX)
 trap 'rm -rf "$W"' EXIT
-cat > "$W/run.sh" <<EOS
-export REPO='$REPO' DISK_SIZE='${DISK_SIZE:-256M}' MB='${MB:-128}' FIO_SECONDS='${FIO_SECONDS:-4}'
-exec /bin/sh '$HERE/guest/ublk-e2e.sh'
-EOS
+BASELINE_BIN=
+if [ "${PERF:-1}" != 0 ] && [ "${BASELINE:-1}" != 0 ] && [ -f /usr/include/liburing.h ] && command -v gcc >/dev/null; then
+    gcc -O2 -static -w -o "$W/ublk_ramdisk" "$HERE/baseline/ublk_ramdisk.c" -luring -lpthread && BASELINE_BIN=$W/ublk_ramdisk
+fi
+q() { printf "'%s'" "${1//\'/\'\\\'\'}"; }
+{
+    echo "export REPO=$(q "$REPO") GUEST_CP=$(q "${GUEST_CP:-}") PERF=$(q "${PERF:-1}") BASELINE=$(q "$BASELINE_BIN")"
+    echo "export DISK_SIZE=$(q "${DISK_SIZE:-256M}") MB=$(q "${MB:-128}") FIO_SECONDS=$(q "${FIO_SECONDS:-4}")"
+    echo "export RECOVER_MB=$(q "${RECOVER_MB:-32}") KILL_AFTER=$(q "${KILL_AFTER:-2}")"
+    [ -n "${JAVA_OPTS:-}" ] && echo "export JAVA_OPTS=$(q "$JAVA_OPTS")"
+    echo "exec /bin/sh $(q "$HERE/guest/ublk-e2e.sh")"
+} > "$W/run.sh"
 "$HERE/vmrun.sh" "$W" run.sh

@@ -10,9 +10,21 @@ REPO=$(realpath "$HERE/../..")
 for f in dst-server/target/dst-server.jar dst-client/target/dst-client.jar integration-tests/target/test-classes/dst/it/ublk/UblkGuestMain.class; do
     [ -e "$REPO/$f" ] || { echo "run-e2e: $f missing: build first (./mvnw -B -pl integration-tests -am -DskipTests package)" >&2; exit 2; }
 done
-mkdir -p "$REPO/integration-tests/target/server-logs"   # mount point for the guest's tmpfs
 W=$(mktemp -d /tmp/dst-ublk-e2e.XXXXXX)
-trap 'rm -rf "$W"' EXIT
+STAGE=
+trap 'rm -rf "$W" ${STAGE:+"$STAGE"}' EXIT
+# The guest sees the host's / read-only, but its /tmp is its own tmpfs: a checkout under /tmp (CI may
+# clone there) is invisible in it. Stage what the guest needs elsewhere, same layout, and rewrite paths.
+if [[ "$REPO/" == /tmp/* ]]; then
+    STAGE=$(mktemp -d /var/tmp/dst-ublk-repo.XXXXXX)
+    (cd "$REPO" && find . \( -path '*/target/classes' -o -path '*/target/test-classes' -o -path './*/target/*.jar' \
+        -o -path ./integration-tests/ublk-vm \) -prune -print | xargs -r cp -a --parents -t "$STAGE")
+    GUEST_CP=${GUEST_CP:-}; GUEST_CP=${GUEST_CP//$REPO/$STAGE}
+    REPO=$STAGE
+    echo "run-e2e: checkout under /tmp, staged for the guest in $STAGE"
+fi
+GUEST_HERE=$REPO/integration-tests/ublk-vm
+mkdir -p "$REPO/integration-tests/target/server-logs"   # mount point for the guest's tmpfs
 BASELINE_BIN=
 if [ "${PERF:-1}" != 0 ] && [ "${BASELINE:-1}" != 0 ] && [ -f /usr/include/liburing.h ] && command -v gcc >/dev/null; then
     gcc -O2 -static -w -o "$W/ublk_ramdisk" "$HERE/baseline/ublk_ramdisk.c" -luring -lpthread && BASELINE_BIN=$W/ublk_ramdisk
@@ -23,6 +35,6 @@ q() { printf "'%s'" "${1//\'/\'\\\'\'}"; }
     echo "export DISK_SIZE=$(q "${DISK_SIZE:-256M}") MB=$(q "${MB:-128}") FIO_SECONDS=$(q "${FIO_SECONDS:-4}")"
     echo "export RECOVER_MB=$(q "${RECOVER_MB:-32}") KILL_AFTER=$(q "${KILL_AFTER:-2}")"
     [ -n "${JAVA_OPTS:-}" ] && echo "export JAVA_OPTS=$(q "$JAVA_OPTS")"
-    echo "exec /bin/sh $(q "$HERE/guest/ublk-e2e.sh")"
+    echo "exec /bin/sh $(q "$GUEST_HERE/guest/ublk-e2e.sh")"
 } > "$W/run.sh"
 "$HERE/vmrun.sh" "$W" run.sh

@@ -18,7 +18,7 @@ if [ -n "${GUEST_CP:-}" ]; then
 fi
 if [ "${PERF:-1}" != 0 ]; then
     PORT=7070
-    java $JAVA_OPTS -jar "$REPO/dst-server/target/dst-server.jar" --listen 127.0.0.1:$PORT --export disk=mem:${DISK_SIZE:-256M} > server.log 2>&1 &
+    java $JAVA_OPTS -jar "$REPO/dst-server/target/dst-server.jar" --listen 127.0.0.1:$PORT --idle-timeout 120 --export disk=mem:${DISK_SIZE:-256M} > server.log 2>&1 &
     SERVER=$!
     i=0; until grep -q "listening" server.log 2>/dev/null || [ $i -ge 600 ]; do sleep 0.1; i=$((i+1)); done
     java $JAVA_OPTS -cp "$REPO/dst-client/target/dst-client.jar:$REPO/integration-tests/target/test-classes" \

@@ -36,7 +36,8 @@ class UblkDeviceIT {
         assumeTrue(UblkFrontend.available(), "no ublk in this kernel (/dev/ublk-control missing): "
                 + "UblkInGuestIT runs these tests in a qemu guest with a ublk kernel");
         assumeTrue("root".equals(System.getProperty("user.name")), "ublk devices need root");
-        if (server == null) server = ServerProcess.start("ublk", "disk=mem:256M");
+        // The emulated guest runs Java several times slower: give handshakes time before the idle timeout.
+        if (server == null) server = ServerProcess.builder("ublk").export("disk=mem:256M").arg("--idle-timeout", "120").start();
     }
 
     @AfterAll

@@ -87,9 +87,12 @@ class UblkDeviceIT {
         String out = cli(runDir, "attach", target, "--frontend", "ublk", "--name", "u", "--connect-timeout", "60", "--ready-timeout", "300");
         Path dev = Path.of(out.lines().reduce((a, b) -> b).orElse("").trim());
         assertTrue(dev.toString().matches("/dev/ublkb\\d+"), "attach --frontend ublk printed '" + out + "'");
-        assertTrue(Files.exists(dev), dev + " missing after attach");
-        assertEquals(0, sh(GUEST.resolve("pattern.sh"), "DEV", dev.toString()), "pattern.sh failed on " + dev);
-        cli(runDir, "detach", "u");
+        try {
+            assertTrue(Files.exists(dev), dev + " missing after attach");
+            assertEquals(0, sh(GUEST.resolve("pattern.sh"), "DEV", dev.toString()), "pattern.sh failed on " + dev);
+        } finally {
+            cli(runDir, "detach", "u");
+        }
         assertFalse(Files.exists(dev), dev + " still exists after dst-client detach");
     }
 

@@ -25,7 +25,12 @@ public record ExportInfo(String name, long size, int blockSize, int maxRequest, 
     }
 
     public HandshakeFrame toWelcome() {
-        return HandshakeFrame.builder(HandshakeFrame.WELCOME)
+        return toWelcome(null);
+    }
+
+    /** The WELCOME frame, carrying the server's {@code proof} (see AuthProof) when the client authenticated. */
+    public HandshakeFrame toWelcome(byte[] proof) {
+        HandshakeFrame.Builder b = HandshakeFrame.builder(HandshakeFrame.WELCOME)
                 .u32(Tlv.PROTOCOL_VERSION, version)
                 .string(Tlv.EXPORT_NAME, name)
                 .u64(Tlv.EXPORT_SIZE, size)
@@ -34,8 +39,9 @@ public record ExportInfo(String name, long size, int blockSize, int maxRequest, 
                 .u32(Tlv.EXPORT_FLAGS, readOnly ? Tlv.ExportFlags.READ_ONLY : 0)
                 .u32(Tlv.FEATURES, features)
                 .u64(Tlv.SESSION_ID, sessionId)
-                .u64(Tlv.EXPORT_ID, exportId)
-                .build();
+                .u64(Tlv.EXPORT_ID, exportId);
+        if (proof != null) b.bytes(Tlv.PROOF, proof);
+        return b.build();
     }
 
     /** Reads a WELCOME, or turns an ERROR frame into the DstException it carries. */

@@ -5,10 +5,16 @@ import dst.protocol.cli.Sizes;
 import java.util.Locale;
 
 /**
- * One {@code --export NAME=PATH[,ro][,size=SIZE][,block=512|4096]} argument. {@code PATH} is a
- * file (created sparse with {@code size=} when missing), a block device, or {@code mem:SIZE}.
+ * One {@code --export NAME=PATH[,ro][,size=SIZE][,block=512|4096][,allow=ID:MODE+...]} argument.
+ * {@code PATH} is a file (created sparse with {@code size=} when missing), a block device, or
+ * {@code mem:SIZE}. {@code allow=} lists who may use the export (see {@link ExportAccess}); a bare
+ * {@code ID:MODE} option after it adds one more rule, so {@code allow=alice:rw,bob:ro} also reads.
  */
-public record ExportSpec(String name, String path, boolean readOnly, long size, int blockSize) {
+public record ExportSpec(String name, String path, boolean readOnly, long size, int blockSize, ExportAccess access) {
+    public ExportSpec(String name, String path, boolean readOnly, long size, int blockSize) {
+        this(name, path, readOnly, size, blockSize, ExportAccess.EVERYONE);
+    }
+
     public ExportSpec {
         if (!name.matches("[A-Za-z0-9._-]{1,64}")) {
             throw new IllegalArgumentException("export name '" + name + "' must be 1-64 of A-Z a-z 0-9 . _ -");
@@ -25,7 +31,7 @@ public record ExportSpec(String name, String path, boolean readOnly, long size, 
     public static ExportSpec parse(String arg) {
         int eq = arg.indexOf('=');
         if (eq <= 0 || eq == arg.length() - 1) {
-            throw new IllegalArgumentException("--export wants NAME=PATH[,ro][,size=SIZE][,block=512|4096], got '" + arg + "'");
+            throw new IllegalArgumentException("--export wants NAME=PATH[,ro][,size=SIZE][,block=512|4096][,allow=ID:MODE+...], got '" + arg + "'");
         }
         String name = arg.substring(0, eq);
         String[] parts = arg.substring(eq + 1).split(",");
@@ -33,16 +39,23 @@ public record ExportSpec(String name, String path, boolean readOnly, long size, 
         boolean ro = false;
         long size = 0;
         int block = 512;
+        ExportAccess access = ExportAccess.EVERYONE;
         for (int i = 1; i < parts.length; i++) {
             String p = parts[i].trim();
             String key = p.contains("=") ? p.substring(0, p.indexOf('=')).toLowerCase(Locale.ROOT) : p.toLowerCase(Locale.ROOT);
             String value = p.contains("=") ? p.substring(p.indexOf('=') + 1) : "";
+            if (!p.contains("=") && ExportAccess.isRule(p)) {
+                access = access.plus(p);
+                continue;
+            }
             switch (key) {
                 case "ro" -> ro = true;
                 case "rw" -> ro = false;
                 case "size" -> size = Sizes.parse(value);
                 case "block" -> block = (int) Sizes.parse(value);
-                default -> throw new IllegalArgumentException("unknown export option '" + p + "' in '" + arg + "' (known: ro, rw, size=, block=)");
+                case "allow" -> access = access.plus(value);
+                default -> throw new IllegalArgumentException("unknown export option '" + p + "' in '" + arg
+                        + "' (known: ro, rw, size=, block=, allow=ID:ro|rw+...)");
             }
         }
         if (path.startsWith("mem:")) {
@@ -52,6 +65,6 @@ public record ExportSpec(String name, String path, boolean readOnly, long size, 
         if (size % block != 0) {
             throw new IllegalArgumentException("export size " + size + " is not a multiple of the block size " + block);
         }
-        return new ExportSpec(name, path, ro, size, block);
+        return new ExportSpec(name, path, ro, size, block, access);
     }
 }

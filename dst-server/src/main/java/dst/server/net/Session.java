@@ -16,13 +16,20 @@ import java.util.concurrent.CompletableFuture;
 final class Session {
     private final long id;
     private final String exportName;
+    private final String owner;
     private Channel channel;
     private int inflight;
     private final List<CompletableFuture<Void>> idleWaiters = new ArrayList<>();
 
-    Session(long id, String exportName) {
+    Session(long id, String exportName, String owner) {
         this.id = id;
         this.exportName = exportName;
+        this.owner = owner;
+    }
+
+    /** The identity that opened the session ("" when anonymous): only it may resume the session. */
+    String owner() {
+        return owner;
     }
 
     long id() {

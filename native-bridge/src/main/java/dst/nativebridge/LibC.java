@@ -19,6 +19,20 @@ public interface LibC {
     int O_RDWR = 2;
     int O_CLOEXEC = 0x80000;
 
+    int EFD_CLOEXEC = 0x80000;
+
+    int PROT_READ = 0x1;
+    int PROT_WRITE = 0x2;
+    int MAP_SHARED = 0x01;
+    int MAP_PRIVATE = 0x02;
+    int MAP_ANONYMOUS = 0x20;
+    int MAP_POPULATE = 0x8000;
+    /** What {@link #mmap} returns on failure. */
+    long MAP_FAILED = -1L;
+
+    long SYS_IO_URING_SETUP = 425;
+    long SYS_IO_URING_ENTER = 426;
+
     int FALLOC_FL_KEEP_SIZE = 0x01;
     int FALLOC_FL_PUNCH_HOLE = 0x02;
     int FALLOC_FL_ZERO_RANGE = 0x10;
@@ -32,6 +46,25 @@ public interface LibC {
     int ioctl(int fd, long request, Pointer arg);
 
     int ioctl(int fd, long request, long arg);
+
+    /**
+     * The first parameter is a {@code Pointer} (pass {@code null}), not a {@code long}: with six primitive
+     * parameters jnr-ffi would corrupt {@code offset}.
+     */
+    long mmap(Pointer addr, long length, int prot, int flags, int fd, long offset);
+
+    int munmap(long addr, long length);
+
+    /** Declared with seven parameters, never six (see above); unused arguments are 0. */
+    long syscall(long number, long a1, long a2, long a3, long a4, long a5, long a6);
+
+    int eventfd(int initval, int flags);
+
+    long read(int fd, java.nio.ByteBuffer buf, long count);
+
+    long write(int fd, java.nio.ByteBuffer buf, long count);
+
+    int getpid();
 
     String strerror(int errnum);
 

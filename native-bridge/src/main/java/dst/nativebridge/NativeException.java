@@ -6,7 +6,7 @@ import java.io.IOException;
 public final class NativeException extends IOException {
     private final int errno;
 
-    NativeException(String call, int errno) {
+    public NativeException(String call, int errno) {
         super(call + " failed: " + LibC.INSTANCE.strerror(errno) + " (errno " + errno + ")");
         this.errno = errno;
     }
@@ -15,7 +15,14 @@ public final class NativeException extends IOException {
         return errno;
     }
 
-    static int check(String call, int rc) throws NativeException {
+    public static int check(String call, int rc) throws NativeException {
+        if (rc < 0) {
+            throw new NativeException(call, LibC.errno());
+        }
+        return rc;
+    }
+
+    public static long check(String call, long rc) throws NativeException {
         if (rc < 0) {
             throw new NativeException(call, LibC.errno());
         }

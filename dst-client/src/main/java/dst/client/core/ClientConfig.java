@@ -41,7 +41,7 @@ public record ClientConfig(String host, int port, String export, boolean crc, Du
 
     public static ClientConfig of(String host, int port, String export) {
         return new ClientConfig(host, port, export, true, Duration.ofSeconds(30), Duration.ofSeconds(5),
-                Duration.ofSeconds(2), Duration.ofMillis(100), Duration.ofSeconds(5), 64L << 20, 1 << 20);
+                Duration.ofSeconds(2), Duration.ofMillis(100), Duration.ofSeconds(2), 64L << 20, 1 << 20);
     }
 
     /** Parses {@code HOST[:PORT]/EXPORT} or {@code unix:/PATH/TO/SOCKET/EXPORT}. */

@@ -3,7 +3,10 @@ package dst.client.net;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 
-/** Exponential reconnect delays with full jitter between half and all of the current step. */
+/**
+ * Reconnect delays: the first attempt after a healthy connection is immediate (a reset or a corrupt
+ * frame is usually over at once), then exponential steps with jitter between half and all of the step.
+ */
 final class Backoff {
     private final long minNanos;
     private final long maxNanos;
@@ -15,7 +18,8 @@ final class Backoff {
     }
 
     long nextDelayNanos() {
-        long step = minNanos << Math.min(attempt++, 30);
+        if (attempt++ == 0) return 0;
+        long step = minNanos << Math.min(attempt - 2, 30);
         if (step <= 0 || step > maxNanos) step = maxNanos;
         return step / 2 + ThreadLocalRandom.current().nextLong(step / 2 + 1);
     }

@@ -2,6 +2,7 @@ package dst.server.export;
 
 import dst.server.backend.Backend;
 import dst.server.backend.BlockDeviceBackend;
+import dst.server.backend.DelayFilter;
 import dst.server.backend.FileBackend;
 import dst.server.backend.MemoryBackend;
 
@@ -43,6 +44,9 @@ public final class Export implements Closeable {
                 backend = FileBackend.openFile(path, spec.size(), spec.readOnly());
             }
             id = (path.toAbsolutePath().normalize().toString() + "#" + backend.size()).hashCode() * 0x9E3779B97F4A7C15L;
+        }
+        if (spec.writeDelayMillis() > 0) {
+            backend = new DelayFilter(backend, java.time.Duration.ofMillis(spec.writeDelayMillis()), spec.writeDelayCount());
         }
         if (backend.size() % spec.blockSize() != 0) {
             long s = backend.size();

@@ -5,14 +5,22 @@ import dst.protocol.cli.Sizes;
 import java.util.Locale;
 
 /**
- * One {@code --export NAME=PATH[,ro][,size=SIZE][,block=512|4096][,allow=ID:MODE+...]} argument.
- * {@code PATH} is a file (created sparse with {@code size=} when missing), a block device, or
- * {@code mem:SIZE}. {@code allow=} lists who may use the export (see {@link ExportAccess}); a bare
- * {@code ID:MODE} option after it adds one more rule, so {@code allow=alice:rw,bob:ro} also reads.
+ * One {@code --export NAME=PATH[,ro][,size=SIZE][,block=512|4096][,allow=ID:MODE+...][,delay-write=MS[,delay-count=N]]}
+ * argument. {@code PATH} is a file (created sparse with {@code size=} when missing), a block device,
+ * or {@code mem:SIZE}. {@code allow=} lists who may use the export (see {@link ExportAccess}); a
+ * bare {@code ID:MODE} option after it adds one more rule, so {@code allow=alice:rw,bob:ro} also
+ * reads. {@code delay-write} slows writes down on purpose (fault-injection tests, slow-disk
+ * emulation); {@code delay-count} limits that to the first N writes.
  */
-public record ExportSpec(String name, String path, boolean readOnly, long size, int blockSize, ExportAccess access) {
+public record ExportSpec(String name, String path, boolean readOnly, long size, int blockSize, long writeDelayMillis,
+                         long writeDelayCount, ExportAccess access) {
     public ExportSpec(String name, String path, boolean readOnly, long size, int blockSize) {
-        this(name, path, readOnly, size, blockSize, ExportAccess.EVERYONE);
+        this(name, path, readOnly, size, blockSize, 0, 0, ExportAccess.EVERYONE);
+    }
+
+    public ExportSpec(String name, String path, boolean readOnly, long size, int blockSize, long writeDelayMillis,
+                      long writeDelayCount) {
+        this(name, path, readOnly, size, blockSize, writeDelayMillis, writeDelayCount, ExportAccess.EVERYONE);
     }
 
     public ExportSpec {
@@ -40,6 +48,8 @@ public record ExportSpec(String name, String path, boolean readOnly, long size, 
         long size = 0;
         int block = 512;
         ExportAccess access = ExportAccess.EVERYONE;
+        long delay = 0;
+        long delayCount = 0;
         for (int i = 1; i < parts.length; i++) {
             String p = parts[i].trim();
             String key = p.contains("=") ? p.substring(0, p.indexOf('=')).toLowerCase(Locale.ROOT) : p.toLowerCase(Locale.ROOT);
@@ -54,8 +64,10 @@ public record ExportSpec(String name, String path, boolean readOnly, long size, 
                 case "size" -> size = Sizes.parse(value);
                 case "block" -> block = (int) Sizes.parse(value);
                 case "allow" -> access = access.plus(value);
+                case "delay-write" -> delay = Long.parseLong(value.replace("ms", ""));
+                case "delay-count" -> delayCount = Long.parseLong(value);
                 default -> throw new IllegalArgumentException("unknown export option '" + p + "' in '" + arg
-                        + "' (known: ro, rw, size=, block=, allow=ID:ro|rw+...)");
+                        + "' (known: ro, rw, size=, block=, allow=ID:ro|rw+..., delay-write=, delay-count=)");
             }
         }
         if (path.startsWith("mem:")) {
@@ -65,6 +77,6 @@ public record ExportSpec(String name, String path, boolean readOnly, long size, 
         if (size % block != 0) {
             throw new IllegalArgumentException("export size " + size + " is not a multiple of the block size " + block);
         }
-        return new ExportSpec(name, path, ro, size, block, access);
+        return new ExportSpec(name, path, ro, size, block, delay, delayCount, access);
     }
 }

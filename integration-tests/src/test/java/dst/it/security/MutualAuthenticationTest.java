@@ -44,7 +44,7 @@ class MutualAuthenticationTest {
     @Test
     void unknownIdentityIsRefusedLikeAWrongKey() throws Exception {
         try (SecureServer s = SecureServer.start(SecureServer.keysOnly(), EXPORT)) {
-            DstException e = assertThrows(DstException.class, () -> RemoteDisk.connect(s.client("mallory", ClientKey.generate())));
+            DstException e = assertThrows(DstException.class, () -> RemoteDisk.connect(s.client("d0", "mallory", ClientKey.generate())));
             assertEquals(Errno.EACCES, e.errno(), e.getMessage());
             assertEquals("authentication failed", e.reason(), "must not tell an unknown name from a wrong key");
         }

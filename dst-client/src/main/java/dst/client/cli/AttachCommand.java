@@ -1,0 +1,116 @@
+package dst.client.cli;
+
+import dst.client.core.ClientConfig;
+import dst.client.daemon.Daemonizer;
+import dst.client.daemon.DeviceDaemon;
+import dst.client.daemon.RunDir;
+import dst.client.frontend.Frontend;
+import dst.client.frontend.Frontends;
+import dst.client.frontend.fuse.FuseFrontend;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code dst-client attach}: make an export a local block device and print its path. */
+@Command(name = "attach", mixinStandardHelpOptions = true, header = "Attach an export as a local block device; print its path.",
+        description = {"Without ublk, the export becomes a FUSE file MOUNTPOINT/EXPORT attached to a loop device with direct I/O.",
+                "Runs in the background (log in the run directory) unless --foreground; detach with 'dst-client detach'.",
+                "The serving process never exits while its device is in use: outages of the server are ridden out inside it."},
+        footer = {"", "Examples:", "  dst-client attach 127.0.0.1/disk0          # prints e.g. /dev/loop0",
+                "  mkfs.ext4 /dev/loop0 && mount /dev/loop0 /mnt"})
+final class AttachCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "[dst://]HOST[:PORT]/EXPORT", description = "The export to attach.")
+    String target;
+
+    @Option(names = "--name", description = "Name of the attached device in list/detach (default: the export name, made unique).")
+    String name;
+
+    @Option(names = "--frontend", defaultValue = "auto", description = "auto, fuse or ublk (default: ${DEFAULT-VALUE}).")
+    String frontend;
+
+    @Option(names = "--mountpoint", paramLabel = "DIR", description = "Where the FUSE file is mounted (default: RUN-DIR/NAME/fuse).")
+    Path mountPoint;
+
+    @Option(names = "--loop", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Attach a loop device (direct I/O) to the FUSE file (default: on); --no-loop prints the file instead.")
+    boolean loop;
+
+    @Option(names = "--foreground", description = "Stay attached to the terminal; Ctrl-C detaches (refused while the device is in use).")
+    boolean foreground;
+
+    @Option(names = "--ready-timeout", paramLabel = "SECONDS", defaultValue = "60",
+            description = "How long to wait for the background process to report the device (default: ${DEFAULT-VALUE}).")
+    long readyTimeoutSeconds;
+
+    /** Set by the parent when it re-executes itself in the background: the name is already claimed. */
+    @Option(names = "--daemon-child", hidden = true)
+    boolean daemonChild;
+
+    @Mixin
+    ConnectionOptions connection;
+
+    @Mixin
+    RunDirOption runDirOption;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        ClientConfig config = connection.config(target);
+        Frontends.create(frontend, Path.of("/"), loop); // reject a bad --frontend before forking
+        RunDir runDir = runDirOption.get();
+        String claimed = daemonChild ? name : runDir.claim(name != null ? name : config.export(), name != null);
+        if (!foreground) return daemonize(runDir, claimed);
+        Path mnt = mountPoint != null ? mountPoint : runDir.defaultMountPoint(claimed);
+        Frontend fe = Frontends.create(frontend, mnt, loop);
+        DeviceDaemon daemon = new DeviceDaemon(runDir, claimed, config, fe, fe instanceof FuseFrontend f ? f.mountPoint() : null);
+        try {
+            daemon.run(device -> {
+                System.out.println(device);
+                System.out.flush();
+            });
+        } catch (Exception e) {
+            runDir.removeDeviceDir(claimed);
+            throw e;
+        }
+        return 0;
+    }
+
+    private int daemonize(RunDir runDir, String claimed) throws Exception {
+        List<String> args = withoutName(spec.root().commandLine().getParseResult().originalArgs());
+        args.addAll(List.of("--name", claimed, "--foreground", "--daemon-child"));
+        Daemonizer.Outcome o = Daemonizer.spawn(ClientMain.class.getName(), args, runDir.stateFile(claimed),
+                runDir.logFile(claimed), Duration.ofSeconds(readyTimeoutSeconds + connection.connectTimeoutSeconds));
+        if (o.ready()) {
+            System.out.println(o.device());
+            return 0;
+        }
+        if (!runDir.find(claimed).map(r -> r.processAlive()).orElse(false)) runDir.removeDeviceDir(claimed);
+        spec.commandLine().getErr().println("dst-client: attach failed (log: " + runDir.logFile(claimed) + "):"
+                + System.lineSeparator() + o.message());
+        return o.exitCode() == 0 ? dst.protocol.cli.ExitCodes.FAILURE : o.exitCode();
+    }
+
+    /** The original arguments without {@code --name X}: the child gets the claimed name instead. */
+    private static List<String> withoutName(List<String> original) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < original.size(); i++) {
+            String a = original.get(i);
+            if (a.equals("--name")) {
+                i++;
+            } else if (!a.startsWith("--name=")) {
+                out.add(a);
+            }
+        }
+        return out;
+    }
+}

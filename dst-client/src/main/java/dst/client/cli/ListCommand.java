@@ -1,0 +1,49 @@
+package dst.client.cli;
+
+import dst.client.daemon.DeviceRecord;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code dst-client list}: the attached devices, one line each. */
+@Command(name = "list", mixinStandardHelpOptions = true, header = "List attached devices.",
+        description = {"STATE is connected or reconnecting while the device is served; starting, detaching, or dead",
+                "(its process is gone: 'dst-client detach NAME' cleans up). Counters are at most a second old."})
+final class ListCommand implements Callable<Integer> {
+    @Mixin
+    RunDirOption runDir;
+
+    @Override
+    public Integer call() throws Exception {
+        List<DeviceRecord> records = runDir.get().records();
+        String format = "%-12s %-12s %-5s %-22s %-12s %9s %-12s %s%n";
+        System.out.printf(format, "NAME", "DEVICE", "FRONT", "SERVER", "EXPORT", "SIZE", "STATE", "I/O");
+        for (DeviceRecord r : records) {
+            System.out.printf(format, r.name(), dash(r.device()), dash(r.get("frontend")), r.get("server"), r.get("export"),
+                    r.number("size") > 0 ? Human.bytes(r.number("size")) : "-", state(r), io(r));
+        }
+        return 0;
+    }
+
+    /** What an operator wants to know first: is it served, and is the link up. */
+    static String state(DeviceRecord r) {
+        if (!r.processAlive()) return "dead";
+        return switch (r.status()) {
+            case READY -> r.get("connection");
+            case STARTING -> "starting";
+            case DETACHING -> "detaching";
+            case FAILED -> "failed";
+        };
+    }
+
+    static String io(DeviceRecord r) {
+        return String.format("reads %d (%s) writes %d (%s) errors %d reconnects %d", r.number("reads"), Human.bytes(r.number("bytes-read")),
+                r.number("writes"), Human.bytes(r.number("bytes-written")), r.number("errors"), r.number("reconnects"));
+    }
+
+    private static String dash(String s) {
+        return s.isEmpty() ? "-" : s;
+    }
+}

@@ -1,0 +1,122 @@
+package dst.client.frontend.ublk;
+
+import dst.client.core.BlockDevice;
+import dst.client.frontend.Frontend;
+import dst.nativebridge.NativeException;
+import dst.nativebridge.ublk.UblkCharDevice;
+import dst.nativebridge.ublk.UblkControlDevice;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.logging.Logger;
+
+/**
+ * {@link Frontend} on Linux's ublk driver: {@code /dev/ublkbN} with real queue depth. Start: ADD_DEV,
+ * SET_PARAMS, one {@link UblkQueue} thread per queue fetching its tags, START_DEV. Stop: STOP_DEV
+ * (the kernel drains in-flight requests through the still running queues), join the queues, DEL_DEV.
+ */
+public final class UblkFrontend implements Frontend {
+    private static final Logger LOG = Logger.getLogger(UblkFrontend.class.getName());
+
+    private final UblkOptions options;
+    private UblkControlDevice ctrl;
+    private UblkControl control;
+    private UblkCharDevice cdev;
+    private final List<UblkQueue> queues = new ArrayList<>();
+
+    public UblkFrontend(UblkOptions options) {
+        this.options = options;
+    }
+
+    /** True when this kernel can serve ublk devices ({@code /dev/ublk-control} exists). */
+    public static boolean available() {
+        return UblkControlDevice.available();
+    }
+
+    @Override
+    public String name() {
+        return "ublk";
+    }
+
+    @Override
+    public synchronized Path start(BlockDevice device) throws IOException {
+        if (ctrl != null) throw new IllegalStateException("already started");
+        ctrl = UblkControlDevice.open();
+        try {
+            control = UblkControl.create(ctrl, device.info(), options);
+            cdev = control.openCharDevice();
+            for (int q = 0; q < options.queues(); q++) {
+                UblkQueue queue = new UblkQueue(cdev, ctrl, q, options, device);
+                queues.add(queue);
+                Thread t = new Thread(queue, "ublk" + control.devId() + "-q" + q);
+                t.setDaemon(true);
+                t.start();
+            }
+            for (UblkQueue q : queues) await(q.ready, "queue start");
+            control.start();
+            LOG.info(() -> "ublk: " + control.blockDevice() + " started (" + options.queues() + " queue(s) x " + options.depth()
+                    + " tags, features 0x" + Long.toHexString(ctrl.features()) + (ctrl.ioctlEncoded() ? ", ioctl-encoded commands)" : ", legacy commands)"));
+            return control.blockDevice();
+        } catch (IOException | RuntimeException e) {
+            try {
+                stop();
+            } catch (IOException | RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public synchronized void stop() throws IOException {
+        if (ctrl == null) return;
+        try {
+            if (control != null) {
+                try {
+                    control.stop();
+                } catch (NativeException e) {
+                    if (e.errno() != 19 /* ENODEV: never started */) throw e;
+                }
+                for (UblkQueue q : queues) {
+                    try {
+                        await(q.ended, "queue end");
+                    } catch (IOException e) {
+                        LOG.warning("ublk: " + e.getMessage());
+                    }
+                }
+                if (cdev != null) cdev.close();
+                control.delete();
+            }
+        } finally {
+            queues.clear();
+            control = null;
+            cdev = null;
+            ctrl.close();
+            ctrl = null;
+        }
+    }
+
+    /** Device id, e.g. for {@code status}; -1 when not started. */
+    public synchronized int devId() {
+        return control == null ? -1 : control.devId();
+    }
+
+    private static void await(CompletableFuture<Void> f, String what) throws IOException {
+        try {
+            f.get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof IOException io ? io : new IOException("ublk " + what + " failed", e.getCause());
+        } catch (TimeoutException e) {
+            throw new IOException("ublk " + what + " timed out");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted waiting for ublk " + what);
+        }
+    }
+}

@@ -1,0 +1,19 @@
+/**
+ * The ublk frontend: the kernel's {@code /dev/ublkbN} served by this process through io_uring.
+ *
+ * <pre>
+ *  UblkFrontend ── start/stop ──► UblkControl (ADD_DEV, SET_PARAMS, START_DEV, STOP_DEV, DEL_DEV)
+ *       │
+ *       └── one thread per hardware queue ──► UblkQueue ── fetch/commit ──► kernel
+ *                                                 │  ▲
+ *                                   UblkRequests  ▼  │ completions (any thread) + eventfd wakeup
+ *                                              BlockDevice (network)
+ * </pre>
+ *
+ * <p>Threading: the kernel binds each queue to the thread that fetched its tags, so every io
+ * command of a queue is issued by its {@link dst.client.frontend.ublk.UblkQueue} thread; request
+ * completions arrive on the client library's threads and are handed to the queue thread through a
+ * queue plus an eventfd wakeup. Buffers: one per tag, in memory mapped once per queue; writes go to
+ * the network straight from it (no copy), reads are copied into it from the reply.
+ */
+package dst.client.frontend.ublk;

@@ -1,0 +1,319 @@
+package dst.it.harness;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.GlobalEventExecutor;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A TCP proxy on 127.0.0.1 that sits between a client and a server and injects network faults on
+ * command: cut every connection (RST), blackhole (forward nothing, close nothing: a half-open link),
+ * delay every byte, and flip bits at a given rate with a fixed seed. It counts connections, bytes
+ * and flipped bits, so a test can prove a fault really happened.
+ *
+ * <p>Threading: one event loop thread does all forwarding, so the bit flipper of each direction sees
+ * the bytes in one well-defined order and a seed reproduces the same flips for the same stream.
+ * Control methods may be called from any thread. Backpressure is end to end: a side that cannot
+ * write stops the other side from reading.
+ */
+public final class FaultProxy implements AutoCloseable {
+    /** Which way bytes travel. */
+    public enum Direction { CLIENT_TO_SERVER, SERVER_TO_CLIENT }
+
+    private final InetSocketAddress target;
+    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    private final Channel listener;
+
+    private volatile boolean blackhole;
+    private volatile long delayNanos;
+    private final Map<Direction, BitFlipper> flippers = new EnumMap<>(Direction.class);
+    private final Map<Direction, AtomicLong> forwarded = new EnumMap<>(Direction.class);
+    private final Map<Direction, AtomicLong> dropped = new EnumMap<>(Direction.class);
+    private final Map<Direction, AtomicLong> flipped = new EnumMap<>(Direction.class);
+    private final AtomicInteger accepted = new AtomicInteger();
+    private final AtomicInteger open = new AtomicInteger();
+
+    private FaultProxy(InetSocketAddress target) {
+        this.target = target;
+        for (Direction d : Direction.values()) {
+            forwarded.put(d, new AtomicLong());
+            dropped.put(d, new AtomicLong());
+            flipped.put(d, new AtomicLong());
+        }
+        this.listener = new ServerBootstrap()
+                .group(group)
+                .channel(NioServerSocketChannel.class)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.AUTO_READ, false)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel client) {
+                        accept(client);
+                    }
+                })
+                .bind(new InetSocketAddress("127.0.0.1", 0)).syncUninterruptibly().channel();
+    }
+
+    /** A proxy listening on a free port of 127.0.0.1, forwarding to {@code target}. */
+    public static FaultProxy start(InetSocketAddress target) {
+        return new FaultProxy(target);
+    }
+
+    public static FaultProxy start(int targetPort) {
+        return start(new InetSocketAddress("127.0.0.1", targetPort));
+    }
+
+    public int port() {
+        return ((InetSocketAddress) listener.localAddress()).getPort();
+    }
+
+    public InetSocketAddress address() {
+        return new InetSocketAddress("127.0.0.1", port());
+    }
+
+    // ---- faults ----
+
+    /** Resets every open connection, both sides, now (RST, not FIN). New connections are accepted as before. */
+    public void cutAll() {
+        group.next().submit(() -> {
+            for (Channel ch : channels) {
+                if (ch.isOpen()) {
+                    ch.config().setOption(ChannelOption.SO_LINGER, 0);
+                    ch.close();
+                }
+            }
+        }).syncUninterruptibly();
+    }
+
+    /**
+     * While on, bytes are read and thrown away in both directions and nothing is closed: to both ends
+     * the link looks alive but silent (a half-open connection, a partition without RST). New
+     * connections are accepted and connected but see nothing either. Off: forwarding resumes (the bytes
+     * dropped meanwhile are lost for good, so the streams of open connections are usually broken).
+     */
+    public void blackhole(boolean on) {
+        blackhole = on;
+    }
+
+    /** Adds {@code delay} to every byte in both directions (order preserved); zero turns it off. */
+    public void delay(Duration delay) {
+        delayNanos = delay.toNanos();
+    }
+
+    /**
+     * Flips one random bit in about {@code ratePerByte} of the bytes going {@code directions}, choosing
+     * positions from {@code seed}; a rate of 0 stops flipping. Each direction gets its own generator
+     * (seeded from {@code seed} and the direction), applied over the concatenation of all connections.
+     */
+    public void flipBits(double ratePerByte, long seed, Direction... directions) {
+        if (ratePerByte < 0 || ratePerByte > 1) throw new IllegalArgumentException("ratePerByte: " + ratePerByte);
+        group.next().submit(() -> {
+            for (Direction d : directions) {
+                flippers.put(d, ratePerByte == 0 ? null : new BitFlipper(ratePerByte, seed * 31 + d.ordinal()));
+            }
+        }).syncUninterruptibly();
+    }
+
+    /** Stops every fault: no blackhole, no delay, no flips. */
+    public void heal() {
+        blackhole(false);
+        delay(Duration.ZERO);
+        flipBits(0, 0, Direction.values());
+    }
+
+    // ---- counters ----
+
+    public long bytesForwarded(Direction d) {
+        return forwarded.get(d).get();
+    }
+
+    /** Bytes thrown away by the blackhole. */
+    public long bytesDropped(Direction d) {
+        return dropped.get(d).get();
+    }
+
+    public long bitsFlipped(Direction d) {
+        return flipped.get(d).get();
+    }
+
+    public int connectionsAccepted() {
+        return accepted.get();
+    }
+
+    /** Client connections whose both sides are still open. */
+    public int connectionsOpen() {
+        return open.get();
+    }
+
+    // ---- forwarding ----
+
+    private void accept(SocketChannel client) {
+        accepted.incrementAndGet();
+        channels.add(client);
+        new Bootstrap()
+                .group(client.eventLoop())
+                .channel(NioSocketChannel.class)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.AUTO_READ, false)
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel server) {
+                        channels.add(server);
+                        server.pipeline().addLast(new Relay(client, Direction.SERVER_TO_CLIENT));
+                    }
+                })
+                .connect(target)
+                .addListener((ChannelFutureListener) f -> {
+                    if (!f.isSuccess()) {
+                        client.close();
+                        return;
+                    }
+                    Channel server = f.channel();
+                    open.incrementAndGet();
+                    server.closeFuture().addListener(x -> open.decrementAndGet());
+                    client.pipeline().addLast(new Relay(server, Direction.CLIENT_TO_SERVER));
+                    client.read();
+                    server.read();
+                });
+    }
+
+    /** Forwards what one side reads to the other side, applying the faults of its direction. */
+    private final class Relay extends ChannelInboundHandlerAdapter {
+        private final Channel peer;
+        private final Direction direction;
+        /** When the last delayed chunk is due: later chunks are never due earlier, so order holds. */
+        private long lastDue;
+
+        Relay(Channel peer, Direction direction) {
+            this.peer = peer;
+            this.direction = direction;
+        }
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            ctx.read();
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ByteBuf buf = (ByteBuf) msg;
+            int n = buf.readableBytes();
+            if (blackhole) {
+                dropped.get(direction).addAndGet(n);
+                buf.release();
+                ctx.read();
+                return;
+            }
+            BitFlipper flipper = flippers.get(direction);
+            if (flipper != null) flipped.get(direction).addAndGet(flipper.apply(buf));
+            forwarded.get(direction).addAndGet(n);
+            long now = System.nanoTime();
+            long due = Math.max(now + delayNanos, lastDue);
+            if (due <= now) {
+                forward(ctx, buf);
+            } else {
+                lastDue = due;
+                ctx.executor().schedule(() -> forward(ctx, buf), due - now, TimeUnit.NANOSECONDS);
+                ctx.read();
+            }
+        }
+
+        private void forward(ChannelHandlerContext ctx, ByteBuf buf) {
+            peer.writeAndFlush(buf).addListener((ChannelFutureListener) f -> {
+                if (!f.isSuccess()) {
+                    ctx.channel().close();
+                } else if (delayNanos == 0 || lastDue <= System.nanoTime()) {
+                    ctx.channel().read(); // read more once the peer took this chunk: end-to-end backpressure
+                }
+            });
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            long wait = Math.max(0, lastDue - System.nanoTime());
+            ctx.executor().schedule(() -> {
+                if (peer.isActive()) peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            }, wait, TimeUnit.NANOSECONDS);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close(); // resets and broken pipes are what this proxy is for
+        }
+    }
+
+    /**
+     * Chooses flip positions as a Bernoulli process with the given per-byte rate: the gap to the next
+     * flipped byte is drawn from the geometric distribution, so the cost is per flip, not per byte.
+     */
+    static final class BitFlipper {
+        private final double rate;
+        private final Random random;
+        private long untilNext;
+
+        BitFlipper(double rate, long seed) {
+            this.rate = rate;
+            this.random = new Random(seed);
+            this.untilNext = gap();
+        }
+
+        private long gap() {
+            if (rate >= 1) return 0;
+            double u = random.nextDouble();
+            return (long) Math.floor(Math.log1p(-u) / Math.log1p(-rate));
+        }
+
+        /** Flips bits in the readable bytes of {@code buf} in place; returns how many. */
+        int apply(ByteBuf buf) {
+            int length = buf.readableBytes();
+            int base = buf.readerIndex();
+            int flips = 0;
+            long at = untilNext;
+            while (at < length) {
+                int index = base + (int) at;
+                buf.setByte(index, buf.getByte(index) ^ (1 << random.nextInt(8)));
+                flips++;
+                at += 1 + gap();
+            }
+            untilNext = at - length;
+            return flips;
+        }
+    }
+
+    @Override
+    public void close() {
+        listener.close().syncUninterruptibly();
+        channels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    @Override
+    public String toString() {
+        return "FaultProxy 127.0.0.1:" + port() + " -> " + target.getHostString() + ":" + target.getPort();
+    }
+}

@@ -1,0 +1,17 @@
+#!/bin/bash
+# Host side of the ublk end-to-end test: boots the guest (setup.sh must have run, the jars and
+# integration-tests test classes must be built) and runs guest/ublk-e2e.sh in it.
+# usage: run-e2e.sh         env: as vmrun.sh; DISK_SIZE, MB, FIO_SECONDS passed to the guest
+set -euo pipefail
+HERE=$(dirname "$(realpath "$0")")
+REPO=$(realpath "$HERE/../..")
+for f in dst-server/target/dst-server.jar dst-client/target/dst-client.jar integration-tests/target/test-classes/dst/it/ublk/UblkGuestMain.class; do
+    [ -e "$REPO/$f" ] || { echo "run-e2e: $f missing: build first (./mvnw -pl integration-tests -am -DskipTests package)" >&2; exit 2; }
+done
+W=$(mktemp -d /tmp/dst-ublk-e2e.XXXXXX)
+trap 'rm -rf "$W"' EXIT
+cat > "$W/run.sh" <<EOS
+export REPO='$REPO' DISK_SIZE='${DISK_SIZE:-256M}' MB='${MB:-128}' FIO_SECONDS='${FIO_SECONDS:-4}'
+exec /bin/sh '$HERE/guest/ublk-e2e.sh'
+EOS
+"$HERE/vmrun.sh" "$W" run.sh

@@ -1,0 +1,66 @@
+package dst.it.client;
+
+import dst.client.core.ClientConfig;
+import dst.client.net.RemoteDisk;
+import dst.it.harness.ServerProcess;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * The client library keeps many requests in flight on one connection: 128 writes submitted at once,
+ * then 128 reads at once (against a server whose writes are slowed down, so they really overlap),
+ * all complete, each with its own data; the replies arrive out of order and still match.
+ */
+class ManyRequestsInFlightIT {
+    private static final int N = 128;
+    private static final int SIZE = 64 * 1024;
+
+    private static byte[] data(int i) {
+        byte[] b = new byte[SIZE];
+        new SplittableRandom(i).nextBytes(b);
+        return b;
+    }
+
+    @Test
+    @Timeout(value = 2, unit = TimeUnit.MINUTES)
+    void hundredTwentyEightConcurrentWritesAndReadsAllComplete() throws Exception {
+        try (ServerProcess server = ServerProcess.builder("inflight").export("d=mem:64M,delay-write=20").arg("--io-threads", "32").start();
+             RemoteDisk disk = RemoteDisk.connect(ClientConfig.of("127.0.0.1", server.port(), "d"))) {
+            List<CompletableFuture<Void>> writes = new ArrayList<>();
+            for (int i = 0; i < N; i++) writes.add(disk.write((long) i * SIZE, Unpooled.wrappedBuffer(data(i)), false));
+            int pendingAfterSubmit = disk.pending();
+            CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+
+            List<CompletableFuture<ByteBuf>> reads = new ArrayList<>();
+            for (int i = N - 1; i >= 0; i--) reads.add(disk.read((long) i * SIZE, SIZE));
+            for (int k = 0; k < N; k++) {
+                int i = N - 1 - k;
+                ByteBuf buf = reads.get(k).get(60, TimeUnit.SECONDS);
+                try {
+                    byte[] got = new byte[SIZE];
+                    buf.getBytes(buf.readerIndex(), got);
+                    assertArrayEquals(data(i), got, "block " + i);
+                } finally {
+                    buf.release();
+                }
+            }
+            System.out.printf("in flight right after submitting %d writes: %d; %s%n", N, pendingAfterSubmit, disk.stats().summary());
+            assertEquals(N, disk.stats().writes.sum());
+            assertEquals(N, disk.stats().reads.sum());
+            // With 20 ms per write on the server and 32 I/O threads, nearly all 128 must have been outstanding together.
+            org.junit.jupiter.api.Assertions.assertTrue(pendingAfterSubmit >= N / 2, "only " + pendingAfterSubmit + " in flight");
+        }
+    }
+}

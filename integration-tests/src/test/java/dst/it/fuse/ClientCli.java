@@ -1,0 +1,55 @@
+package dst.it.fuse;
+
+import dst.it.harness.Repo;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code dst-client} as a user runs it ({@code java -jar dst-client/target/dst-client.jar}), with its run
+ * directory pointed at a test's own directory ({@code DST_RUN_DIR}) so tests never see each other's devices
+ * or the machine's.
+ */
+final class ClientCli {
+    private final Path runDir;
+
+    ClientCli(Path runDir) {
+        this.runDir = runDir;
+    }
+
+    Path runDir() {
+        return runDir;
+    }
+
+    Host.Result exec(String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(Repo.java(), "-Xmx256m", "-jar", Repo.clientJar().toString()));
+        cmd.addAll(List.of(args));
+        return Host.exec(120, cmd, Map.of("DST_RUN_DIR", runDir.toString()));
+    }
+
+    /** Runs a command that must succeed; returns its output. */
+    String run(String... args) throws IOException, InterruptedException {
+        return exec(args).ok("dst-client " + String.join(" ", args)).output().trim();
+    }
+
+    /** {@code attach} in the background; returns the device it printed. */
+    Path attach(String target, String... more) throws IOException, InterruptedException {
+        List<String> args = new ArrayList<>(List.of("attach", target));
+        args.addAll(List.of(more));
+        String out = run(args.toArray(String[]::new));
+        String last = out.lines().reduce((a, b) -> b).orElse("");
+        return Path.of(last.trim());
+    }
+
+    /** Best-effort teardown after a test: force-detach whatever is still attached here. */
+    void detachAll() throws IOException, InterruptedException {
+        for (String line : run("list").lines().skip(1).toList()) {
+            String name = line.split("\\s+")[0];
+            Host.Result r = exec("detach", "--force", name);
+            if (r.exitCode() != 0) System.err.println("cleanup: detach " + name + ": " + r.output());
+        }
+    }
+}

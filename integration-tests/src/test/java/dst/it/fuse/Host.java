@@ -1,0 +1,96 @@
+package dst.it.fuse;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** The machine's tools (mkfs, mount, losetup, ...) as a test sees them: run, output, exit code. */
+final class Host {
+    private Host() {
+    }
+
+    /** Exit code and merged output of a finished command. */
+    record Result(int exitCode, String output) {
+        Result ok(String what) {
+            if (exitCode != 0) throw new AssertionError(what + " failed with exit " + exitCode + ":\n" + output);
+            return this;
+        }
+    }
+
+    /** Runs a command to its end (at most {@code timeoutSeconds}), stdout and stderr merged. */
+    static Result exec(long timeoutSeconds, List<String> cmd, java.util.Map<String, String> env) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        byte[][] out = new byte[1][];
+        Thread reader = new Thread(() -> {
+            try {
+                out[0] = p.getInputStream().readAllBytes();
+            } catch (IOException e) {
+                out[0] = new byte[0];
+            }
+        });
+        reader.start();
+        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError(String.join(" ", cmd) + " did not finish within " + timeoutSeconds + " s");
+        }
+        reader.join(5000);
+        return new Result(p.exitValue(), out[0] == null ? "" : new String(out[0], StandardCharsets.UTF_8));
+    }
+
+    static Result exec(String... cmd) throws IOException, InterruptedException {
+        return exec(120, List.of(cmd), java.util.Map.of());
+    }
+
+    /** Runs a command that must succeed; returns its output. */
+    static String run(String... cmd) throws IOException, InterruptedException {
+        return exec(cmd).ok(String.join(" ", cmd)).output().trim();
+    }
+
+    /** Skips the test, saying why, unless this is a root shell with FUSE, loop devices and the named tools. */
+    static void assumeRig(String... tools) {
+        assumeTrue("root".equals(System.getProperty("user.name")), "needs root (FUSE mount, loop devices, mount): run the tests as root");
+        assumeTrue(Files.exists(Path.of("/dev/fuse")), "needs /dev/fuse (modprobe fuse)");
+        assumeTrue(Files.exists(Path.of("/dev/loop-control")), "needs loop devices (modprobe loop)");
+        assumeTrue(Files.exists(Path.of("/usr/lib/x86_64-linux-gnu/libfuse.so.2")) || Files.exists(Path.of("/lib/x86_64-linux-gnu/libfuse.so.2")),
+                "needs libfuse.so.2 (apt-get install libfuse2 fuse)");
+        for (String tool : List.of("losetup", "fusermount", "mount", "umount")) assumeTrue(onPath(tool), "needs " + tool);
+        for (String tool : tools) assumeTrue(onPath(tool), "needs " + tool + " (apt-get install e2fsprogs xfsprogs util-linux fio)");
+    }
+
+    static boolean onPath(String program) {
+        for (String dir : System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin").split(":")) {
+            if (Files.isExecutable(Path.of(dir, program))) return true;
+        }
+        return false;
+    }
+
+    /** Bytes really allocated to a (sparse) file. */
+    static long allocatedBytes(Path file) throws IOException, InterruptedException {
+        String[] blocksAndUnit = run("stat", "-c", "%b %B", file.toString()).split(" ");
+        return Long.parseLong(blocksAndUnit[0]) * Long.parseLong(blocksAndUnit[1]);
+    }
+
+    /** True when {@code dir} is a mount point right now. */
+    static boolean isMountPoint(Path dir) throws IOException {
+        String p = dir.toAbsolutePath().normalize().toString();
+        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+            String[] f = line.split(" ");
+            if (f.length > 4 && f[4].equals(p)) return true;
+        }
+        return false;
+    }
+
+    /** Loop devices whose backing file lies under {@code dir}, from {@code losetup -a}. */
+    static List<String> loopDevicesUnder(Path dir) throws IOException, InterruptedException {
+        String prefix = dir.toAbsolutePath().normalize().toString();
+        return run("losetup", "-a").lines().filter(l -> l.contains("(" + prefix)).map(l -> l.substring(0, l.indexOf(':'))).toList();
+    }
+}

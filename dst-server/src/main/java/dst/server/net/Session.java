@@ -18,6 +18,7 @@ final class Session {
     private final String exportName;
     private final String owner;
     private Channel channel;
+    private long detachedSince = System.nanoTime();
     private int inflight;
     private final List<CompletableFuture<Void>> idleWaiters = new ArrayList<>();
 
@@ -47,10 +48,24 @@ final class Session {
     synchronized CompletableFuture<Void> takeOver(Channel next) {
         Channel previous = channel;
         channel = next;
+        detachedSince = 0;
+        next.closeFuture().addListener(f -> detached(next));
         if (previous != null && previous != next) {
             previous.close();
         }
         return idle();
+    }
+
+    private synchronized void detached(Channel ch) {
+        if (channel == ch) detachedSince = System.nanoTime();
+    }
+
+    /**
+     * Whether nobody uses this session: no connection since {@code sinceNanos} or earlier, nothing
+     * running. Such a session may be forgotten; its client, if it ever comes back, gets a new one.
+     */
+    synchronized boolean abandonedBefore(long sinceNanos) {
+        return detachedSince != 0 && detachedSince - sinceNanos <= 0 && inflight == 0;
     }
 
     synchronized boolean isCurrent(Channel ch) {

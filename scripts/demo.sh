@@ -15,7 +15,7 @@ client="$root/bin/dst-client"
 stop() {
   if mountpoint -q "$mnt" 2>/dev/null; then umount "$mnt" && echo "unmounted $mnt"; fi
   if [ -f "$state/device" ]; then
-    "$client" detach "$(cat "$state/device")" && echo "detached $(cat "$state/device")" || true
+    "$client" detach "$(cat "$state/device")" || true
     rm -f "$state/device"
   fi
   if [ -f "$state/server.pid" ]; then

@@ -17,17 +17,7 @@ head -c $((37*4096)) $T/pattern | cmp - $T/back4k
 echo "RESULT: pattern ok"
 
 # 2. Throughput, direct I/O (the guest is emulated: compare only within one run).
-dd if=/dev/zero of=$DEV bs=1M count=${MB:-128} oflag=direct 2>&1 | tail -1 | sed 's/^/RESULT: dd write 1M direct: /'
-dd if=$DEV of=/dev/null bs=1M count=${MB:-128} iflag=direct 2>&1 | tail -1 | sed 's/^/RESULT: dd read 1M direct: /'
-if command -v fio >/dev/null; then
-    for job in "randread 4k 32" "randwrite 4k 32" "read 1m 8" "write 1m 8"; do
-        set -- $job
-        fio --name=f --filename=$DEV --direct=1 --ioengine=libaio --rw=$1 --bs=$2 --iodepth=$3 --size=64M \
-            --time_based --runtime=${FIO_SECONDS:-4} --group_reporting --output-format=terse --terse-version=3 > $T/fio.out 2>&1 \
-          || { cat $T/fio.out; exit 1; }
-        awk -F';' -v j="$job" '{ printf "RESULT: fio %s: read %d KiB/s %d IOPS, write %d KiB/s %d IOPS\n", j, $7, $8, $48, $49 }' $T/fio.out
-    done
-fi
+LABEL=dst /bin/sh "$(dirname "$0")/perf.sh"
 
 # 3. A filesystem: mkfs (sends a discard of the whole device), files, unmount, fsck.
 mkfs.ext4 -q -F $DEV

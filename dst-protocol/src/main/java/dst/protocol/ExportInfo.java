@@ -13,12 +13,19 @@ package dst.protocol;
  * @param exportId   identity of the export's content; a different one after a reconnect means the
  *                   export was replaced and must not be written to as if it were the same disk
  * @param version    negotiated protocol version
+ * @param bootId     identity of the server machine's current boot (0: not told), see {@link Tlv#BOOT_ID}
  */
 public record ExportInfo(String name, long size, int blockSize, int maxRequest, boolean readOnly, int features,
-                         long sessionId, long exportId, int version) {
+                         long sessionId, long exportId, int version, long bootId) {
     public static final int DEFAULT_MAX_REQUEST = 1024 * 1024;
     /** Hard ceiling for max request: bounds the memory one frame can make a peer allocate. */
     public static final int MAX_MAX_REQUEST = 32 * 1024 * 1024;
+
+    /** Without a boot id (peers and tests that do not track server reboots). */
+    public ExportInfo(String name, long size, int blockSize, int maxRequest, boolean readOnly, int features,
+                      long sessionId, long exportId, int version) {
+        this(name, size, blockSize, maxRequest, readOnly, features, sessionId, exportId, version, 0);
+    }
 
     public boolean has(int feature) {
         return Features.has(features, feature);
@@ -39,7 +46,8 @@ public record ExportInfo(String name, long size, int blockSize, int maxRequest, 
                 .u32(Tlv.EXPORT_FLAGS, readOnly ? Tlv.ExportFlags.READ_ONLY : 0)
                 .u32(Tlv.FEATURES, features)
                 .u64(Tlv.SESSION_ID, sessionId)
-                .u64(Tlv.EXPORT_ID, exportId);
+                .u64(Tlv.EXPORT_ID, exportId)
+                .u64(Tlv.BOOT_ID, bootId);
         if (proof != null) b.bytes(Tlv.PROOF, proof);
         return b.build();
     }
@@ -54,7 +62,7 @@ public record ExportInfo(String name, long size, int blockSize, int maxRequest, 
         }
         try {
             var unknown = f.unknownCriticalTag(Tlv.PROTOCOL_VERSION, Tlv.EXPORT_NAME, Tlv.EXPORT_SIZE, Tlv.BLOCK_SIZE,
-                    Tlv.MAX_REQUEST, Tlv.EXPORT_FLAGS, Tlv.FEATURES, Tlv.SESSION_ID, Tlv.EXPORT_ID, Tlv.SOFTWARE, Tlv.PROOF);
+                    Tlv.MAX_REQUEST, Tlv.EXPORT_FLAGS, Tlv.FEATURES, Tlv.SESSION_ID, Tlv.EXPORT_ID, Tlv.SOFTWARE, Tlv.PROOF, Tlv.BOOT_ID);
             if (unknown.isPresent()) {
                 throw new DstException(Errno.EOPNOTSUPP, "server requires unknown option 0x" + Integer.toHexString(unknown.get()));
             }
@@ -68,7 +76,7 @@ public record ExportInfo(String name, long size, int blockSize, int maxRequest, 
             return new ExportInfo(f.string(Tlv.EXPORT_NAME).orElse(""), size, blockSize, maxRequest,
                     (f.u32(Tlv.EXPORT_FLAGS).orElse(0) & Tlv.ExportFlags.READ_ONLY) != 0,
                     f.u32(Tlv.FEATURES).orElse(0), f.u64(Tlv.SESSION_ID).orElse(0L), f.u64(Tlv.EXPORT_ID).orElse(0L),
-                    f.u32(Tlv.PROTOCOL_VERSION).orElse(1));
+                    f.u32(Tlv.PROTOCOL_VERSION).orElse(1), f.u64(Tlv.BOOT_ID).orElse(0L));
         } catch (IllegalArgumentException e) {
             throw new DstException(Errno.EPROTO, "malformed WELCOME: " + e.getMessage());
         }

@@ -40,6 +40,11 @@ public final class Tlv {
     public static final int IDENTITY = 0x000F;
     /** 32 bytes HMAC proof (AUTH from client, WELCOME from server). */
     public static final int PROOF = 0x0010;
+    /**
+     * u64 identity of the server machine's boot (WELCOME). A different value after a reconnect means
+     * the server machine restarted, so writes it acknowledged but had not flushed may be gone.
+     */
+    public static final int BOOT_ID = 0x0011;
 
     private Tlv() {
     }

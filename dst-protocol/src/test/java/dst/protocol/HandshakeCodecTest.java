@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class HandshakeCodecTest {
     private static final Hello HELLO = new Hello("disk0", Features.KNOWN, Features.CRC32C, 1 << 20, 0x1122334455667788L, "test 1.0");
     private static final ExportInfo INFO = new ExportInfo("disk0", 10L << 30, 4096, 4 << 20, true,
-            Features.CRC32C | Features.FLUSH, 0x0102030405060708L, -42L, 1);
+            Features.CRC32C | Features.FLUSH, 0x0102030405060708L, -42L, 1, 0x0B00_7000_0000_0001L);
 
     private static HandshakeFrame roundTrip(HandshakeFrame f) {
         EmbeddedChannel ch = new EmbeddedChannel(new HandshakeDecoder());

@@ -99,22 +99,29 @@ class FlushIsDurableIT {
                     "-p", Long.toString(server.pid()))
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
             try {
-                Thread.sleep(1500); // attaching to every thread of a JVM takes a moment
-                Assumptions.assumeTrue(strace.isAlive(), "strace could not attach (ptrace not permitted here?)");
+                // strace is attached once a FLUSH shows up in its output (attaching to a JVM takes a moment).
+                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                do {
+                    Assumptions.assumeTrue(strace.isAlive(), "strace could not attach (ptrace not permitted here?)");
+                    c.flush();
+                } while (!awaitSyncCalls(trace, 1, Duration.ofMillis(500)) && System.nanoTime() < deadline);
+                assertTrue(syncCalls(trace) >= 1, "strace saw no fdatasync for FLUSH within 30 s");
+                Thread.sleep(300); // let late lines of the attach phase arrive
 
                 byte[] data = new byte[65536];
                 new Random(3).nextBytes(data);
+                int before = syncCalls(trace);
                 for (int i = 0; i < 16; i++) c.write(65536L * i, data);
                 Thread.sleep(300);
-                assertEquals(0, syncCalls(trace), "a plain write called fdatasync:\n" + Files.readString(trace));
+                assertEquals(before, syncCalls(trace), "a plain write called fdatasync:\n" + Files.readString(trace));
 
                 c.flush();
-                assertTrue(awaitSyncCalls(trace, 1), "FLUSH was acknowledged without fdatasync");
+                assertTrue(awaitSyncCalls(trace, before + 1, Duration.ofSeconds(3)), "FLUSH was acknowledged without fdatasync");
 
-                int before = syncCalls(trace);
+                before = syncCalls(trace);
                 assertEquals(0, c.status(new Request(Opcode.WRITE, Opcode.FLAG_FUA, c.nextTransactionId(), 0, data.length,
                         Unpooled.wrappedBuffer(data))));
-                assertTrue(awaitSyncCalls(trace, before + 1), "a FUA write was acknowledged without fdatasync");
+                assertTrue(awaitSyncCalls(trace, before + 1, Duration.ofSeconds(3)), "a FUA write was acknowledged without fdatasync");
             } finally {
                 strace.destroy();
                 strace.waitFor(5, TimeUnit.SECONDS);
@@ -131,8 +138,8 @@ class FlushIsDurableIT {
     }
 
     /** strace writes its line when the call returns, possibly a moment after our reply arrived. */
-    private static boolean awaitSyncCalls(Path trace, int atLeast) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+    private static boolean awaitSyncCalls(Path trace, int atLeast, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (syncCalls(trace) >= atLeast) return true;
             Thread.sleep(20);

@@ -58,7 +58,11 @@ class ResumedSessionFencesItsOldConnectionIT {
             session = old.info().sessionId();
             old.send(new Request(Opcode.WRITE, 0, 1, 0, BLOCK, Unpooled.wrappedBuffer(filled(1))));
             old.send(new Request(Opcode.WRITE, 0, 2, BLOCK, BLOCK, Unpooled.wrappedBuffer(filled(2))));
-            Thread.sleep(DELAY_MS / 5);
+            // The PING's reply means both writes were decoded and handed to the (single) I/O thread.
+            old.send(new Request(Opcode.PING, 0, 3, 0, 0));
+            var pong = old.readReply();
+            assertEquals(Opcode.PING, pong.opcode(), "a write finished before the PING: backend delay too short");
+            pong.release();
             cutAt = System.nanoTime();
         } // the connection dies with write 1 running and write 2 queued
 
@@ -67,7 +71,7 @@ class ResumedSessionFencesItsOldConnectionIT {
             long waitedMillis = (System.nanoTime() - cutAt) / 1_000_000;
             assertEquals(session, info.sessionId(), "session not resumed");
             assertTrue(waitedMillis >= DELAY_MS / 2,
-                    "WELCOME after " + waitedMillis + " ms, while the old write still had ~" + (DELAY_MS * 4 / 5) + " ms to run");
+                    "WELCOME after " + waitedMillis + " ms, while the old write still had up to " + DELAY_MS + " ms to run");
 
             next.write(0, filled(3));
             assertArrayEquals(filled(3), next.read(0, BLOCK), "the newer write did not stay");

@@ -54,7 +54,12 @@ class SigtermAnswersInFlightRequestsIT {
                 sent.put(id, block);
                 c.send(new Request(Opcode.WRITE, 0, id, 65536L * i, block.length, Unpooled.wrappedBuffer(block)));
             }
-            Thread.sleep(DELAY_MS / 4); // every write is now sleeping inside the backend
+            // A PING is answered by the event loop once everything before it was decoded and handed to
+            // the I/O threads: after its reply every write is sleeping inside the backend.
+            c.send(new Request(Opcode.PING, 0, 999, 0, 0));
+            Reply pong = c.readReply();
+            assertEquals(Opcode.PING, pong.opcode(), "a write finished before the PING: backend delay too short");
+            pong.release();
 
             long t0 = System.nanoTime();
             int exit = server.terminate(Duration.ofSeconds(20));

@@ -82,6 +82,11 @@ public final class RemoteDisk implements BlockDevice {
     private long sessionId;
     private boolean closing;
     private boolean reconnectPending;
+    // Volatile-cache accounting: acknowledged writes not known to be flushed may die with a server reboot.
+    private long ackedVolatileWrites;
+    private long flushedUpTo;
+    private boolean lossPending;
+    private long serverBootId;
 
     private volatile ExportInfo info;
     private volatile DstException fatal;
@@ -198,6 +203,12 @@ public final class RemoteDisk implements BlockDevice {
         if (!ch.isActive()) throw new DstException(Errno.ECONNRESET, "connection closed right after the handshake");
         ClientInitializer.startDataPhase(ch, granted, config.keepalive(), this);
         boolean resumed = sessionId != 0 && sessionId == granted.sessionId();
+        if (known != null && serverBootId != 0 && granted.bootId() != serverBootId && ackedVolatileWrites > flushedUpTo) {
+            lossPending = true;
+            LOG.severe("server " + config.target() + " was restarted as a machine (new boot id): "
+                    + (ackedVolatileWrites - flushedUpTo) + " acknowledged write(s) were not flushed and may be lost; the next flush fails with EIO");
+        }
+        serverBootId = granted.bootId();
         sessionId = granted.sessionId();
         channel = ch;
         stats.state(DeviceStats.State.CONNECTED);
@@ -299,8 +310,14 @@ public final class RemoteDisk implements BlockDevice {
             if (tx == null || tx.sentOn != ch) return; // late reply of a rolled-back or resent transaction
             table.remove(tx.id);
             finish(tx);
-            if (reply.isOk()) {
+            if (reply.isOk() && tx.opcode == Opcode.FLUSH && lossPending) {
+                lossPending = false;
+                stats.errors.increment();
+                completeAsync(tx, null, new DstException(Errno.EIO, "the server machine restarted before this flush: "
+                        + "writes acknowledged since the previous flush may be lost"));
+            } else if (reply.isOk()) {
                 count(tx);
+                noteDurability(tx);
                 ByteBuf data = tx.opcode == Opcode.READ ? reply.payload().retain() : null;
                 completeAsync(tx, data, null);
             } else {
@@ -310,6 +327,14 @@ public final class RemoteDisk implements BlockDevice {
             }
         } finally {
             reply.release();
+        }
+    }
+
+    private void noteDurability(Transaction tx) {
+        if (tx.opcode == Opcode.FLUSH) {
+            flushedUpTo = Math.max(flushedUpTo, tx.coversUpTo);
+        } else if (tx.opcode != Opcode.READ && (tx.flags & Opcode.FLAG_FUA) == 0) {
+            ackedVolatileWrites++;
         }
     }
 
@@ -411,6 +436,7 @@ public final class RemoteDisk implements BlockDevice {
                     completeAsync(tx, null, ff != null ? ff : new DstException(Errno.ESHUTDOWN, "device is closed"));
                     return;
                 }
+                tx.coversUpTo = ackedVolatileWrites;
                 table.put(tx.id, tx);
                 send(tx);
                 Channel ch = channel;

@@ -25,6 +25,8 @@ final class Transaction {
     /** The connection this transaction was last written to, null when never sent. */
     Channel sentOn;
     int sends;
+    /** FLUSH only: how many acknowledged volatile writes existed when it entered the table (it covers those). */
+    long coversUpTo;
 
     Transaction(long id, int opcode, int flags, long offset, int length, ByteBuf payload, long deadlineNanos, long cost) {
         this.id = id;

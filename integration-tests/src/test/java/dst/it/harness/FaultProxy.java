@@ -4,6 +4,7 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -12,6 +13,10 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -45,7 +50,8 @@ public final class FaultProxy implements AutoCloseable {
     public enum Direction { CLIENT_TO_SERVER, SERVER_TO_CLIENT }
 
     private final InetSocketAddress target;
-    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    private static final boolean EPOLL = Epoll.isAvailable();
+    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
     private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final Channel listener;
 
@@ -67,9 +73,10 @@ public final class FaultProxy implements AutoCloseable {
         }
         this.listener = new ServerBootstrap()
                 .group(group)
-                .channel(NioServerSocketChannel.class)
+                .channel(EPOLL ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.AUTO_READ, false)
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(4096, 65536, 1 << 20))
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel client) {
@@ -177,9 +184,10 @@ public final class FaultProxy implements AutoCloseable {
         channels.add(client);
         new Bootstrap()
                 .group(client.eventLoop())
-                .channel(NioSocketChannel.class)
+                .channel(EPOLL ? EpollSocketChannel.class : NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(4096, 65536, 1 << 20))
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel server) {
@@ -245,12 +253,17 @@ public final class FaultProxy implements AutoCloseable {
 
         private void forward(ChannelHandlerContext ctx, ByteBuf buf) {
             peer.writeAndFlush(buf).addListener((ChannelFutureListener) f -> {
-                if (!f.isSuccess()) {
-                    ctx.channel().close();
-                } else if (delayNanos == 0 || lastDue <= System.nanoTime()) {
-                    ctx.channel().read(); // read more once the peer took this chunk: end-to-end backpressure
-                }
+                if (!f.isSuccess()) ctx.channel().close();
             });
+            // End-to-end backpressure: read on only while the peer takes bytes; else the peer's
+            // channelWritabilityChanged below resumes reading.
+            if (peer.isWritable()) ctx.read();
+        }
+
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+            if (ctx.channel().isWritable()) peer.read(); // this side drained: let the side feeding it read again
+            ctx.fireChannelWritabilityChanged();
         }
 
         @Override

@@ -131,7 +131,7 @@ class FaultProxyTest {
     void delayAppliesToEachDirectionAndKeepsOrder() throws Exception {
         Socket s = connect();
         roundTrip(s, new byte[]{0});
-        proxy.delay(Duration.ofMillis(150));
+        proxy.delay(Duration.ofMillis(300));
         long start = System.nanoTime();
         byte[] data = random(200_000, 2);
         InputStream in = s.getInputStream();
@@ -150,15 +150,15 @@ class FaultProxyTest {
         byte[] rest = new byte[data.length - 1];
         new DataInputStream(in).readFully(rest);
         writer.get();
-        assertTrue(firstByteMillis >= 300, "round trip took only " + firstByteMillis + " ms with 150 ms each way");
-        assertTrue(firstByteMillis < 3000, "round trip took " + firstByteMillis + " ms");
+        assertTrue(firstByteMillis >= 600, "round trip took only " + firstByteMillis + " ms with 300 ms each way");
+        assertTrue(firstByteMillis < 5000, "round trip took " + firstByteMillis + " ms");
         assertEquals(data[0], first[0]);
         assertArrayEquals(Arrays.copyOfRange(data, 1, data.length), rest, "reordered or lost under delay");
 
         proxy.delay(Duration.ZERO);
         long t0 = System.nanoTime();
         roundTrip(s, new byte[]{9});
-        assertTrue((System.nanoTime() - t0) / 1_000_000 < 100, "delay did not switch off");
+        assertTrue((System.nanoTime() - t0) / 1_000_000 < 500, "delay did not switch off");
     }
 
     /** Bit positions where {@code a} and {@code b} differ, and checks that each differing byte has one bit flipped. */

@@ -7,46 +7,76 @@ import dst.client.net.RemoteDisk;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
+import java.util.concurrent.CountDownLatch;
 
 /**
  * Runs inside the ublk test guest (see {@code integration-tests/ublk-vm}): attaches a dst export as
- * {@code /dev/ublkbN} with the real client library and ublk frontend, runs a command against it
- * (its environment has {@code DEV=/dev/ublkbN}), then detaches and checks the device is gone.
- * Exits with the command's exit code, or 90+ when the frontend itself failed.
+ * {@code /dev/ublkbN} with the real client library and ublk frontend; with a command, runs it
+ * (environment {@code DEV=/dev/ublkbN}), then detaches and checks the device is gone; without one,
+ * serves until SIGTERM (and SIGKILL leaves the device waiting for recovery).
+ * Exits with the command's exit code, or 91 when the device outlived the detach.
  *
- * <p>usage: {@code UblkGuestMain HOST:PORT/EXPORT COMMAND...}
+ * <p>usage: {@code UblkGuestMain [--recover DEVID] HOST:PORT/EXPORT [COMMAND...]}
  */
 public final class UblkGuestMain {
     private UblkGuestMain() {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length < 2) {
-            System.err.println("usage: UblkGuestMain HOST:PORT/EXPORT COMMAND...");
+        int recover = -1;
+        if (args.length >= 2 && args[0].equals("--recover")) {
+            recover = Integer.parseInt(args[1]);
+            args = Arrays.copyOfRange(args, 2, args.length);
+        }
+        if (args.length < 1) {
+            System.err.println("usage: UblkGuestMain [--recover DEVID] HOST:PORT/EXPORT [COMMAND...]");
             System.exit(2);
         }
-        int rc;
+        // Everything in the guest is emulated and cold (JIT): allow a slow first handshake and slow requests.
+        ClientConfig c = ClientConfig.parse(args[0]);
+        c = new ClientConfig(c.host(), c.port(), c.export(), c.crc(), Duration.ofSeconds(120), Duration.ofSeconds(60),
+                c.keepalive(), c.reconnectMin(), c.reconnectMax(), c.maxQueuedBytes(), c.maxRequest());
         long t0 = System.nanoTime();
-        try (RemoteDisk disk = RemoteDisk.connect(ClientConfig.parse(args[0]))) {
-            UblkFrontend ublk = new UblkFrontend(UblkOptions.DEFAULT);
-            Path dev = ublk.start(disk);
-            System.out.printf("UBLK: attached %s as %s in %d ms%n", args[0], dev, (System.nanoTime() - t0) / 1_000_000);
-            try {
-                ProcessBuilder pb = new ProcessBuilder(Arrays.copyOfRange(args, 1, args.length)).inheritIO();
-                pb.environment().put("DEV", dev.toString());
-                rc = pb.start().waitFor();
-                System.out.println("UBLK: command exit " + rc);
-            } finally {
-                long t1 = System.nanoTime();
-                ublk.stop();
-                System.out.printf("UBLK: detached in %d ms; stats: %s%n", (System.nanoTime() - t1) / 1_000_000, disk.stats().summary());
-            }
-            if (Files.exists(dev)) {
-                System.out.println("UBLK: FAIL " + dev + " still exists after detach");
-                rc = 91;
-            }
+        RemoteDisk disk = RemoteDisk.connect(c);
+        UblkFrontend ublk = recover >= 0 ? UblkFrontend.recovering(recover) : new UblkFrontend(UblkOptions.DEFAULT);
+        Path dev = ublk.start(disk);
+        System.out.printf("UBLK: %s %s as %s in %d ms%n", recover >= 0 ? "recovered" : "attached", args[0], dev,
+                (System.nanoTime() - t0) / 1_000_000);
+        int rc = 0;
+        if (args.length == 1) {
+            CountDownLatch stopped = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                detach(ublk, disk);
+                stopped.countDown();
+            }));
+            stopped.await();
+            return;
+        }
+        try {
+            ProcessBuilder pb = new ProcessBuilder(Arrays.copyOfRange(args, 1, args.length)).inheritIO();
+            pb.environment().put("DEV", dev.toString());
+            rc = pb.start().waitFor();
+            System.out.println("UBLK: command exit " + rc);
+        } finally {
+            detach(ublk, disk);
+        }
+        if (Files.exists(dev)) {
+            System.out.println("UBLK: FAIL " + dev + " still exists after detach");
+            rc = 91;
         }
         System.exit(rc);
+    }
+
+    private static void detach(UblkFrontend ublk, RemoteDisk disk) {
+        long t1 = System.nanoTime();
+        try {
+            ublk.stop();
+        } catch (Exception e) {
+            System.out.println("UBLK: detach failed: " + e);
+        }
+        System.out.printf("UBLK: detached in %d ms; stats: %s%n", (System.nanoTime() - t1) / 1_000_000, disk.stats().summary());
+        disk.close();
     }
 }

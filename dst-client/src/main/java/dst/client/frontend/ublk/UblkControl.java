@@ -46,6 +46,41 @@ final class UblkControl {
         return c;
     }
 
+    /**
+     * Adopts a device whose server died (state QUIESCED, created with USER_RECOVERY): START_USER_RECOVERY,
+     * retried while the kernel still releases the dead server's queues (EBUSY). The caller then fetches
+     * every tag with the options {@link #options(UblksrvCtrlDevInfo)} derives, and calls {@link #endRecovery()}.
+     */
+    static UblkControl adopt(UblkControlDevice ctrl, int devId, long waitMillis) throws NativeException {
+        UblksrvCtrlDevInfo info = ctrl.getDevInfo(devId);
+        if ((info.flags() & UblkFeatures.UBLK_F_USER_RECOVERY) == 0) {
+            throw new NativeException("ublk device " + devId + " was created without USER_RECOVERY: it cannot be adopted", 22 /* EINVAL */);
+        }
+        long deadline = System.nanoTime() + waitMillis * 1_000_000;
+        while (true) {
+            try {
+                ctrl.startUserRecovery(devId);
+                break;
+            } catch (NativeException e) {
+                if (e.errno() != 16 /* EBUSY: old server not gone yet, or device not quiesced */ || System.nanoTime() > deadline) throw e;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new NativeException("START_USER_RECOVERY interrupted", 4);
+            }
+        }
+        LOG.fine(() -> "ublk: recovering " + info);
+        return new UblkControl(ctrl, devId);
+    }
+
+    /** The options a device was created with, for a server adopting it. */
+    static UblkOptions options(UblksrvCtrlDevInfo info) {
+        return new UblkOptions(info.nrHwQueues(), info.queueDepth(), info.maxIoBufBytes(),
+                (info.flags() & UblkFeatures.UBLK_F_USER_RECOVERY) != 0);
+    }
+
     /** What the kernel is told: geometry, cache behaviour and limits, all from what the server granted. */
     static UblkParams params(ExportInfo e, UblkOptions o) {
         int lbs = Integer.numberOfTrailingZeros(e.blockSize());
@@ -75,6 +110,11 @@ final class UblkControl {
     /** START_DEV; every queue must have fetched all its tags first (the kernel waits for that). */
     void start() throws NativeException {
         ctrl.startDev(devId, (int) ProcessHandle.current().pid());
+    }
+
+    /** END_USER_RECOVERY: every queue has fetched its tags again; waiting I/O resumes, served by this process. */
+    void endRecovery() throws NativeException {
+        ctrl.endUserRecovery(devId, (int) ProcessHandle.current().pid());
     }
 
     /** STOP_DEV: /dev/ublkbN goes away once in-flight requests are done; queues see their fetches aborted. */

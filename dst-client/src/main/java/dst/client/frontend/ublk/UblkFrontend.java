@@ -24,14 +24,32 @@ import java.util.logging.Logger;
 public final class UblkFrontend implements Frontend {
     private static final Logger LOG = Logger.getLogger(UblkFrontend.class.getName());
 
-    private final UblkOptions options;
+    private UblkOptions options;
+    /** Device to adopt after its server died, or -1 to create a new one. */
+    private final int adoptDevId;
     private UblkControlDevice ctrl;
     private UblkControl control;
     private UblkCharDevice cdev;
     private final List<UblkQueue> queues = new ArrayList<>();
+    /** This process may stop and delete the device: it created it, or finished adopting it. */
+    private boolean owned;
 
     public UblkFrontend(UblkOptions options) {
         this.options = options;
+        this.adoptDevId = -1;
+    }
+
+    private UblkFrontend(int adoptDevId) {
+        this.adoptDevId = adoptDevId;
+    }
+
+    /**
+     * A frontend whose {@link #start} adopts existing device {@code devId} instead of creating one: the
+     * device's previous server died, the kernel kept the device (USER_RECOVERY) and holds its I/O; it
+     * resumes, requests in flight at the crash reissued, once this process serves it.
+     */
+    public static UblkFrontend recovering(int devId) {
+        return new UblkFrontend(devId);
     }
 
     /** True when this kernel can serve ublk devices ({@code /dev/ublk-control} exists). */
@@ -49,7 +67,13 @@ public final class UblkFrontend implements Frontend {
         if (ctrl != null) throw new IllegalStateException("already started");
         ctrl = UblkControlDevice.open();
         try {
-            control = UblkControl.create(ctrl, device.info(), options);
+            if (adoptDevId < 0) {
+                control = UblkControl.create(ctrl, device.info(), options);
+                owned = true;
+            } else {
+                options = UblkControl.options(ctrl.getDevInfo(adoptDevId));
+                control = UblkControl.adopt(ctrl, adoptDevId, 30_000);
+            }
             cdev = control.openCharDevice();
             for (int q = 0; q < options.queues(); q++) {
                 UblkQueue queue = new UblkQueue(cdev, ctrl, q, options, device);
@@ -59,8 +83,13 @@ public final class UblkFrontend implements Frontend {
                 t.start();
             }
             for (UblkQueue q : queues) await(q.ready, "queue start");
-            control.start();
-            LOG.info(() -> "ublk: " + control.blockDevice() + " started (" + options.queues() + " queue(s) x " + options.depth()
+            if (adoptDevId < 0) {
+                control.start();
+            } else {
+                control.endRecovery();
+                owned = true;
+            }
+            LOG.info(() -> "ublk: " + control.blockDevice() + (adoptDevId < 0 ? " started (" : " recovered (") + options.queues() + " queue(s) x " + options.depth()
                     + " tags, features 0x" + Long.toHexString(ctrl.features()) + (ctrl.ioctlEncoded() ? ", ioctl-encoded commands)" : ", legacy commands)"));
             return control.blockDevice();
         } catch (IOException | RuntimeException e) {
@@ -77,7 +106,10 @@ public final class UblkFrontend implements Frontend {
     public synchronized void stop() throws IOException {
         if (ctrl == null) return;
         try {
-            if (control != null) {
+            if (control != null && !owned) {
+                // A failed adoption: the device is still the user's, quiesced, for another attempt.
+                if (cdev != null) cdev.close();
+            } else if (control != null) {
                 try {
                     control.stop();
                 } catch (NativeException e) {
@@ -95,6 +127,7 @@ public final class UblkFrontend implements Frontend {
             }
         } finally {
             queues.clear();
+            owned = false;
             control = null;
             cdev = null;
             ctrl.close();

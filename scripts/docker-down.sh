@@ -14,7 +14,8 @@ fi
 
 if [ -f "$state/dockerd.pid" ]; then
   pid=$(cat "$state/dockerd.pid")
-  if kill "$pid" 2>/dev/null; then
+  # Only that pid, and only while it is still a dockerd (not a reused pid).
+  if [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = dockerd ] && kill "$pid" 2>/dev/null; then
     for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
     if kill -0 "$pid" 2>/dev/null; then kill -9 "$pid" 2>/dev/null; echo "== docker-down: dockerd (pid $pid) killed"
     else echo "== docker-down: dockerd (pid $pid) stopped"; fi

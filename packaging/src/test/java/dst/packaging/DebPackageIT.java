@@ -1,6 +1,7 @@
 package dst.packaging;
 
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -43,11 +44,15 @@ class DebPackageIT {
             "mount -t proc proc \"$0/proc\" && exec /usr/sbin/chroot \"$0\" \"$@\"");
     static Path root;
 
+    /** Why this machine cannot run these tests, or null. */
+    static String missing;
+
     @BeforeAll
     static void installIntoACleanRoot() throws Exception {
-        assumeTrue(Dist.isRoot(), "DebPackageIT needs root (dpkg --root, chroot): skipped");
-        for (String tool : new String[]{"dpkg", "chroot", "busybox", "jlink", "unshare"}) {
-            assumeTrue(Run.available(tool), "DebPackageIT needs " + tool + " (apt-get install dpkg busybox-static): skipped");
+        missing = whatIsMissing();
+        if (missing != null) {
+            System.err.println("DebPackageIT: " + missing);
+            return;
         }
         root = Dist.TARGET.resolve("it-root");
         Run.of(Dist.makeRootfs().toString(), root.toString(), JRE).ok();
@@ -59,6 +64,23 @@ class DebPackageIT {
         // The Java dependency is met by the root's own runtime, which no package in it declares.
         Run install = Run.of("dpkg", "--root=" + root, "--force-depends", "-i", Dist.deb().toString()).ok();
         assertTrue(install.output().contains("Setting up dst"), install.toString());
+    }
+
+    private static String whatIsMissing() throws IOException, InterruptedException {
+        if (!Dist.isRoot()) return "needs root (dpkg --root, chroot, unshare): skipped";
+        for (String tool : new String[]{"dpkg", "chroot", "busybox", "jlink", "unshare"}) {
+            if (!Run.available(tool)) return "needs " + tool + " (apt-get install dpkg busybox-static): skipped";
+        }
+        if (Run.of("sh", "-c", "ldd \"$(command -v busybox)\" 2>&1 | grep -q 'not a dynamic'").exitCode() != 0) {
+            return "needs a static busybox for the clean root (apt-get install busybox-static): skipped";
+        }
+        return null;
+    }
+
+    /** Each test is skipped, and counted as skipped with the reason, when the machine lacks something. */
+    @BeforeEach
+    void needsWhatTheInstallNeeds() {
+        assumeTrue(missing == null, missing);
     }
 
     private static String[] chroot(String... command) {

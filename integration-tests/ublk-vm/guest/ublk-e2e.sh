@@ -1,30 +1,34 @@
 #!/bin/sh
 # Runs inside the guest (PID 1 chroots into the host's read-only /; cwd = the shared work dir).
-# A dst-server on 127.0.0.1 with a memory export, the ublk frontend attaching it as /dev/ublkbN,
-# and checks.sh against that device. env: REPO (repository root on the host, same path here).
+#  1. with GUEST_CP: the JUnit ublk tests (UblkDeviceIT) through GuestJUnit;
+#  2. with PERF != 0: dst-server (memory export) + the ublk frontend, direct-I/O throughput (perf.sh),
+#     then the same on the C RAM-disk baseline when BASELINE names its binary.
+# env: REPO (repository root, same path here), GUEST_CP, PERF, BASELINE, JAVA_OPTS, DISK_SIZE, MB, FIO_SECONDS
 set -u
 : "${REPO:?REPO not set}"
+HERE=$(dirname "$0")
 JAVA_OPTS=${JAVA_OPTS:-"-XX:+UseSerialGC -Xshare:auto"}
-SERVER_JAR=$REPO/dst-server/target/dst-server.jar
-CP=$REPO/dst-client/target/dst-client.jar:$REPO/integration-tests/target/test-classes
-PORT=7070
 echo "GUEST: kernel $(uname -r), $(nproc) cpus, ublk-control: $(ls /dev/ublk-control 2>&1)"
-java $JAVA_OPTS -jar "$SERVER_JAR" --listen 127.0.0.1:$PORT --export disk=mem:${DISK_SIZE:-256M} > server.log 2>&1 &
-SERVER=$!
-i=0
-until grep -q "listening\|Listening" server.log 2>/dev/null || [ $i -ge 300 ]; do sleep 0.1; i=$((i+1)); done
-echo "GUEST: server up after $((i/10)) s"; cat server.log
-java $JAVA_OPTS -cp "$CP" dst.it.ublk.UblkGuestMain 127.0.0.1:$PORT/disk /bin/sh "$(dirname "$0")/checks.sh"
-rc=$?
-if [ $rc = 0 ] && [ "${RECOVER:-1}" != 0 ]; then
-    CP=$CP JAVA_OPTS=$JAVA_OPTS TARGET=127.0.0.1:$PORT/disk /bin/sh "$(dirname "$0")/recover.sh"
-    rc=$?
+rc=0
+if [ -n "${GUEST_CP:-}" ]; then
+    # The host's tree is read-only here: server logs go to a tmpfs.
+    mount -t tmpfs tmpfs "$REPO/integration-tests/target/server-logs" || rc=1
+    java $JAVA_OPTS -cp "$GUEST_CP" -Ddst.repo.root="$REPO" -Ddst.it.server.start.seconds=300 dst.it.ublk.GuestJUnit dst.it.ublk.UblkDeviceIT || rc=1
+    for f in "$REPO"/integration-tests/target/server-logs/*.log; do [ $rc = 0 ] || { echo "--- $f"; tail -20 "$f"; }; done
 fi
-if [ -x "${BASELINE:-}" ]; then
-    echo "GUEST: baseline: the C ublk RAM disk (no network), same queue depth"
-    "$BASELINE" "LABEL=c-ramdisk /bin/sh '$(dirname "$0")/perf.sh'" > baseline.log 2>&1 || { echo "GUEST: baseline failed"; cat baseline.log; }
-    grep RESULT baseline.log
+if [ "${PERF:-1}" != 0 ]; then
+    PORT=7070
+    java $JAVA_OPTS -jar "$REPO/dst-server/target/dst-server.jar" --listen 127.0.0.1:$PORT --idle-timeout 120 --export disk=mem:${DISK_SIZE:-256M} > server.log 2>&1 &
+    SERVER=$!
+    i=0; until grep -q "listening" server.log 2>/dev/null || [ $i -ge 600 ]; do sleep 0.1; i=$((i+1)); done
+    java $JAVA_OPTS -cp "$REPO/dst-client/target/dst-client.jar:$REPO/integration-tests/target/test-classes" \
+        dst.it.ublk.UblkGuestMain 127.0.0.1:$PORT/disk /bin/sh -c "LABEL=dst /bin/sh '$HERE/perf.sh'" || rc=1
+    kill $SERVER; wait $SERVER 2>/dev/null
+    if [ -x "${BASELINE:-}" ]; then
+        echo "GUEST: baseline: the C ublk RAM disk (no network), same queue depth"
+        "$BASELINE" "LABEL=c-ramdisk /bin/sh '$HERE/perf.sh'" > baseline.log 2>&1 || { echo "GUEST: baseline failed"; cat baseline.log; }
+        grep RESULT baseline.log
+    fi
 fi
-kill $SERVER; wait $SERVER 2>/dev/null
 echo "GUEST: ublk-e2e exit $rc; devices left: $(ls /dev/ublk[bc]* 2>/dev/null | tr '\n' ' ')"
 exit $rc

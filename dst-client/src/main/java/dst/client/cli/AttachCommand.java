@@ -43,6 +43,12 @@ final class AttachCommand implements Callable<Integer> {
             description = "Attach a loop device (direct I/O) to the FUSE file (default: on); --no-loop prints the file instead.")
     boolean loop;
 
+    @Option(names = "--cache", paramLabel = "SIZE", defaultValue = "64M",
+            description = {"Client write-back cache: writes are acknowledged from memory and streamed to the server; a flush "
+                    + "(fsync, filesystem commit) waits until they are all on the server and durable there, like a disk's "
+                    + "volatile cache. 0 = write-through (default: ${DEFAULT-VALUE})."})
+    String cache;
+
     @Option(names = "--foreground", description = "Stay attached to the terminal; Ctrl-C detaches (refused while the device is in use).")
     boolean foreground;
 
@@ -66,13 +72,14 @@ final class AttachCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ClientConfig config = connection.config(target);
-        Frontends.create(frontend, Path.of("/"), loop); // reject a bad --frontend before forking
+        Frontends.check(frontend); // before forking, so a bad --frontend is a usage error here
+        cacheBytes(); // and a bad --cache
         RunDir runDir = runDirOption.get();
         String claimed = daemonChild ? name : runDir.claim(name != null ? name : config.export(), name != null);
         if (!foreground) return daemonize(runDir, claimed);
         Path mnt = mountPoint != null ? mountPoint : runDir.defaultMountPoint(claimed);
         Frontend fe = Frontends.create(frontend, mnt, loop);
-        DeviceDaemon daemon = new DeviceDaemon(runDir, claimed, config, fe, fe instanceof FuseFrontend f ? f.mountPoint() : null);
+        DeviceDaemon daemon = new DeviceDaemon(runDir, claimed, config, fe, fe instanceof FuseFrontend f ? f.mountPoint() : null, cacheBytes());
         try {
             daemon.run(device -> {
                 System.out.println(device);
@@ -83,6 +90,12 @@ final class AttachCommand implements Callable<Integer> {
             throw e;
         }
         return 0;
+    }
+
+    private long cacheBytes() {
+        long bytes = dst.protocol.cli.Sizes.parse(cache);
+        if (bytes < 0) throw new IllegalArgumentException("--cache must be >= 0");
+        return bytes;
     }
 
     private int daemonize(RunDir runDir, String claimed) throws Exception {

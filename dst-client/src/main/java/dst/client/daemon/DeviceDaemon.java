@@ -1,5 +1,6 @@
 package dst.client.daemon;
 
+import dst.client.cache.WriteBackCache;
 import dst.client.core.BlockDevice;
 import dst.client.core.ClientConfig;
 import dst.client.frontend.Frontend;
@@ -38,12 +39,20 @@ public final class DeviceDaemon {
     private final DeviceRecord record;
     private final Object wakeup = new Object();
     private volatile String stopRequestedBy;
+    private final long cacheBytes;
     private Path device;
 
     public DeviceDaemon(RunDir runDir, String name, ClientConfig config, Frontend frontend, Path mountPoint) {
+        this(runDir, name, config, frontend, mountPoint, 0);
+    }
+
+    /** @param cacheBytes size of the client write-back cache ({@link WriteBackCache}); 0 = write-through */
+    public DeviceDaemon(RunDir runDir, String name, ClientConfig config, Frontend frontend, Path mountPoint, long cacheBytes) {
         this.runDir = runDir;
         this.name = name;
-        this.config = config;
+        this.cacheBytes = cacheBytes;
+        // The cache streams up to cacheBytes of writes at once: the connection must be allowed to hold them.
+        this.config = cacheBytes == 0 ? config : config.withMaxQueuedBytes(Math.max(config.maxQueuedBytes(), cacheBytes + (64L << 20)));
         this.frontend = frontend;
         this.stateFile = runDir.stateFile(name);
         this.record = DeviceRecord.create(name, ProcessHandle.current().pid())
@@ -52,6 +61,7 @@ public final class DeviceDaemon {
                 .set("export", config.export())
                 .set("mountpoint", mountPoint == null ? "" : mountPoint.toString())
                 .set("log", runDir.logFile(name).toString())
+                .set("cache", Long.toString(cacheBytes))
                 .set("started", Long.toString(System.currentTimeMillis()));
     }
 
@@ -62,7 +72,7 @@ public final class DeviceDaemon {
     public void run(Consumer<Path> onReady) throws Exception {
         Files.createDirectories(stateFile.getParent());
         record.write(stateFile);
-        BlockDevice disk = RemoteDisk.connect(config);
+        BlockDevice disk = WriteBackCache.wrap(RemoteDisk.connect(config), cacheBytes);
         try {
             device = frontend.start(disk);
         } catch (Exception e) {

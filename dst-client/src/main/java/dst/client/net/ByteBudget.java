@@ -9,17 +9,17 @@ import dst.protocol.Errno;
  * OutOfMemoryError when the server is slow or gone. One request larger than the whole budget is
  * admitted alone, so nothing can wait forever.
  */
-final class ByteBudget {
+public final class ByteBudget {
     private final long max;
     private long used;
     private boolean closed;
 
-    ByteBudget(long max) {
+    public ByteBudget(long max) {
         if (max <= 0) throw new IllegalArgumentException("budget must be positive: " + max);
         this.max = max;
     }
 
-    synchronized void acquire(long bytes) throws DstException {
+    public synchronized void acquire(long bytes) throws DstException {
         boolean interrupted = false;
         while (!closed && used > 0 && used + bytes > max) {
             try {
@@ -33,16 +33,16 @@ final class ByteBudget {
         used += bytes;
     }
 
-    synchronized void release(long bytes) {
+    public synchronized void release(long bytes) {
         used -= bytes;
         notifyAll();
     }
 
-    synchronized long used() {
+    public synchronized long used() {
         return used;
     }
 
-    synchronized void close() {
+    public synchronized void close() {
         closed = true;
         notifyAll();
     }

@@ -98,7 +98,7 @@ class AttachLifecycleIT {
     }
 
     @Test
-    void detachOfAnUnusedDeviceBySigtermAndUnknownNames() throws Exception {
+    void sigtermDetachesAnUnusedDeviceAndAKilledOneIsCleanedUpByDetach() throws Exception {
         Host.assumeRig();
         server = ServerProcess.start("fuse-sigterm", "m=mem:16M");
         client = new ClientCli(tmp.resolve("run"));
@@ -117,8 +117,18 @@ class AttachLifecycleIT {
         Host.Result unknown = client.exec("detach", "no-such-device");
         assertEquals(2, unknown.exitCode(), unknown.output());
         assertTrue(unknown.output().contains("no attached device"), unknown.output());
-        client.run("detach", "m");
+
+        // The serving process is killed (-9): the device fails cleanly, list says dead, detach cleans up.
+        long firstPid = Long.parseLong(field(client.run("status", "m"), "pid").split(" ")[0]);
+        ProcessHandle.of(firstPid).orElseThrow().destroyForcibly();
+        ProcessHandle.of(firstPid).orElseThrow().onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        assertTrue(client.run("list").lines().anyMatch(l -> l.startsWith("m ") && l.contains(" dead ")), client.run("list"));
+        Host.Result read = Host.exec("dd", "if=" + first, "of=/dev/null", "bs=4k", "count=1", "iflag=direct");
+        assertTrue(read.exitCode() != 0, "reading a device whose process is gone should fail, got: " + read.output());
+        assertTrue(client.run("detach", "m").contains("already exited"));
         assertTrue(Host.loopDevicesUnder(client.runDir()).isEmpty(), "loop device left: " + Host.run("losetup", "-a"));
+        assertFalse(Host.isMountPoint(client.runDir().resolve("m").resolve("fuse")), "FUSE mount left");
+        assertEquals(1, client.run("list").lines().count(), "list not empty after detach");
     }
 
     private void awaitListState(String name, String state, Duration timeout) throws Exception {
@@ -127,7 +137,7 @@ class AttachLifecycleIT {
         while (System.nanoTime() < deadline) {
             last = client.run("list");
             if (last.lines().anyMatch(l -> l.startsWith(name + " ") && l.contains(" " + state + " "))) return;
-            Thread.sleep(200);
+            Thread.sleep(500);
         }
         throw new AssertionError(name + " not " + state + " within " + timeout + ":\n" + last);
     }

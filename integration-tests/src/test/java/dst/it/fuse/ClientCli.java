@@ -37,7 +37,8 @@ final class ClientCli {
 
     /** {@code attach} in the background; returns the device it printed. */
     Path attach(String target, String... more) throws IOException, InterruptedException {
-        List<String> args = new ArrayList<>(List.of("attach", target));
+        // A generous connect timeout: a just-started server JVM on a busy 2-core machine can take seconds to answer.
+        List<String> args = new ArrayList<>(List.of("attach", target, "--connect-timeout", "30"));
         args.addAll(List.of(more));
         String out = run(args.toArray(String[]::new));
         String last = out.lines().reduce((a, b) -> b).orElse("");

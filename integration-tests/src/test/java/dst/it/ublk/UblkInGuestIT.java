@@ -3,11 +3,12 @@ package dst.it.ublk;
 import dst.it.harness.Repo;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -15,33 +16,56 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * The ublk frontend end to end in a kernel that has ublk: boots the project's test guest (qemu,
- * Debian's 6.12 kernel; see {@code integration-tests/ublk-vm/README.md}), where a real dst-server
- * serves a memory export and {@link UblkGuestMain} attaches it as {@code /dev/ublkb0}; then an
- * O_DIRECT pattern is written and verified, fio measures it, ext4 is made, used, and checked with
- * {@code e2fsck -fn}, and the device is detached and must be gone. About 1-2 minutes.
+ * Runs {@link UblkDeviceIT} for real in a kernel that has ublk: boots the project's qemu test guest
+ * (Debian's 6.12 kernel; see {@code integration-tests/ublk-vm/README.md}) through
+ * {@code ublk-vm/run-e2e.sh}, which runs the test class there with {@link GuestJUnit}. 2-4 minutes
+ * on 2 idle cores. {@code DST_UBLK_PERF=1} adds the throughput measurements and the C baseline.
  */
 class UblkInGuestIT {
     private static final Path VM_HOME = Path.of(System.getenv().getOrDefault("DST_VM_HOME", "/var/tmp/dst-ublk-vm"));
 
     @Test
-    void attachWriteVerifyMkfsFsckDetachInAUblkGuest() throws Exception {
+    void ublkDeviceTestsPassInAGuestKernelWithUblk() throws Exception {
         assumeTrue(onPath("qemu-system-x86_64") && Files.isRegularFile(VM_HOME.resolve("vmlinuz")) && Files.isRegularFile(VM_HOME.resolve("initrd.gz")),
                 "ublk test guest not set up (needs qemu and a kernel with ublk in " + VM_HOME + "): run integration-tests/ublk-vm/setup.sh");
-        Path log = Repo.targetDir("ublk-vm").resolve("ublk-e2e.log");
-        Process p = new ProcessBuilder(Repo.root().resolve("integration-tests/ublk-vm/run-e2e.sh").toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        if (!p.waitFor(12, TimeUnit.MINUTES)) {
+        Path log = Repo.targetDir("ublk-vm").resolve("ublk-in-guest.log");
+        boolean perf = "1".equals(System.getenv("DST_UBLK_PERF"));
+        ProcessBuilder pb = new ProcessBuilder(Repo.root().resolve("integration-tests/ublk-vm/run-e2e.sh").toString())
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().put("GUEST_CP", guestClasspath());
+        pb.environment().put("PERF", perf ? "1" : "0");
+        Process p = pb.start();
+        if (!p.waitFor(15, TimeUnit.MINUTES)) {
             p.destroy();
-            p.waitFor(20, TimeUnit.SECONDS);
+            p.waitFor(30, TimeUnit.SECONDS);
         }
         List<String> out = Files.readAllLines(log, StandardCharsets.ISO_8859_1);
-        out.stream().filter(l -> l.startsWith("RESULT:") || l.startsWith("UBLK:") || l.startsWith("vmrun:")).forEach(System.out::println);
-        assertEquals(0, p.exitValue(), "guest test failed, see " + log);
-        assertTrue(out.contains("RESULT: pattern ok"), "O_DIRECT pattern not verified, see " + log);
-        assertTrue(out.contains("RESULT: ext4 ok"), "ext4 + e2fsck not done, see " + log);
+        out.stream().filter(l -> l.startsWith("JUNIT:") || l.startsWith("RESULT:") || l.startsWith("UBLK:")
+                || l.startsWith("RECOVER:") || l.startsWith("vmrun:") || l.startsWith("GUEST:")).forEach(System.out::println);
+        // The software-emulated guest itself is occasionally flaky (an early oops, a SIGILL in freshly
+        // JIT-patched code; vmrun.sh already retried the boot once). That says nothing about dst: report it
+        // as an aborted (skipped) test with the reason, never as a pass.
+        boolean emulatorTrouble = p.exitValue() == 124 || p.exitValue() == 125
+                || out.stream().anyMatch(l -> l.contains("SIGILL") || l.contains("A fatal error has been detected by the Java Runtime"));
+        org.junit.jupiter.api.Assumptions.assumeFalse(emulatorTrouble,
+                "the emulated ublk guest failed on its own (exit " + p.exitValue() + ": boot failure, timeout or JVM crash), see " + log);
+        assertEquals(0, p.exitValue(), "ublk tests failed in the guest, see " + log);
+        assertTrue(out.stream().anyMatch(l -> l.startsWith("JUNIT: PASSED")), "the JUnit run in the guest did not pass, see " + log);
         assertTrue(out.stream().anyMatch(l -> l.startsWith("GUEST: ublk-e2e exit 0; devices left: ") && l.trim().endsWith("left:")),
-                "/dev/ublk* left behind after detach, see " + log);
+                "/dev/ublk* left behind, see " + log);
+    }
+
+    /** This module's test classes, the shaded client, and the JUnit jars, all readable in the guest (host / is shared). */
+    private static String guestClasspath() throws Exception {
+        Set<String> cp = new LinkedHashSet<>();
+        cp.add(Repo.root().resolve("integration-tests/target/test-classes").toString());
+        cp.add(Repo.clientJar().toString());
+        for (String anchor : List.of("org.junit.jupiter.api.Test", "org.junit.jupiter.engine.JupiterTestEngine",
+                "org.junit.platform.launcher.core.LauncherFactory", "org.junit.platform.engine.TestEngine",
+                "org.junit.platform.commons.util.ReflectionUtils", "org.opentest4j.AssertionFailedError", "org.apiguardian.api.API")) {
+            cp.add(Path.of(Class.forName(anchor).getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
+        }
+        return String.join(":", cp);
     }
 
     private static boolean onPath(String program) {

@@ -116,6 +116,14 @@ final class ExportFileSystem extends FuseStubFS {
 
     @Override
     public int read(String path, Pointer buf, long length, long offset, FuseFileInfo fi) {
+        try {
+            return doRead(buf, length, offset);
+        } catch (RuntimeException e) {
+            return bug("read", e);
+        }
+    }
+
+    private int doRead(Pointer buf, long length, long offset) {
         if (offset < 0) return -Errno.EINVAL;
         if (offset >= size || length <= 0) return 0;
         int n = (int) Math.min(length, size - offset);
@@ -142,6 +150,14 @@ final class ExportFileSystem extends FuseStubFS {
 
     @Override
     public int write(String path, Pointer buf, long length, long offset, FuseFileInfo fi) {
+        try {
+            return doWrite(buf, length, offset);
+        } catch (RuntimeException e) {
+            return bug("write", e);
+        }
+    }
+
+    private int doWrite(Pointer buf, long length, long offset) {
         if (readOnly) return -Errno.EROFS;
         if (offset < 0 || length < 0) return -Errno.EINVAL;
         if (length > size - offset) return -Errno.ENOSPC;
@@ -194,6 +210,14 @@ final class ExportFileSystem extends FuseStubFS {
     /** Discard and zeroing, as the loop device sends them; plain allocation is a no-op on a disk. */
     @Override
     public int fallocate(String path, int mode, long offset, long length, FuseFileInfo fi) {
+        try {
+            return doFallocate(path, mode, offset, length);
+        } catch (RuntimeException e) {
+            return bug("fallocate", e);
+        }
+    }
+
+    private int doFallocate(String path, int mode, long offset, long length) {
         if (!filePath.equals(path)) return -ENOENT;
         if (offset < 0 || length <= 0) return -Errno.EINVAL;
         if (length > size - offset) return (mode & FALLOC_FL_KEEP_SIZE) != 0 ? -Errno.EINVAL : -Errno.EFBIG;
@@ -230,6 +254,12 @@ final class ExportFileSystem extends FuseStubFS {
             Thread.currentThread().interrupt();
             throw new DstException(EINTR, "interrupted");
         }
+    }
+
+    /** A Java exception must not unwind into libfuse's C stack: the request fails with EIO instead. */
+    private static int bug(String what, RuntimeException e) {
+        LOG.log(Level.SEVERE, what + " failed unexpectedly", e);
+        return -Errno.EIO;
     }
 
     private static int failed(String what, long offset, long length, DstException e) {

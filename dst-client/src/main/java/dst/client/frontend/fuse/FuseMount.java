@@ -24,6 +24,7 @@ final class FuseMount {
     private final Path mountPoint;
     private final Thread loop;
     private final CompletableFuture<Void> ended;
+    private volatile boolean unmounting;
 
     private FuseMount(ExportFileSystem fs, Path mountPoint, Thread loop, CompletableFuture<Void> ended) {
         this.fs = fs;
@@ -59,7 +60,14 @@ final class FuseMount {
             }
             sleep(10);
         }
-        return new FuseMount(fs, mnt, loop, ended);
+        FuseMount m = new FuseMount(fs, mnt, loop, ended);
+        ended.whenComplete((v, e) -> {
+            if (!m.unmounting) {
+                LOG.severe("the FUSE mount " + mnt + " went away while in service (unmounted from outside?): its loop device now fails"
+                        + " every request. Recover: umount the filesystem on it, then dst-client detach it.");
+            }
+        });
+        return m;
     }
 
     Path mountPoint() {
@@ -68,6 +76,7 @@ final class FuseMount {
 
     /** Unmounts (not lazily: fails while the file is still open, e.g. by a loop device) and waits for libfuse to stop. */
     void unmount() throws IOException {
+        unmounting = true;
         if (isMounted(mountPoint)) {
             Command.Result r = Command.exec("fusermount", "-u", mountPoint.toString());
             if (r.exitCode() != 0 && isMounted(mountPoint)) {

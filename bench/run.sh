@@ -1,0 +1,224 @@
+#!/usr/bin/env bash
+# dst benchmark suite: dst side by side with the limit of each path and with the peer a user would pick,
+# on the same machine in the same run (absolute numbers on a shared machine are noisy: compare ratios).
+#
+#   bench/run.sh            full run: 1 GiB devices, 15 s per fio job          (~8 min)
+#   bench/run.sh --quick    512 MiB devices, 5 s per job                        (< 5 min)
+#   bench/run.sh --smoke    64 MiB devices, 1 s per job: proves the suite works (CI)
+#
+# Block rows (fio, direct I/O, libaio: seq 1 MiB QD8 read/write, 4 KiB random QD32 read/write):
+#   limit        loop(--direct-io=on) on a tmpfs file
+#   peer         nbdkit memory over TCP loopback + nbdfuse + loop(direct-io)
+#   dst-fuse     dst-server mem: export + dst-client attach --frontend fuse --cache 0 (write-through)
+#   dst-fuse-wb  the same with the client write-back cache (--cache 256M)
+# Protocol rows (same patterns, no kernel in the way):
+#   limit        iperf3 on loopback, one stream
+#   peer         fio's nbd engine against nbdkit memory over TCP loopback
+#   dst          dst-client bench against dst-server
+# Results: a table on stdout, and bench/results/<date>.md and .csv with machine info and every command run.
+# Needs root (loop devices, FUSE). Installs fio, nbdkit, libnbd-bin, iperf3 with apt-get when missing.
+set -euo pipefail
+
+MODE=full
+for a in "$@"; do
+  case "$a" in
+    --quick) MODE=quick ;;
+    --smoke) MODE=smoke ;;
+    --full) MODE=full ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    *) echo "unknown option $a" >&2; exit 2 ;;
+  esac
+done
+case "$MODE" in
+  full)  SIZE_MB=1024; SECS=15 ;;
+  quick) SIZE_MB=512;  SECS=5 ;;
+  smoke) SIZE_MB=64;   SECS=1 ;;
+esac
+CACHE=${DST_BENCH_CACHE:-256M}
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+[ "$(id -u)" = 0 ] || { echo "bench/run.sh needs root (loop devices, FUSE)" >&2; exit 1; }
+
+# ---- tools ----
+need=()
+command -v fio >/dev/null || need+=(fio)
+command -v nbdkit >/dev/null || need+=(nbdkit)
+command -v nbdfuse >/dev/null || need+=(libnbd-bin)
+command -v iperf3 >/dev/null || need+=(iperf3)
+command -v losetup >/dev/null || need+=(util-linux)
+command -v fusermount >/dev/null || need+=(fuse)
+[ -e /usr/lib/x86_64-linux-gnu/libfuse.so.2 ] || ldconfig -p | grep -q 'libfuse.so.2 ' || need+=(libfuse2)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "== installing ${need[*]}"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+modprobe loop 2>/dev/null || true
+modprobe fuse 2>/dev/null || true
+PY=/usr/bin/python3; [ -x "$PY" ] || PY=python3
+
+# ---- build ----
+SERVER_JAR=$ROOT/dst-server/target/dst-server.jar
+CLIENT_JAR=$ROOT/dst-client/target/dst-client.jar
+if [ ! -f "$SERVER_JAR" ] || [ ! -f "$CLIENT_JAR" ] || [ -n "${DST_BENCH_REBUILD:-}" ]; then
+  echo "== building dst"
+  ./mvnw -B -q -ntp -pl dst-server,dst-client -am -DskipTests package
+fi
+JAVA=${JAVA:-java}
+DST_SERVER=("$JAVA" ${DST_JAVA_OPTS:-} -jar "$SERVER_JAR")
+DST_CLIENT=("$JAVA" ${DST_JAVA_OPTS:-} -jar "$CLIENT_JAR")
+
+# ---- state and cleanup ----
+WORK=$(mktemp -d /tmp/dst-bench.XXXXXX)
+RUN_DIR=$WORK/run
+DATE=$(date -u +%Y-%m-%dT%H%M%SZ)
+OUT=$ROOT/bench/results
+mkdir -p "$OUT" "$WORK/json"
+CMDS=$WORK/commands.txt
+: >"$CMDS"
+PIDS=()
+LOOPS=()
+MOUNTS=()
+
+cleanup() {
+  local rc=$?
+  set +e
+  if [ "$rc" != 0 ]; then
+    echo "bench failed (exit $rc); last log lines:" >&2
+    for f in "$WORK"/*.log "$RUN_DIR"/*.log; do [ -f "$f" ] && { echo "== $f" >&2; tail -n 15 "$f" >&2; }; done
+  fi
+  for l in "${LOOPS[@]:-}"; do [ -n "$l" ] && losetup -d "$l" 2>/dev/null; done
+  if [ -d "$RUN_DIR" ]; then
+    for d in "$RUN_DIR"/*/; do [ -d "$d" ] && "${DST_CLIENT[@]}" detach --run-dir "$RUN_DIR" --timeout 20 "$(basename "$d")" >/dev/null 2>&1; done
+  fi
+  for m in "${MOUNTS[@]:-}"; do [ -n "$m" ] && { fusermount -u "$m" 2>/dev/null || umount -l "$m" 2>/dev/null; }; done
+  for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null; done
+  sleep 0.3
+  for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill -9 "$p" 2>/dev/null; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+log_cmd() { printf '%s\n' "$*" >>"$CMDS"; }
+port_free() { ! (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null; }
+pick_port() { local p=$1; while ! port_free "$p"; do p=$((p + 1)); done; echo "$p"; }
+wait_port() { for _ in $(seq 100); do port_free "$1" || return 0; sleep 0.1; done; echo "port $1 never opened" >&2; return 1; }
+wait_file() { for _ in $(seq 100); do [ -e "$1" ] && return 0; sleep 0.1; done; echo "$1 never appeared" >&2; return 1; }
+rss_mb() { awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$1/status" 2>/dev/null || echo "?"; }
+
+# fio jobs: NAME RW BS QD
+JOBS=("seqwrite write 1M 8" "seqread read 1M 8" "randwrite randwrite 4k 32" "randread randread 4k 32")
+
+# fio_run SETUP TARGET-ARGS... : the four jobs against a device (or the nbd engine)
+fio_run() {
+  local setup=$1; shift
+  for j in "${JOBS[@]}"; do
+    set -- $j "$@"
+    local name=$1 rw=$2 bs=$3 qd=$4; shift 4
+    local cmd=(fio --name="$name" --rw="$rw" --bs="$bs" --iodepth="$qd" --direct=1 --size="${SIZE_MB}M"
+               --runtime="$SECS" --time_based --ramp_time=0 --norandommap --randrepeat=0 --group_reporting
+               --output-format=json "$@")
+    log_cmd "${cmd[*]}"
+    "${cmd[@]}" >"$WORK/json/$setup.$name.json"
+  done
+}
+fio_dev() { fio_run "$1" --filename="$2" --ioengine=libaio; }
+
+loop_attach() { # FILE -> prints /dev/loopN
+  local l; l=$(losetup --find --show --direct-io=on "$1"); LOOPS+=("$l"); log_cmd "losetup --find --show --direct-io=on $1"; echo "$l"
+}
+loop_detach() { losetup -d "$1"; LOOPS=("${LOOPS[@]/$1}"); }
+
+echo "== dst bench ($MODE: ${SIZE_MB} MiB devices, ${SECS} s per job) -> $OUT/$DATE.{md,csv}"
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# ---- limit: loop(direct-io) on tmpfs ----
+echo "-- limit: loop on tmpfs"
+mkdir -p "$WORK/tmpfs"; mount -t tmpfs -o size=$((SIZE_MB + 64))M tmpfs "$WORK/tmpfs"; MOUNTS+=("$WORK/tmpfs")
+log_cmd "mount -t tmpfs tmpfs $WORK/tmpfs && truncate -s ${SIZE_MB}M $WORK/tmpfs/disk"
+dd if=/dev/zero of="$WORK/tmpfs/disk" bs=1M count="$SIZE_MB" status=none
+L=$(loop_attach "$WORK/tmpfs/disk")
+fio_dev limit "$L"
+loop_detach "$L"; umount "$WORK/tmpfs"
+
+# ---- peer: nbdkit memory + nbdfuse + loop ----
+echo "-- peer: nbdkit memory + nbdfuse + loop"
+NBD_PORT=$(pick_port 10809)
+nbdkit -f -i 127.0.0.1 -p "$NBD_PORT" memory "${SIZE_MB}M" & PIDS+=($!)
+log_cmd "nbdkit -f -i 127.0.0.1 -p $NBD_PORT memory ${SIZE_MB}M"
+wait_port "$NBD_PORT"
+mkdir -p "$WORK/nbdfuse"
+nbdfuse "$WORK/nbdfuse/disk" "nbd://127.0.0.1:$NBD_PORT" & NBDFUSE_PID=$!; PIDS+=($NBDFUSE_PID); MOUNTS+=("$WORK/nbdfuse")
+log_cmd "nbdfuse $WORK/nbdfuse/disk nbd://127.0.0.1:$NBD_PORT"
+wait_file "$WORK/nbdfuse/disk"
+L=$(loop_attach "$WORK/nbdfuse/disk")
+fio_dev peer "$L"
+loop_detach "$L"; fusermount -u "$WORK/nbdfuse" 2>/dev/null || umount "$WORK/nbdfuse"
+
+# protocol peer: fio's nbd engine against the same nbdkit
+echo "-- protocol peer: fio nbd engine -> nbdkit"
+fio_run proto-peer --ioengine=nbd --uri="nbd://127.0.0.1:$NBD_PORT"
+kill "${PIDS[@]}" 2>/dev/null || true; wait 2>/dev/null || true; PIDS=()
+
+# ---- dst ----
+DST_PORT=$(pick_port 17070)
+start_dst_server() {
+  "${DST_SERVER[@]}" --listen "127.0.0.1:$DST_PORT" --export "bench=mem:${SIZE_MB}M" >"$WORK/server.log" 2>&1 & DST_SERVER_PID=$!
+  PIDS+=($DST_SERVER_PID)
+  log_cmd "dst-server --listen 127.0.0.1:$DST_PORT --export bench=mem:${SIZE_MB}M"
+  wait_port "$DST_PORT"
+}
+stop_dst_server() { kill "$DST_SERVER_PID"; wait "$DST_SERVER_PID" 2>/dev/null || true; PIDS=(); }
+HAS_CACHE=$("${DST_CLIENT[@]}" attach --help 2>&1 | grep -c -- '--cache' || true)
+attach_dst() { # NAME CACHE -> prints the device
+  local cache=(); [ "$HAS_CACHE" != 0 ] && cache=(--cache "$2")
+  log_cmd "dst-client attach --run-dir $RUN_DIR --name $1 --frontend fuse ${cache[*]} 127.0.0.1:$DST_PORT/bench"
+  "${DST_CLIENT[@]}" attach --run-dir "$RUN_DIR" --name "$1" --frontend fuse "${cache[@]}" "127.0.0.1:$DST_PORT/bench"
+}
+daemon_pid() { sed -n 's/^pid=//p' "$RUN_DIR/$1/state" 2>/dev/null || true; }
+RSS=()
+dst_fuse_row() { # SETUP CACHE
+  echo "-- $1: dst-server + attach --frontend fuse --cache $2"
+  start_dst_server
+  local dev; dev=$(attach_dst "$1" "$2")
+  fio_dev "$1" "$dev"
+  local cpid; cpid=$(daemon_pid "$1")
+  RSS+=("$1: dst-server RSS $(rss_mb "$DST_SERVER_PID") MB, client RSS $(rss_mb "${cpid:-0}") MB after the jobs")
+  log_cmd "dst-client detach --run-dir $RUN_DIR $1"
+  "${DST_CLIENT[@]}" detach --run-dir "$RUN_DIR" "$1" >/dev/null
+  stop_dst_server
+}
+dst_fuse_row dst-fuse 0
+[ "$HAS_CACHE" != 0 ] && dst_fuse_row dst-fuse-wb "$CACHE"
+
+echo "-- protocol: dst-client bench -> dst-server"
+start_dst_server
+for j in "${JOBS[@]}"; do
+  set -- $j
+  cmd=("${DST_CLIENT[@]}" bench "127.0.0.1:$DST_PORT/bench" --rw "$2" --bs "$3" --qd "$4" --duration "$SECS")
+  log_cmd "dst-client bench 127.0.0.1:$DST_PORT/bench --rw $2 --bs $3 --qd $4 --duration $SECS"
+  "${cmd[@]}" >"$WORK/json/proto-dst.$1.txt"
+done
+RSS+=("protocol: dst-server RSS $(rss_mb "$DST_SERVER_PID") MB after the bench")
+stop_dst_server
+
+echo "-- protocol limit: iperf3 loopback"
+IPERF_PORT=$(pick_port 15201)
+iperf3 -s -B 127.0.0.1 -p "$IPERF_PORT" >/dev/null 2>&1 & IPERF_PID=$!; PIDS+=($IPERF_PID)
+sleep 1 # no probe: a probe connection would count as a test
+log_cmd "iperf3 -s -B 127.0.0.1 -p $IPERF_PORT; iperf3 -c 127.0.0.1 -p $IPERF_PORT -t $SECS -J"
+iperf3 -c 127.0.0.1 -p "$IPERF_PORT" -t "$SECS" -J >"$WORK/json/proto-limit.iperf.json"
+kill "$IPERF_PID"; wait 2>/dev/null || true; PIDS=()
+
+# ---- report ----
+{
+  echo "date=$DATE"; echo "mode=$MODE size_mb=$SIZE_MB secs=$SECS cache=$CACHE"
+  echo "nproc=$(nproc)"; echo "memory=$(free -m | awk '/Mem:/ {print $2 " MiB"}')"
+  echo "kernel=$(uname -r)"; echo "cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
+  echo "load_start=$LOAD_START"; echo "load_end=$(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "java=$("$JAVA" -version 2>&1 | head -1)"; echo "git=$(git rev-parse --short HEAD 2>/dev/null || echo '?')"
+  echo "fio=$(fio --version) nbdkit=$(nbdkit --version | head -1) iperf3=$(iperf3 --version | head -1 | cut -d' ' -f1-2)"
+} >"$WORK/machine.txt"
+printf '%s\n' "${RSS[@]}" >"$WORK/rss.txt"
+"$PY" "$ROOT/bench/report.py" "$WORK" "$OUT/$DATE"

@@ -1,0 +1,93 @@
+package dst.it.ublk;
+
+import dst.client.core.ClientConfig;
+import dst.client.frontend.ublk.UblkFrontend;
+import dst.client.frontend.ublk.UblkOptions;
+import dst.client.net.RemoteDisk;
+import dst.it.harness.Repo;
+import dst.it.harness.ServerProcess;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The ublk frontend against a real dst-server process and the kernel's ublk driver. Needs root and
+ * {@code /dev/ublk-control}; on a host without ublk it is skipped, and {@link UblkInGuestIT} runs it
+ * for real inside the qemu guest. The device checks are shell scripts under
+ * {@code integration-tests/ublk-vm/guest/} so that they can also be run by hand.
+ */
+class UblkDeviceIT {
+    private static final Path GUEST = Repo.root().resolve("integration-tests/ublk-vm/guest");
+    private static ServerProcess server;
+
+    /** Per test, so that each is reported as skipped, with the reason, where ublk is missing. */
+    @BeforeEach
+    void ublkKernelAndServer() {
+        assumeTrue(UblkFrontend.available(), "no ublk in this kernel (/dev/ublk-control missing): "
+                + "UblkInGuestIT runs these tests in a qemu guest with a ublk kernel");
+        assumeTrue("root".equals(System.getProperty("user.name")), "ublk devices need root");
+        // The emulated guest runs Java several times slower: give handshakes time before the idle timeout.
+        if (server == null) server = ServerProcess.builder("ublk").export("disk=mem:256M").arg("--idle-timeout", "120").start();
+    }
+
+    @AfterAll
+    static void stopServer() {
+        if (server != null) server.close();
+    }
+
+    /** Patient timeouts: in the emulated guest the first handshake and requests are slow (cold JIT). */
+    private static ClientConfig config() {
+        ClientConfig c = ClientConfig.of("127.0.0.1", server.port(), "disk");
+        return new ClientConfig(c.host(), c.port(), c.export(), c.crc(), Duration.ofSeconds(120), Duration.ofSeconds(60),
+                c.keepalive(), c.reconnectMin(), c.reconnectMax(), c.maxQueuedBytes(), c.maxRequest());
+    }
+
+    @Test
+    void directIoPatternAndExt4WorkOnUblkbAndDetachRemovesTheDevice() throws Exception {
+        Path dev;
+        int devId;
+        try (RemoteDisk disk = RemoteDisk.connect(config())) {
+            UblkFrontend ublk = new UblkFrontend(UblkOptions.DEFAULT);
+            dev = ublk.start(disk);
+            devId = ublk.devId();
+            try {
+                assertEquals(Path.of("/dev/ublkb" + devId), dev);
+                assertTrue(Files.exists(dev), dev + " does not exist after start");
+                assertEquals(0, sh(GUEST.resolve("checks.sh"), "DEV", dev.toString()), "checks.sh failed on " + dev);
+            } finally {
+                ublk.stop();
+            }
+            assertEquals(0, disk.stats().errors.sum(), "requests failed: " + disk.stats().summary());
+        }
+        assertFalse(Files.exists(dev), dev + " still exists after detach");
+        assertFalse(Files.exists(Path.of("/dev/ublkc" + devId)), "/dev/ublkc" + devId + " still exists after detach");
+    }
+
+    @Test
+    void killedClientIsRecoveredAndNoAcknowledgedWriteIsLost() throws Exception {
+        String cp = Repo.clientJar() + ":" + Repo.root().resolve("integration-tests/target/test-classes");
+        assertEquals(0, sh(GUEST.resolve("recover.sh"), "CP", cp, "JAVA_OPTS", "-XX:+UseSerialGC",
+                "TARGET", "127.0.0.1:" + server.port() + "/disk"), "recover.sh failed");
+    }
+
+    private static int sh(Path script, String... env) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder("/bin/sh", script.toString()).inheritIO();
+        for (int i = 0; i < env.length; i += 2) pb.environment().put(env[i], env[i + 1]);
+        Process p = pb.start();
+        if (!p.waitFor(10, TimeUnit.MINUTES)) {
+            p.destroyForcibly();
+            throw new AssertionError(script + " did not finish within 10 minutes");
+        }
+        return p.exitValue();
+    }
+}

@@ -37,7 +37,7 @@ final class ConnectionErrorHandler extends ChannelInboundHandlerAdapter {
                     ? Reply.error(Opcode.CONNECTION_ERROR, 0, fe.errno(), fe.getMessage())
                     : HandshakeFrame.error(fe.errno(), fe.getMessage());
             ctx.writeAndFlush(error).addListener(ChannelFutureListener.CLOSE);
-        } else if (root instanceof IOException) {
+        } else if (root instanceof IOException || root instanceof io.netty.handler.ssl.NotSslRecordException) {
             LOG.fine(() -> ctx.channel().remoteAddress() + ": " + root);
             ctx.close();
         } else {

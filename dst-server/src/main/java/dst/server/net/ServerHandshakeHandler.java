@@ -43,6 +43,7 @@ final class ServerHandshakeHandler extends SimpleChannelInboundHandler<Handshake
     private static final Logger LOG = Logger.getLogger(ServerHandshakeHandler.class.getName());
     /** Stands in for the key of an unknown identity, so that a refusal costs the same work. */
     private static final byte[] NO_SUCH_KEY = ClientKey.generate();
+    private static final LogLimiter REFUSALS = new LogLimiter();
 
     private enum State { HELLO, AUTH, DONE }
 
@@ -86,7 +87,7 @@ final class ServerHandshakeHandler extends SimpleChannelInboundHandler<Handshake
         if (h.anonymous()) {
             if (!security.anonymous()) {
                 int n = throttle.failed(peer(ctx));
-                LOG.warning(peer(ctx) + ": anonymous client refused on export '" + h.exportName() + "' (" + n + " failure(s) in a row)");
+                warn(ctx, peer(ctx) + ": anonymous client refused on export '" + h.exportName() + "' (" + n + " failure(s) in a row)");
                 refuse(ctx, new DstException(Errno.EACCES, "this server serves authenticated clients only (--identity, --key-file)"),
                         throttle.delay(peer(ctx)));
                 return;
@@ -119,7 +120,7 @@ final class ServerHandshakeHandler extends SimpleChannelInboundHandler<Handshake
         if (!ok) {
             int n = throttle.failed(peer(ctx));
             Duration delay = throttle.delay(peer(ctx));
-            LOG.warning(peer(ctx) + ": authentication failed for identity '" + identity + "' on export '" + hello.exportName()
+            warn(ctx, peer(ctx) + ": authentication failed for identity '" + identity + "' on export '" + hello.exportName()
                     + "' (" + n + " failure(s) in a row" + (delay.isZero() ? "" : ", answering after " + delay.toMillis() + " ms") + ")");
             refuse(ctx, new DstException(Errno.EACCES, "authentication failed"), delay);
             return;
@@ -167,13 +168,19 @@ final class ServerHandshakeHandler extends SimpleChannelInboundHandler<Handshake
     /** Sends one ERROR frame, after {@code delay}, and closes. */
     private void refuse(ChannelHandlerContext ctx, DstException e, Duration delay) {
         state = State.DONE;
-        if (e.errno() != Errno.EACCES) LOG.warning(peer(ctx) + ": handshake refused: " + e.getMessage());
+        if (e.errno() != Errno.EACCES) warn(ctx, peer(ctx) + ": handshake refused: " + e.getMessage());
         after(ctx, delay, () -> ctx.writeAndFlush(HandshakeFrame.error(e.errno(), e.reason())).addListener(ChannelFutureListener.CLOSE));
     }
 
     private static void after(ChannelHandlerContext ctx, Duration delay, Runnable action) {
         if (delay.isZero()) action.run();
         else ctx.executor().schedule(action, delay.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Logs a refusal, at most a few per minute per address (see LogLimiter). */
+    private static void warn(ChannelHandlerContext ctx, String message) {
+        String line = REFUSALS.admit(peer(ctx), message);
+        if (line != null) LOG.warning(line);
     }
 
     /** The peer's address without port, the unit failures are counted in; "local" for a Unix socket. */

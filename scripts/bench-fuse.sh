@@ -2,7 +2,7 @@
 # Measures the FUSE + loop frontend with fio (direct I/O) against a memory export, next to two references
 # taken in the same run: the loop device on a tmpfs file (the ceiling of the loop path on this machine) and
 # `dst-client bench` (the client library with real queue depth, no kernel in between). Needs root, fio,
-# and a build (./mvnw -DskipTests package). Usage: sudo scripts/bench-fuse.sh [SECONDS_PER_JOB]
+# and a build (./mvnw -DskipTests package). Usage: sudo [DST_ATTACH_OPTS="--cache 0"] scripts/bench-fuse.sh [SECONDS_PER_JOB]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-10}
@@ -40,7 +40,7 @@ bin/dst-server --listen 127.0.0.1:0 --export bench=mem:2G >"$work/server.log" 2>
 server_pid=$!
 for _ in $(seq 100); do grep -q "listening on" "$work/server.log" && break; sleep 0.1; done
 addr=$(sed -n 's/.*listening on \([^ ]*\).*/\1/p' "$work/server.log" | head -1)
-dev=$(bin/dst-client attach "$addr/bench" --connect-timeout 30)
+dev=$(bin/dst-client attach "$addr/bench" --connect-timeout 30 ${DST_ATTACH_OPTS:-})
 dd if=/dev/zero of="$dev" bs=1M count=1024 oflag=direct status=none # reads then hit allocated memory
 DEV=$dev LABEL=dst-fuse-loop fio_all
 bin/dst-client detach "$dev" >/dev/null; dev=""

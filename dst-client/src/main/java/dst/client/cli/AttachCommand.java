@@ -7,6 +7,7 @@ import dst.client.daemon.RunDir;
 import dst.client.frontend.Frontend;
 import dst.client.frontend.Frontends;
 import dst.client.frontend.fuse.FuseFrontend;
+import dst.client.frontend.ublk.UblkFrontend;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -35,6 +36,10 @@ final class AttachCommand implements Callable<Integer> {
 
     @Option(names = "--frontend", defaultValue = "auto", description = "auto, fuse or ublk (default: ${DEFAULT-VALUE}).")
     String frontend;
+
+    @Option(names = "--recover", paramLabel = "DEVID",
+            description = "Adopt ublk device /dev/ublkbDEVID whose serving process died (its I/O waits meanwhile); implies --frontend ublk.")
+    Integer recover;
 
     @Option(names = "--mountpoint", paramLabel = "DIR", description = "Where the FUSE file is mounted (default: RUN-DIR/NAME/fuse).")
     Path mountPoint;
@@ -72,13 +77,13 @@ final class AttachCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ClientConfig config = connection.config(target);
-        Frontends.check(frontend); // before forking, so a bad --frontend is a usage error here
+        Frontends.check(recover != null ? "ublk" : frontend); // before forking, so a bad --frontend is a usage error here
         cacheBytes(); // and a bad --cache
         RunDir runDir = runDirOption.get();
         String claimed = daemonChild ? name : runDir.claim(name != null ? name : config.export(), name != null);
         if (!foreground) return daemonize(runDir, claimed);
         Path mnt = mountPoint != null ? mountPoint : runDir.defaultMountPoint(claimed);
-        Frontend fe = Frontends.create(frontend, mnt, loop);
+        Frontend fe = recover != null ? UblkFrontend.recovering(recover) : Frontends.create(frontend, mnt, loop);
         DeviceDaemon daemon = new DeviceDaemon(runDir, claimed, config, fe, fe instanceof FuseFrontend f ? f.mountPoint() : null, cacheBytes());
         try {
             daemon.run(device -> {

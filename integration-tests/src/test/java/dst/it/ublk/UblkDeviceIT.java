@@ -97,6 +97,29 @@ class UblkDeviceIT {
         assertFalse(Files.exists(dev), dev + " still exists after dst-client detach");
     }
 
+    @Test
+    void cliAttachRecoverAdoptsTheDeviceOfAKilledClient() throws Exception {
+        Path runDir = Files.createTempDirectory("dst-ublk-run");
+        String target = "127.0.0.1:" + server.port() + "/disk";
+        String out = cli(runDir, "attach", target, "--frontend", "ublk", "--name", "r", "--connect-timeout", "60", "--ready-timeout", "300");
+        Path dev = Path.of(out.lines().reduce((a, b) -> b).orElse("").trim());
+        int devId = Integer.parseInt(dev.toString().replace("/dev/ublkb", ""));
+        String status = cli(runDir, "status", "r");
+        long pid = Long.parseLong(status.lines().filter(l -> l.startsWith("pid:")).findFirst().orElseThrow().replaceAll("\\D*(\\d+).*", "$1"));
+        ProcessHandle client = ProcessHandle.of(pid).orElseThrow();
+        client.destroyForcibly();
+        client.onExit().get(60, TimeUnit.SECONDS);
+        assertTrue(Files.exists(dev), dev + " vanished with its server: it must wait for recovery");
+        String again = cli(runDir, "attach", target, "--recover", String.valueOf(devId), "--name", "r", "--connect-timeout", "60", "--ready-timeout", "300");
+        try {
+            assertEquals(dev.toString(), again.lines().reduce((a, b) -> b).orElse("").trim(), "attach --recover printed another device");
+            assertEquals(0, sh(GUEST.resolve("pattern.sh"), "DEV", dev.toString()), "pattern.sh failed on the recovered " + dev);
+        } finally {
+            cli(runDir, "detach", "r");
+        }
+        assertFalse(Files.exists(dev), dev + " still exists after dst-client detach");
+    }
+
     /** {@code java -jar dst-client.jar ARGS} with its own run directory; must exit 0; returns its output. */
     private static String cli(Path runDir, String... args) throws Exception {
         java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(Repo.java(), "-XX:+UseSerialGC", "-jar", Repo.clientJar().toString()));

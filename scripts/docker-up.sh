@@ -13,7 +13,8 @@ state=${DST_DOCKER_STATE:-/tmp/dst-docker}
 image=dst-jre:local
 mkdir -p "$state"
 
-if ! command -v dockerd >/dev/null || ! command -v busybox >/dev/null; then
+static_busybox() { command -v busybox >/dev/null && [[ "$(ldd "$(command -v busybox)" 2>&1)" == *"not a dynamic"* ]]; }
+if ! command -v dockerd >/dev/null || ! static_busybox; then
   echo "== docker-up: installing docker.io busybox-static"
   export DEBIAN_FRONTEND=noninteractive
   apt-get install -y -qq --no-install-recommends docker.io busybox-static >/dev/null ||

@@ -32,7 +32,12 @@ public record ExportInfo(String name, long size, int blockSize, int maxRequest, 
     }
 
     public HandshakeFrame toWelcome() {
-        return HandshakeFrame.builder(HandshakeFrame.WELCOME)
+        return toWelcome(null);
+    }
+
+    /** The WELCOME frame, carrying the server's {@code proof} (see AuthProof) when the client authenticated. */
+    public HandshakeFrame toWelcome(byte[] proof) {
+        HandshakeFrame.Builder b = HandshakeFrame.builder(HandshakeFrame.WELCOME)
                 .u32(Tlv.PROTOCOL_VERSION, version)
                 .string(Tlv.EXPORT_NAME, name)
                 .u64(Tlv.EXPORT_SIZE, size)
@@ -42,8 +47,9 @@ public record ExportInfo(String name, long size, int blockSize, int maxRequest, 
                 .u32(Tlv.FEATURES, features)
                 .u64(Tlv.SESSION_ID, sessionId)
                 .u64(Tlv.EXPORT_ID, exportId)
-                .u64(Tlv.BOOT_ID, bootId)
-                .build();
+                .u64(Tlv.BOOT_ID, bootId);
+        if (proof != null) b.bytes(Tlv.PROOF, proof);
+        return b.build();
     }
 
     /** Reads a WELCOME, or turns an ERROR frame into the DstException it carries. */

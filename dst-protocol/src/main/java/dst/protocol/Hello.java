@@ -1,5 +1,7 @@
 package dst.protocol;
 
+import dst.protocol.auth.AuthProof;
+
 /**
  * What a client asks for in its HELLO.
  *
@@ -9,22 +11,56 @@ package dst.protocol;
  * @param maxRequest       largest request payload the client will send or accept
  * @param sessionId        a session to resume after a reconnect, 0 for a new one
  * @param software         client software and version, for the server's log
+ * @param identity         who the client claims to be, proven in AUTH; empty for an anonymous client
+ * @param nonce            the client's fresh random challenge to the server; empty when anonymous
  */
 public record Hello(String exportName, int features, int requiredFeatures, int maxRequest, long sessionId,
-                    String software) {
+                    String software, String identity, byte[] nonce) {
     public static final int MIN_VERSION = 1;
     public static final int MAX_VERSION = 1;
+    /** Longest identity name accepted (it appears in logs and in the clients file). */
+    public static final int MAX_IDENTITY = 128;
+
+    /** An anonymous HELLO. */
+    public Hello(String exportName, int features, int requiredFeatures, int maxRequest, long sessionId, String software) {
+        this(exportName, features, requiredFeatures, maxRequest, sessionId, software, "", new byte[0]);
+    }
+
+    public boolean anonymous() {
+        return identity.isEmpty();
+    }
+
+    /** Compares the nonce by content (a record compares arrays by reference). */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Hello h && exportName.equals(h.exportName) && features == h.features
+                && requiredFeatures == h.requiredFeatures && maxRequest == h.maxRequest && sessionId == h.sessionId
+                && software.equals(h.software) && identity.equals(h.identity) && java.util.Arrays.equals(nonce, h.nonce);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(exportName, features, requiredFeatures, maxRequest, sessionId, software, identity)
+                * 31 + java.util.Arrays.hashCode(nonce);
+    }
+
+    @Override
+    public String toString() {
+        return "Hello[export=" + exportName + ", identity=" + (anonymous() ? "(anonymous)" : identity) + ", features="
+                + Features.describe(features) + ", session=" + Long.toHexString(sessionId) + ", software=" + software + "]";
+    }
 
     public HandshakeFrame toFrame() {
-        return HandshakeFrame.builder(HandshakeFrame.HELLO)
+        HandshakeFrame.Builder b = HandshakeFrame.builder(HandshakeFrame.HELLO)
                 .u32(Tlv.PROTOCOL_VERSION, (MIN_VERSION << 16) | MAX_VERSION)
                 .string(Tlv.EXPORT_NAME, exportName)
                 .u32(Tlv.FEATURES, features)
                 .u32(Tlv.REQUIRED_FEATURES, requiredFeatures)
                 .u32(Tlv.MAX_REQUEST, maxRequest)
                 .u64(Tlv.SESSION_ID, sessionId)
-                .string(Tlv.SOFTWARE, software)
-                .build();
+                .string(Tlv.SOFTWARE, software);
+        if (!anonymous()) b.string(Tlv.IDENTITY, identity).bytes(Tlv.NONCE, nonce);
+        return b.build();
     }
 
     /** Reads a HELLO; throws {@link DstException} (EPROTO/EINVAL) when it is unusable. */
@@ -46,9 +82,15 @@ public record Hello(String exportName, int features, int requiredFeatures, int m
                         + ", server speaks " + MIN_VERSION + ".." + MAX_VERSION);
             }
             String export = f.string(Tlv.EXPORT_NAME).orElseThrow(() -> new DstException(Errno.EINVAL, "HELLO without export name"));
+            String identity = f.string(Tlv.IDENTITY).orElse("");
+            byte[] nonce = f.bytes(Tlv.NONCE).orElse(new byte[0]);
+            if (!identity.isEmpty() && nonce.length != AuthProof.NONCE_LENGTH) {
+                throw new DstException(Errno.EPROTO, "HELLO with an identity needs a " + AuthProof.NONCE_LENGTH + "-byte nonce");
+            }
+            if (identity.length() > MAX_IDENTITY) throw new DstException(Errno.EPROTO, "identity longer than " + MAX_IDENTITY);
             return new Hello(export, f.u32(Tlv.FEATURES).orElse(0), f.u32(Tlv.REQUIRED_FEATURES).orElse(0),
                     f.u32(Tlv.MAX_REQUEST).orElse(ExportInfo.DEFAULT_MAX_REQUEST), f.u64(Tlv.SESSION_ID).orElse(0L),
-                    f.string(Tlv.SOFTWARE).orElse("unknown"));
+                    f.string(Tlv.SOFTWARE).orElse("unknown"), identity, nonce);
         } catch (IllegalArgumentException e) {
             throw new DstException(Errno.EPROTO, "malformed HELLO: " + e.getMessage());
         }

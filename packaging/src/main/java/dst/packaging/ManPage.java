@@ -40,7 +40,7 @@ public final class ManPage {
         }
         arguments(out, spec, ".SH");
         options(out, spec, ".SH");
-        List<CommandLine> subcommands = visibleSubcommands(command);
+        List<CommandLine> subcommands = allSubcommands(command);
         if (!subcommands.isEmpty()) {
             out.append(".SH COMMANDS\n");
             for (CommandLine sub : subcommands) subcommand(out, sub);
@@ -52,7 +52,7 @@ public final class ManPage {
 
     private void subcommand(StringBuilder out, CommandLine sub) {
         CommandSpec spec = sub.getCommandSpec();
-        out.append(".SS ").append(quote(spec.name())).append('\n');
+        out.append(".SS ").append(quote(subName(sub))).append('\n');
         out.append(text(spec.usageMessage().header())).append("\n.PP\n");
         synopsis(out, sub);
         if (spec.usageMessage().description().length > 0) out.append(".PP\n");
@@ -107,7 +107,23 @@ public final class ManPage {
         out.append(text(String.join(" ", lines))).append('\n');
     }
 
-    /** The subcommands a user sees, without picocli's generic {@code help}. */
+    /** Every subcommand a user sees, nested ones too ({@code client add}), depth first. */
+    static List<CommandLine> allSubcommands(CommandLine cl) {
+        List<CommandLine> all = new ArrayList<>();
+        for (CommandLine sub : visibleSubcommands(cl)) {
+            all.add(sub);
+            all.addAll(allSubcommands(sub));
+        }
+        return all;
+    }
+
+    /** A subcommand's name below its program: {@code "client add"} for {@code dst-server client add}. */
+    static String subName(CommandLine sub) {
+        String qualified = sub.getCommandSpec().qualifiedName(" ");
+        return qualified.substring(qualified.indexOf(' ') + 1);
+    }
+
+    /** The direct subcommands a user sees, without picocli's generic {@code help}. */
     static List<CommandLine> visibleSubcommands(CommandLine cl) {
         List<CommandLine> subs = new ArrayList<>();
         for (Map.Entry<String, CommandLine> e : cl.getSubcommands().entrySet()) {

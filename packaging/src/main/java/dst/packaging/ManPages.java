@@ -33,8 +33,8 @@ public final class ManPages {
         for (Map.Entry<String, CommandLine> p : programs().entrySet()) {
             write(man1.resolve(p.getKey() + ".1"), new ManPage(p.getValue(), Version.get()).render());
             write(help.resolve(p.getKey() + ".txt"), usage(p.getValue()));
-            for (CommandLine sub : ManPage.visibleSubcommands(p.getValue())) {
-                write(help.resolve(p.getKey() + "-" + sub.getCommandName() + ".txt"), usage(sub));
+            for (CommandLine sub : ManPage.allSubcommands(p.getValue())) {
+                write(help.resolve(p.getKey() + "-" + ManPage.subName(sub).replace(' ', '-') + ".txt"), usage(sub));
             }
         }
     }

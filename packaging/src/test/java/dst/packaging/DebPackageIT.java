@@ -103,9 +103,9 @@ class DebPackageIT {
             assertTrue(Files.isRegularFile(root.resolve(f)), f + " is missing");
         }
         assertTrue(Files.isDirectory(root.resolve("var/lib/dst")), "/var/lib/dst is missing");
-        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(root.resolve("etc/dst/client.key"))));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(root.resolve("etc/dst/client.key.example"))));
         String conffiles = Run.of("dpkg-query", "--admindir=" + root.resolve("var/lib/dpkg"), "-W", "-f=${Conffiles}", "dst").ok().output();
-        for (String f : new String[]{"/etc/dst/server.conf", "/etc/dst/client.key", "/etc/dst/client/disk0.conf.example"}) {
+        for (String f : new String[]{"/etc/dst/server.conf", "/etc/dst/client.key.example", "/etc/dst/client/disk0.conf.example"}) {
             assertTrue(conffiles.contains(f), f + " is not a conffile: " + conffiles);
         }
     }

@@ -40,6 +40,15 @@ class ManPageTest {
     }
 
     @Test
+    void nestedCommandsHaveTheirOwnSection() {
+        CommandLine cl = new CommandLine(new ServerMain());
+        String page = new ManPage(cl, "1.2.3").render();
+        for (CommandLine sub : ManPage.allSubcommands(cl)) {
+            assertTrue(page.contains(".SS \"" + ManPage.subName(sub) + "\""), ManPage.subName(sub) + " missing");
+        }
+    }
+
+    @Test
     void everyControlLineIsAKnownMacro() {
         for (CommandLine cl : new CommandLine[]{new CommandLine(new ServerMain()), ClientMain.commandLine()}) {
             for (String line : new ManPage(cl, "x").render().split("\n")) {

@@ -32,7 +32,7 @@ class TarballIT {
     @Test
     void hasTheLayoutTheReadmePromises() throws IOException {
         for (String f : new String[]{"lib/dst-server.jar", "lib/dst-client.jar", "etc/server.conf", "etc/client/disk0.conf.example",
-                "etc/client.key", "share/man/man1/dst-server.1", "share/man/man1/dst-client.1", "share/doc/dst/dst-server.txt",
+                "etc/client.key.example", "share/man/man1/dst-server.1", "share/man/man1/dst-client.1", "share/doc/dst/dst-server.txt",
                 "share/doc/dst/dst-client-copy.txt", "share/systemd/dst-server.service", "share/systemd/dst-client@.service"}) {
             assertTrue(Files.isRegularFile(home.resolve(f)), f + " is missing");
         }

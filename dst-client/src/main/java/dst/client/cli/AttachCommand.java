@@ -76,7 +76,7 @@ final class AttachCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ClientConfig config = connection.config(target);
-        Frontends.create(frontend, Path.of("/"), loop); // reject a bad --frontend before forking
+        Frontends.check(frontend); // before forking, so a bad --frontend is a usage error here
         cacheBytes(); // and a bad --cache / --read-ahead
         readAheadBytes();
         RunDir runDir = runDirOption.get();

@@ -1,12 +1,22 @@
 package dst.client.cli;
 
 import dst.client.core.ClientConfig;
+import dst.client.core.Credentials;
+import dst.client.core.TlsTrust;
+import dst.protocol.auth.ClientKey;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 
 /** Options every command that talks to a server shares (a picocli mixin). */
 public final class ConnectionOptions {
+    /** Environment variable holding the client key (64 hex digits), when no --key-file is given. */
+    public static final String KEY_ENV = "DST_KEY";
+
     @Option(names = "--io-timeout", paramLabel = "SECONDS", defaultValue = "30",
             description = "Fail a request with EIO when the server has not answered it by then; 0 = wait forever (default: ${DEFAULT-VALUE}).")
     long ioTimeoutSeconds;
@@ -18,21 +28,76 @@ public final class ConnectionOptions {
     @Option(names = "--no-crc", description = "Do not ask for crc32c on headers and payloads.")
     boolean noCrc;
 
-    /** The configuration for {@code target}, which is {@code [dst://]HOST[:PORT]/EXPORT}. */
+    @Option(names = "--identity", paramLabel = "NAME",
+            description = "Who this client is on the server (default with a key: this host's name).")
+    String identity;
+
+    @Option(names = "--key-file", paramLabel = "FILE",
+            description = "The client's key (from 'dst-server client add'; mode 0600). Or set DST_KEY. Without a key the client is anonymous.")
+    Path keyFile;
+
+    @Option(names = "--tls", description = "Connect with TLS 1.3 (needs --tls-fingerprint or --tls-ca).")
+    boolean tls;
+
+    @Option(names = "--tls-fingerprint", paramLabel = "SHA256",
+            description = "Trust only the server certificate with this SHA-256 fingerprint (from 'dst-server tls init'). Implies --tls.")
+    String tlsFingerprint;
+
+    @Option(names = "--tls-ca", paramLabel = "FILE",
+            description = "Trust server certificates issued by the CA certificates in this PEM file (e.g. the server's server.crt). Implies --tls.")
+    Path tlsCa;
+
+    /** The configuration for {@code target}, which is {@code [dst://]HOST[:PORT]/EXPORT} or {@code unix:/PATH/EXPORT}. */
     public ClientConfig config(String target) {
         if (ioTimeoutSeconds < 0) throw new IllegalArgumentException("--io-timeout must be >= 0");
-        ClientConfig c = ClientConfig.parse(stripScheme(target)).withIoTimeout(Duration.ofSeconds(ioTimeoutSeconds)).withCrc(!noCrc);
-        return new ClientConfig(c.host(), c.port(), c.export(), c.crc(), c.ioTimeout(), Duration.ofSeconds(connectTimeoutSeconds),
-                c.keepalive(), c.reconnectMin(), c.reconnectMax(), c.maxQueuedBytes(), c.maxRequest());
+        ClientConfig c = ClientConfig.parse(stripScheme(target)).withIoTimeout(Duration.ofSeconds(ioTimeoutSeconds)).withCrc(!noCrc)
+                .withConnectTimeout(Duration.ofSeconds(connectTimeoutSeconds)).withCredentials(credentials());
+        if (tls || tlsFingerprint != null || tlsCa != null) {
+            if (tlsFingerprint == null && tlsCa == null) {
+                throw new IllegalArgumentException("--tls needs --tls-fingerprint SHA256 or --tls-ca FILE to know which server to trust");
+            }
+            c = c.withTls(new TlsTrust(tlsCa, tlsFingerprint));
+        }
+        return c;
+    }
+
+    /** Identity and key: the key from --key-file or DST_KEY (never from the command line, which ps shows). */
+    Credentials credentials() {
+        byte[] key;
+        try {
+            String env = System.getenv(KEY_ENV);
+            if (keyFile != null) key = ClientKey.read(keyFile);
+            else if (env != null && !env.isBlank()) key = ClientKey.parse(env);
+            else key = null;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException((keyFile != null ? "" : KEY_ENV + ": ") + e.getMessage());
+        }
+        if (key == null) {
+            if (identity != null) throw new IllegalArgumentException("--identity " + identity + " needs its key: --key-file FILE or " + KEY_ENV);
+            return Credentials.ANONYMOUS;
+        }
+        return new Credentials(identity != null ? identity : hostName(), key);
+    }
+
+    private static String hostName() {
+        try {
+            String h = InetAddress.getLocalHost().getHostName();
+            int dot = h.indexOf('.');
+            return dot > 0 ? h.substring(0, dot) : h;
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot tell this host's name for the identity: give --identity NAME");
+        }
     }
 
     static String stripScheme(String target) {
         return target.startsWith("dst://") ? target.substring(6) : target;
     }
 
-    /** A copy endpoint is remote when it says {@code dst://} or looks like {@code HOST:PORT/EXPORT}. */
+    /** A copy endpoint is remote when it says {@code dst://} or {@code unix:}, or looks like {@code HOST:PORT/EXPORT}. */
     static boolean isRemote(String endpoint) {
-        if (endpoint.startsWith("dst://")) return true;
+        if (endpoint.startsWith("dst://") || endpoint.startsWith(ClientConfig.UNIX_PREFIX)) return true;
         return endpoint.matches("[^/]+:\\d+/[A-Za-z0-9._-]+");
     }
 }

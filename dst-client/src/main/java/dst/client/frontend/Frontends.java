@@ -11,6 +11,11 @@ public final class Frontends {
     private Frontends() {
     }
 
+    /** Fails with a message for the user unless {@code kind} names a frontend this machine can run. */
+    public static void check(String kind) {
+        create(kind, Path.of("/nonexistent"), true); // constructors only remember their arguments
+    }
+
     /**
      * @param kind       {@code auto}, {@code fuse} or {@code ublk}
      * @param mountPoint where a FUSE frontend mounts its file

@@ -12,6 +12,9 @@ import dst.protocol.Hello;
 import dst.protocol.Opcode;
 import dst.protocol.Reply;
 import dst.protocol.cli.Version;
+import dst.protocol.transport.Transport;
+import io.netty.handler.ssl.SslContext;
+import java.net.InetSocketAddress;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -24,11 +27,6 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollSocketChannel;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioSocketChannel;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -69,6 +67,8 @@ public final class RemoteDisk implements BlockDevice {
     private final EventLoopGroup group;
     private final EventLoop loop;
     private final Bootstrap bootstrap;
+    private final Transport transport;
+    private final SslContext tls;
     private final ExecutorService completions;
     private final ByteBudget budget;
     private final DeviceStats stats = new DeviceStats();
@@ -91,15 +91,14 @@ public final class RemoteDisk implements BlockDevice {
     private volatile ExportInfo info;
     private volatile DstException fatal;
 
-    private RemoteDisk(ClientConfig config) {
+    private RemoteDisk(ClientConfig config) throws DstException {
         this.config = config;
-        boolean epoll = Epoll.isAvailable();
-        this.group = new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        this.transport = config.unixSocket() != null ? Transport.unix(config.unixSocket())
+                : Transport.tcp(InetSocketAddress.createUnresolved(config.host(), config.port()));
+        this.tls = config.tls() == null ? null : ClientTls.context(config.tls());
+        this.group = new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory());
         this.loop = group.next();
-        this.bootstrap = new Bootstrap().group(loop)
-                .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.SO_KEEPALIVE, true)
+        this.bootstrap = transport.configure(new Bootstrap().group(loop))
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout().toMillis())
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(2 << 20, 8 << 20));
         this.completions = Executors.newSingleThreadExecutor(r -> {
@@ -151,17 +150,22 @@ public final class RemoteDisk implements BlockDevice {
         CompletableFuture<ExportInfo> welcome = new CompletableFuture<>();
         CompletableFuture<ExportInfo> ready = new CompletableFuture<>();
         int wanted = Features.FLUSH | Features.FUA | Features.TRIM | Features.WRITE_ZEROES | (config.crc() ? Features.CRC32C : 0);
-        Hello hello = new Hello(config.export(), wanted, 0, config.maxRequest(), sessionId, "dst-client " + Version.get());
-        ChannelFuture cf = bootstrap.clone().handler(new ClientInitializer(hello, welcome)).connect(config.host(), config.port());
+        // A fresh HELLO (and nonce) per connection: every reconnect authenticates anew.
+        Hello hello = ClientHandshakeHandler.hello(config.export(), wanted, config.maxRequest(), sessionId,
+                "dst-client " + Version.get(), config.credentials());
+        String peerHost = config.unixSocket() != null ? "localhost" : config.host();
+        ChannelFuture cf = bootstrap.clone()
+                .handler(new ClientInitializer(hello, config.credentials(), welcome, tls, peerHost, config.port()))
+                .connect(connectAddress());
         cf.addListener(f -> {
             if (!f.isSuccess()) {
                 Throwable c = f.cause();
                 welcome.completeExceptionally(new DstException(Errno.ECONNREFUSED,
-                        "cannot connect to " + config.host() + ":" + config.port() + ": " + (c == null ? "cancelled" : c.getMessage()), c));
+                        "cannot connect to " + config.server() + ": " + (c == null ? "cancelled" : c.getMessage()), c));
             }
         });
         loop.schedule(() -> welcome.completeExceptionally(new DstException(Errno.ETIMEDOUT,
-                "no handshake from " + config.host() + ":" + config.port() + " within " + config.connectTimeout().toMillis() + " ms")),
+                "no handshake from " + config.server() + " within " + config.connectTimeout().toMillis() + " ms")),
                 config.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
         welcome.whenComplete((granted, err) -> loop.execute(() -> {
             try {
@@ -174,6 +178,12 @@ public final class RemoteDisk implements BlockDevice {
             }
         }));
         return ready;
+    }
+
+    /** The address to connect to; a TCP host name is resolved anew on every attempt (it may move). */
+    private java.net.SocketAddress connectAddress() {
+        return transport.address() instanceof InetSocketAddress inet && inet.isUnresolved()
+                ? new InetSocketAddress(inet.getHostString(), inet.getPort()) : transport.address();
     }
 
     /** Makes a freshly welcomed channel the connection, after checking it is still the same disk. */

@@ -28,7 +28,7 @@ public final class ExitCodes {
             if (c instanceof DstException d) {
                 return switch (d.errno()) {
                     case Errno.ECONNREFUSED, Errno.ENOTCONN, Errno.ETIMEDOUT -> UNREACHABLE;
-                    case Errno.ENOENT, Errno.EACCES, Errno.EPERM, Errno.EOPNOTSUPP, Errno.EPROTO -> REFUSED;
+                    case Errno.ENOENT, Errno.EACCES, Errno.EPERM, Errno.EROFS, Errno.EOPNOTSUPP, Errno.EPROTO -> REFUSED;
                     default -> FAILURE;
                 };
             }

@@ -12,7 +12,14 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import dst.protocol.transport.Tls;
+import dst.protocol.transport.Transport;
+import dst.server.auth.ClientKeys;
+import dst.server.auth.ServerSecurity;
+import dst.server.tls.ServerCertificate;
+
 import java.io.IOException;
+import java.nio.file.Path;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,20 +33,48 @@ import java.util.logging.Logger;
         description = {
                 "Exports are named disks that dst-client attaches as local block devices.",
                 "Requests are checksummed (crc32c), answered out of order, and survive client reconnects.",
-                "SIGTERM shuts down gracefully: running requests are answered and every export is forced to disk."},
+                "SIGTERM shuts down gracefully: running requests are answered and every export is forced to disk.",
+                "",
+                "Security: clients prove an identity with a key (dst-server client add NAME; mutual HMAC-SHA256",
+                "challenge-response, the key never crosses the network). Anonymous clients are served only with",
+                "--anonymous, or when the server has no client keys at all and listens on loopback or a Unix socket.",
+                "allow= on an export limits who may use it: allow=alice:rw+bob:ro (also *:ro, anonymous:ro).",
+                "--tls encrypts every connection (TLS 1.3; dst-server tls init makes the key and certificate)."},
+        subcommands = {ClientCommand.class, TlsCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Examples:",
                 "  dst-server --export disk0=/srv/disk0.img,size=10G",
                 "  dst-server --listen 0.0.0.0:7070 --export scratch=mem:4G --export base=/dev/vdb,ro",
+                "  dst-server client add alice --key-file alice.key && dst-server tls init",
+                "  dst-server --listen 0.0.0.0:7070 --tls --export disk0=/srv/d0.img,allow=alice:rw+bob:ro",
+                "  dst-server --listen unix:/run/dst.sock --export disk0=/srv/d0.img",
                 "", "Exit codes: 0 ok, 1 failure, 2 bad usage."})
 public final class ServerMain implements Callable<Integer> {
-    @Option(names = {"-l", "--listen"}, paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:7070",
-            description = "Address to listen on (default: ${DEFAULT-VALUE}; port 0 picks a free one).")
+    static final String DEFAULT_CLIENTS = "/etc/dst/clients";
+    static final String DEFAULT_TLS_DIR = "/etc/dst/tls";
+
+    @Option(names = {"-l", "--listen"}, paramLabel = "HOST:PORT|unix:PATH", defaultValue = "127.0.0.1:7070",
+            description = "Address to listen on: TCP (port 0 picks a free one) or a Unix socket (default: ${DEFAULT-VALUE}).")
     String listen;
 
-    @Option(names = {"-e", "--export"}, paramLabel = "NAME=PATH[,ro][,size=SIZE][,block=512|4096]", required = true,
+    @Option(names = {"-e", "--export"}, paramLabel = "NAME=PATH[,ro][,size=SIZE][,block=512|4096][,allow=ID:ro|rw+...]",
             description = {"An export (repeatable). PATH is a file (created sparse when size= is given and it is missing),",
-                    "a block device, or mem:SIZE (memory, lost on exit)."})
+                    "a block device, or mem:SIZE (memory, lost on exit). allow= lists the identities that may use it",
+                    "(ID a client name, * for any authenticated client, anonymous); without it every admitted client may."})
     List<String> exports = new ArrayList<>();
+
+    @Option(names = "--clients", paramLabel = "FILE", defaultValue = DEFAULT_CLIENTS,
+            description = "Client identities and keys, made by 'dst-server client add' (default: ${DEFAULT-VALUE}; missing = none).")
+    Path clients;
+
+    @Option(names = "--anonymous", description = "Also serve clients without a key (subject to each export's allow= rules).")
+    boolean anonymous;
+
+    @Option(names = "--tls", description = "Accept TLS 1.3 connections only, with the key and certificate in --tls-dir.")
+    boolean tls;
+
+    @Option(names = "--tls-dir", paramLabel = "DIR", defaultValue = DEFAULT_TLS_DIR,
+            description = "Where server.key and server.crt are (default: ${DEFAULT-VALUE}; see 'dst-server tls init').")
+    Path tlsDir;
 
     @Option(names = "--max-request", paramLabel = "SIZE", defaultValue = "4M",
             description = "Largest request payload accepted (default: ${DEFAULT-VALUE}).")
@@ -59,13 +94,21 @@ public final class ServerMain implements Callable<Integer> {
     public Integer call() throws Exception {
         Logs.setup(verbose);
         Logger log = Logger.getLogger(ServerMain.class.getName());
-        InetSocketAddress bind = parseHostPort(listen, 7070);
+        if (exports.isEmpty()) throw new IllegalArgumentException("at least one --export NAME=PATH is required (see --help)");
+        Transport transport = Transport.parse(listen, 7070);
+        ClientKeys keys = ClientKeys.load(clients);
+        boolean anonymousAllowed = anonymous || ServerSecurity.anonymousByDefault(keys, transport.address());
+        if (keys.isEmpty() && !anonymousAllowed) {
+            throw new IllegalArgumentException("listening on " + transport.describe() + " without any client key would let nobody in: "
+                    + "add one (dst-server client add NAME --clients " + clients + ") or pass --anonymous");
+        }
+        ServerSecurity security = new ServerSecurity(keys, anonymousAllowed, tls ? new ServerCertificate(tlsDir).context() : null);
         List<ExportSpec> specs = exports.stream().map(ExportSpec::parse).toList();
         long max = Sizes.parse(maxRequest);
         if (max < 4096 || max > dst.protocol.ExportInfo.MAX_MAX_REQUEST) {
             throw new IllegalArgumentException("--max-request must be between 4K and 32M");
         }
-        ServerConfig config = new ServerConfig((int) max, ioThreads, Duration.ofSeconds(idleTimeoutSeconds), Duration.ofSeconds(10));
+        ServerConfig config = new ServerConfig((int) max, ioThreads, Duration.ofSeconds(idleTimeoutSeconds), Duration.ofSeconds(10), security);
         List<Export> opened = new ArrayList<>();
         try {
             for (ExportSpec s : specs) opened.add(Export.open(s));
@@ -73,7 +116,7 @@ public final class ServerMain implements Callable<Integer> {
             for (Export x : opened) x.close();
             throw e;
         }
-        DstServer server = DstServer.start(opened, config, bind);
+        DstServer server = DstServer.start(opened, config, transport);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("shutting down: finishing running requests, forcing exports to disk");
             try {
@@ -83,8 +126,10 @@ public final class ServerMain implements Callable<Integer> {
                 log.severe("shutdown: " + e.getMessage());
             }
         }, "dst-shutdown"));
-        InetSocketAddress at = server.localAddress();
-        System.out.println("dst-server " + Version.get() + " listening on " + at.getHostString() + ":" + at.getPort());
+        System.out.println("dst-server " + Version.get() + " listening on " + server.describeAddress()
+                + (tls ? " (TLS 1.3, " + Tls.describeProvider() + ")" : ""));
+        System.out.println("  clients: " + keys.size() + " identities from " + clients
+                + (anonymousAllowed ? "; anonymous clients served" : "; authentication required"));
         for (Export e : opened) System.out.println("  export " + e);
         System.out.flush();
         server.awaitClosed();

@@ -68,6 +68,11 @@ public final class Export implements Closeable {
         return spec.readOnly();
     }
 
+    /** Who may connect, read, write. */
+    public ExportAccess access() {
+        return spec.access();
+    }
+
     public int blockSize() {
         return spec.blockSize();
     }
@@ -87,6 +92,7 @@ public final class Export implements Closeable {
 
     @Override
     public String toString() {
-        return name() + " (" + backend.describe() + ", " + size() + " bytes" + (readOnly() ? ", read-only" : "") + ")";
+        return name() + " (" + backend.describe() + ", " + size() + " bytes" + (readOnly() ? ", read-only" : "")
+                + (access().restricted() ? ", " + access() : "") + ")";
     }
 }

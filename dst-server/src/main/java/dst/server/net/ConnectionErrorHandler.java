@@ -24,6 +24,8 @@ import java.util.logging.Logger;
 final class ConnectionErrorHandler extends ChannelInboundHandlerAdapter {
     static final ConnectionErrorHandler INSTANCE = new ConnectionErrorHandler();
     private static final Logger LOG = Logger.getLogger(ConnectionErrorHandler.class.getName());
+    /** A garbage sender makes a bad frame per connection: its warnings are capped per address. */
+    private static final LogLimiter BAD_FRAMES = new LogLimiter();
 
     /** Set on a channel once its data phase started: errors then go out as replies, not handshake frames. */
     static final io.netty.util.AttributeKey<Boolean> DATA_PHASE = io.netty.util.AttributeKey.valueOf("dst.dataPhase");
@@ -32,12 +34,14 @@ final class ConnectionErrorHandler extends ChannelInboundHandlerAdapter {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         Throwable root = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
         if (root instanceof FrameException fe) {
-            LOG.warning(ctx.channel().remoteAddress() + ": bad frame, closing: " + fe.getMessage());
+            String line = BAD_FRAMES.admit(ServerHandshakeHandler.peer(ctx),
+                    ctx.channel().remoteAddress() + ": bad frame, closing: " + fe.getMessage());
+            if (line != null) LOG.warning(line);
             Object error = Boolean.TRUE.equals(ctx.channel().attr(DATA_PHASE).get())
                     ? Reply.error(Opcode.CONNECTION_ERROR, 0, fe.errno(), fe.getMessage())
                     : HandshakeFrame.error(fe.errno(), fe.getMessage());
             ctx.writeAndFlush(error).addListener(ChannelFutureListener.CLOSE);
-        } else if (root instanceof IOException) {
+        } else if (root instanceof IOException || root instanceof io.netty.handler.ssl.NotSslRecordException) {
             LOG.fine(() -> ctx.channel().remoteAddress() + ": " + root);
             ctx.close();
         } else {

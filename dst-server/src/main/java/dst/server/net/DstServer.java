@@ -1,18 +1,13 @@
 package dst.server.net;
 
+import dst.protocol.transport.Transport;
 import dst.server.export.Export;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.GlobalEventExecutor;
 
 import java.io.Closeable;
@@ -32,7 +27,7 @@ import java.util.logging.Logger;
 
 /**
  * A running dst server: a listening socket, its exports, and the threads that serve them. Uses the
- * native epoll transport when it loads, NIO otherwise. {@link #close()} is the graceful shutdown:
+ * {@link Transport} it is given (TCP: native epoll when it loads, NIO otherwise; or a Unix socket). {@link #close()} is the graceful shutdown:
  * stop accepting, let running requests finish and answer, force every export to disk.
  */
 public final class DstServer implements Closeable {
@@ -45,12 +40,14 @@ public final class DstServer implements Closeable {
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final SessionRegistry sessions = new SessionRegistry();
     private final Channel listener;
+    private final Transport transport;
 
-    private DstServer(Map<String, Export> exports, ServerConfig config, InetSocketAddress bind) throws IOException {
+    private DstServer(Map<String, Export> exports, ServerConfig config, Transport transport) throws IOException {
         this.exports = exports;
         this.config = config;
-        boolean epoll = Epoll.isAvailable();
-        this.group = new MultiThreadIoEventLoopGroup(0, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        this.transport = transport;
+        transport.beforeListen();
+        this.group = new MultiThreadIoEventLoopGroup(0, transport.ioHandlerFactory());
         AtomicInteger n = new AtomicInteger();
         this.io = new ThreadPoolExecutor(config.ioThreads(), config.ioThreads(), 60, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), r -> {
@@ -59,31 +56,45 @@ public final class DstServer implements Closeable {
                     return t;
                 });
         try {
-            this.listener = new ServerBootstrap()
-                    .group(group)
-                    .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
-                    .option(ChannelOption.SO_REUSEADDR, true)
-                    .childOption(ChannelOption.TCP_NODELAY, true)
+            this.listener = transport.configure(new ServerBootstrap().group(group))
                     .childHandler(new ServerInitializer(exports, sessions, config, io, connections))
-                    .bind(bind).syncUninterruptibly().channel();
+                    .bind(transport.address()).syncUninterruptibly().channel();
         } catch (RuntimeException e) {
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             io.shutdownNow();
-            throw new IOException("cannot listen on " + bind.getHostString() + ":" + bind.getPort() + ": " + e.getMessage(), e);
+            throw new IOException("cannot listen on " + transport.describe() + ": " + e.getMessage(), e);
         }
     }
 
     /** Starts a server on {@code bind} serving {@code exports} (closed by the server on shutdown). */
     public static DstServer start(List<Export> exports, ServerConfig config, InetSocketAddress bind) throws IOException {
+        return start(exports, config, Transport.tcp(bind));
+    }
+
+    /** Starts a server listening through {@code transport} (TCP or a Unix socket). */
+    public static DstServer start(List<Export> exports, ServerConfig config, Transport transport) throws IOException {
         Map<String, Export> byName = new LinkedHashMap<>();
         for (Export e : exports) {
             if (byName.put(e.name(), e) != null) throw new IllegalArgumentException("export '" + e.name() + "' given twice");
         }
-        return new DstServer(byName, config, bind);
+        return new DstServer(byName, config, transport);
     }
 
+    /** The bound TCP address (with the real port when 0 was asked for); fails for a Unix socket. */
     public InetSocketAddress localAddress() {
-        return (InetSocketAddress) listener.localAddress();
+        if (!(listener.localAddress() instanceof InetSocketAddress inet)) {
+            throw new IllegalStateException("listening on " + transport.describe() + ", not TCP");
+        }
+        return inet;
+    }
+
+    /** Where clients reach this server: {@code host:port} (the real port) or {@code unix:/path}. */
+    public String describeAddress() {
+        if (listener.localAddress() instanceof InetSocketAddress inet) {
+            String host = inet.getHostString();
+            return (host.contains(":") ? "[" + host + "]" : host) + ":" + inet.getPort();
+        }
+        return transport.describe();
     }
 
     public Map<String, Export> exports() {
@@ -129,6 +140,7 @@ public final class DstServer implements Closeable {
             }
         }
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        transport.afterClose();
         if (failure != null) throw failure;
     }
 }

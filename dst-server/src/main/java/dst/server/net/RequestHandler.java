@@ -93,8 +93,9 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
         if (op != Opcode.READ && op != Opcode.FLUSH && !writes) {
             return "unknown opcode " + op;
         }
-        if (writes && export.readOnly()) {
-            return "export '" + export.name() + "' is read-only";
+        if (writes && info.readOnly()) {
+            return export.readOnly() ? "export '" + export.name() + "' is read-only"
+                    : "this client may only read export '" + export.name() + "'";
         }
         if (op == Opcode.FLUSH) {
             return null;
@@ -117,7 +118,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
         if (op != Opcode.READ && op != Opcode.FLUSH && op != Opcode.WRITE && op != Opcode.TRIM && op != Opcode.WRITE_ZEROES) {
             return Errno.EOPNOTSUPP;
         }
-        return export.readOnly() && op != Opcode.READ ? Errno.EPERM : Errno.EINVAL;
+        return info.readOnly() && op != Opcode.READ ? Errno.EPERM : Errno.EINVAL;
     }
 
     @Override

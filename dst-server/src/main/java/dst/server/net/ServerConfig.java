@@ -1,5 +1,7 @@
 package dst.server.net;
 
+import dst.server.auth.ServerSecurity;
+
 import java.time.Duration;
 
 /**
@@ -9,13 +11,24 @@ import java.time.Duration;
  * @param ioThreads    threads that run blocking backend I/O
  * @param idleTimeout  a connection that sent nothing (not even a keepalive PING) for this long is dead
  * @param drainTimeout how long a shutdown waits for running requests
+ * @param security     client keys, anonymous access, TLS
  */
-public record ServerConfig(int maxRequest, int ioThreads, Duration idleTimeout, Duration drainTimeout) {
+public record ServerConfig(int maxRequest, int ioThreads, Duration idleTimeout, Duration drainTimeout,
+                           ServerSecurity security) {
+    /** Without security settings: anonymous clients, no TLS (embedded and test servers). */
+    public ServerConfig(int maxRequest, int ioThreads, Duration idleTimeout, Duration drainTimeout) {
+        this(maxRequest, ioThreads, idleTimeout, drainTimeout, ServerSecurity.open());
+    }
+
     public static ServerConfig defaults() {
         return new ServerConfig(4 * 1024 * 1024, 16, Duration.ofSeconds(10), Duration.ofSeconds(10));
     }
 
     public ServerConfig withIdleTimeout(Duration d) {
-        return new ServerConfig(maxRequest, ioThreads, d, drainTimeout);
+        return new ServerConfig(maxRequest, ioThreads, d, drainTimeout, security);
+    }
+
+    public ServerConfig withSecurity(ServerSecurity s) {
+        return new ServerConfig(maxRequest, ioThreads, idleTimeout, drainTimeout, s);
     }
 }

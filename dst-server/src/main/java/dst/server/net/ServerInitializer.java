@@ -6,11 +6,13 @@ import dst.protocol.HandshakeDecoder;
 import dst.protocol.HandshakeEncoder;
 import dst.protocol.ReplyEncoder;
 import dst.protocol.RequestDecoder;
+import dst.server.auth.FailureThrottle;
 import dst.server.export.Export;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
 
 import java.util.Map;
@@ -21,11 +23,13 @@ import java.util.concurrent.TimeUnit;
  * Assembles the server pipelines, and nothing else does.
  *
  * <pre>
- * handshake:  idle -> HandshakeDecoder -> HandshakeEncoder -> ServerHandshakeHandler -> errors
- * data:       idle -> RequestDecoder   -> ReplyEncoder     -> RequestHandler         -> errors
+ * handshake:  [tls] -> idle -> HandshakeDecoder -> HandshakeEncoder -> ServerHandshakeHandler -> errors
+ * data:       [tls] -> idle -> RequestDecoder   -> ReplyEncoder     -> RequestHandler         -> errors
  * </pre>
- * The idle handler comes first so that any inbound byte counts as life; the error handler comes
- * last so that it sees every exception and can still answer through the encoders before it.
+ * TLS (when configured) comes first: everything else sees only plaintext, and nothing leaves
+ * unencrypted, not even an error frame. The idle handler comes next so that any inbound frame byte
+ * counts as life; the error handler comes last so that it sees every exception and can still
+ * answer through the encoders before it.
  */
 final class ServerInitializer extends ChannelInitializer<Channel> {
     private final Map<String, Export> exports;
@@ -33,6 +37,7 @@ final class ServerInitializer extends ChannelInitializer<Channel> {
     private final ServerConfig config;
     private final Executor io;
     private final ChannelGroup connections;
+    private final FailureThrottle throttle = new FailureThrottle();
 
     ServerInitializer(Map<String, Export> exports, SessionRegistry sessions, ServerConfig config, Executor io,
                       ChannelGroup connections) {
@@ -47,10 +52,12 @@ final class ServerInitializer extends ChannelInitializer<Channel> {
     protected void initChannel(Channel ch) {
         connections.add(ch);
         ChannelPipeline p = ch.pipeline();
+        SslContext tls = config.security().tls();
+        if (tls != null) p.addLast("tls", tls.newHandler(ch.alloc()));
         p.addLast("idle", new IdleStateHandler(config.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
         p.addLast("handshakeDecoder", new HandshakeDecoder());
         p.addLast("handshakeEncoder", HandshakeEncoder.INSTANCE);
-        p.addLast("handshake", new ServerHandshakeHandler(exports, sessions, config, this));
+        p.addLast("handshake", new ServerHandshakeHandler(exports, sessions, config, this, throttle));
         p.addLast("errors", ConnectionErrorHandler.INSTANCE);
     }
 

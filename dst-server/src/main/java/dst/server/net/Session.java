@@ -16,13 +16,21 @@ import java.util.concurrent.CompletableFuture;
 final class Session {
     private final long id;
     private final String exportName;
+    private final String owner;
     private Channel channel;
+    private long detachedSince = System.nanoTime();
     private int inflight;
     private final List<CompletableFuture<Void>> idleWaiters = new ArrayList<>();
 
-    Session(long id, String exportName) {
+    Session(long id, String exportName, String owner) {
         this.id = id;
         this.exportName = exportName;
+        this.owner = owner;
+    }
+
+    /** The identity that opened the session ("" when anonymous): only it may resume the session. */
+    String owner() {
+        return owner;
     }
 
     long id() {
@@ -40,10 +48,24 @@ final class Session {
     synchronized CompletableFuture<Void> takeOver(Channel next) {
         Channel previous = channel;
         channel = next;
+        detachedSince = 0;
+        next.closeFuture().addListener(f -> detached(next));
         if (previous != null && previous != next) {
             previous.close();
         }
         return idle();
+    }
+
+    private synchronized void detached(Channel ch) {
+        if (channel == ch) detachedSince = System.nanoTime();
+    }
+
+    /**
+     * Whether nobody uses this session: no connection since {@code sinceNanos} or earlier, nothing
+     * running. Such a session may be forgotten; its client, if it ever comes back, gets a new one.
+     */
+    synchronized boolean abandonedBefore(long sinceNanos) {
+        return detachedSince != 0 && detachedSince - sinceNanos <= 0 && inflight == 0;
     }
 
     synchronized boolean isCurrent(Channel ch) {

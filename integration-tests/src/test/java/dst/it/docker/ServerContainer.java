@@ -48,7 +48,7 @@ public final class ServerContainer implements AutoCloseable {
                 .withLabels(DockerRig.LABELS)
                 .withFileSystemBind(dataDir.toString(), "/data")
                 .withCommand("--listen", "0.0.0.0:" + PORT, "--export", export + "=/data/" + export + ".img,size=" + size,
-                        "--idle-timeout", "60")
+                        "--idle-timeout", "60", "--anonymous")
                 .withCreateContainerCmdModifier(cmd -> cmd.withUser(owner))
                 .waitingFor(Wait.forLogMessage(".*" + LISTENING + ".*", 1).withStartupTimeout(Duration.ofSeconds(60)));
         c.setPortBindings(List.of("127.0.0.1:" + hostPort + ":" + PORT));

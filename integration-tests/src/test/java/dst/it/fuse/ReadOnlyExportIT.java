@@ -39,8 +39,8 @@ class ReadOnlyExportIT {
         assertNotEquals(0, ddWrite.exitCode(), "writing the read-only device succeeded");
         assertTrue(ddWrite.output().contains("Read-only file system") || ddWrite.output().contains("Operation not permitted"),
                 "expected EROFS/EPERM, got: " + ddWrite.output());
-        Path file = Path.of(client.run("status", "ro").lines().filter(l -> l.startsWith("frontend:")).findFirst().orElseThrow()
-                .replaceAll(".*FUSE mount ", "")).resolve("ro");
+        Path file = Path.of(client.run("status", "ro").lines().filter(l -> l.startsWith("fuse file:")).findFirst().orElseThrow()
+                .substring("fuse file:".length()).trim());
         Host.Result fuseWrite = Host.exec("dd", "if=/dev/zero", "of=" + file, "bs=4k", "count=1", "conv=notrunc");
         assertNotEquals(0, fuseWrite.exitCode(), "writing the FUSE file of a read-only export succeeded");
         assertTrue(fuseWrite.output().contains("Read-only file system") || fuseWrite.output().contains("Operation not permitted"),

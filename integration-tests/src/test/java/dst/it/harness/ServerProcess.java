@@ -28,7 +28,8 @@ import java.util.regex.Pattern;
  */
 public final class ServerProcess implements AutoCloseable {
     private static final Pattern LISTENING = Pattern.compile("dst-server \\S+ listening on (\\S+):(\\d+)");
-    private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+    /** 30 s; the ublk guest (everything emulated) sets {@code -Ddst.it.server.start.seconds} higher. */
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(Long.getLong("dst.it.server.start.seconds", 30));
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
     private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
 

@@ -80,6 +80,36 @@ class UblkDeviceIT {
                 "TARGET", "127.0.0.1:" + server.port() + "/disk"), "recover.sh failed");
     }
 
+    @Test
+    void cliAttachWithFrontendUblkPrintsUblkbAndDetachRemovesIt() throws Exception {
+        Path runDir = Files.createTempDirectory("dst-ublk-run");
+        String target = "127.0.0.1:" + server.port() + "/disk";
+        String out = cli(runDir, "attach", target, "--frontend", "ublk", "--name", "u", "--connect-timeout", "60", "--ready-timeout", "300");
+        Path dev = Path.of(out.lines().reduce((a, b) -> b).orElse("").trim());
+        assertTrue(dev.toString().matches("/dev/ublkb\\d+"), "attach --frontend ublk printed '" + out + "'");
+        try {
+            assertTrue(Files.exists(dev), dev + " missing after attach");
+            assertEquals(0, sh(GUEST.resolve("pattern.sh"), "DEV", dev.toString()), "pattern.sh failed on " + dev);
+        } finally {
+            cli(runDir, "detach", "u");
+        }
+        assertFalse(Files.exists(dev), dev + " still exists after dst-client detach");
+    }
+
+    /** {@code java -jar dst-client.jar ARGS} with its own run directory; must exit 0; returns its output. */
+    private static String cli(Path runDir, String... args) throws Exception {
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(Repo.java(), "-XX:+UseSerialGC", "-jar", Repo.clientJar().toString()));
+        cmd.addAll(java.util.List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("DST_RUN_DIR", runDir.toString());
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(10, TimeUnit.MINUTES), "dst-client " + String.join(" ", args) + " hung");
+        System.out.println("dst-client " + String.join(" ", args) + " -> " + p.exitValue() + "\n" + out);
+        assertEquals(0, p.exitValue(), "dst-client " + String.join(" ", args) + ":\n" + out);
+        return out;
+    }
+
     private static int sh(Path script, String... env) throws Exception {
         ProcessBuilder pb = new ProcessBuilder("/bin/sh", script.toString()).inheritIO();
         for (int i = 0; i < env.length; i += 2) pb.environment().put(env[i], env[i + 1]);

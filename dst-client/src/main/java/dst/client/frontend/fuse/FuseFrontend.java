@@ -27,7 +27,7 @@ import java.util.logging.Logger;
  */
 public final class FuseFrontend implements Frontend {
     private static final Logger LOG = Logger.getLogger(FuseFrontend.class.getName());
-    private static final Duration RELEASE_WAIT = Duration.ofSeconds(5);
+    private static final Duration RELEASE_WAIT = Duration.ofSeconds(2);
 
     private final Path mountPoint;
     private final boolean attachLoop;

@@ -5,7 +5,7 @@ import dst.nativebridge.ublk.uapi.UblksrvIoDesc;
 import dst.protocol.DstException;
 import dst.protocol.Errno;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
+import io.netty.buffer.ByteBufAllocator;
 
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
@@ -29,8 +29,8 @@ final class UblkRequests {
     }
 
     /**
-     * Starts the request. {@code buffer} is the tag's buffer (position 0): writes are sent from it
-     * without a copy, reads are copied into it before {@code done} is called.
+     * Starts the request. {@code buffer} is the tag's buffer (position 0): writes are copied out of it
+     * (see {@link #copyOut}), reads are copied into it before {@code done} is called.
      */
     void submit(int tag, int opFlags, long startSector, int nrSectors, ByteBuffer buffer) {
         long offset = startSector << 9;
@@ -46,7 +46,7 @@ final class UblkRequests {
                     }
                     return null;
                 });
-                case UblksrvIoDesc.UBLK_IO_OP_WRITE -> device.write(offset, wrap(buffer, length),
+                case UblksrvIoDesc.UBLK_IO_OP_WRITE -> device.write(offset, copyOut(buffer, length),
                         (opFlags & UblksrvIoDesc.UBLK_IO_F_FUA) != 0);
                 case UblksrvIoDesc.UBLK_IO_OP_FLUSH -> device.flush();
                 case UblksrvIoDesc.UBLK_IO_OP_DISCARD -> device.trim(offset, length);
@@ -60,8 +60,15 @@ final class UblkRequests {
         f.whenComplete((v, err) -> done.done(tag, err == null ? ok : -DstException.errnoOf(err)));
     }
 
-    /** A ByteBuf over the tag's buffer that never frees it: the memory belongs to the queue. */
-    private static ByteBuf wrap(ByteBuffer buffer, int length) {
-        return Unpooled.wrappedBuffer(buffer.duplicate().clear().limit(length));
+    /**
+     * The write's data, copied out of the tag's buffer. {@link BlockDevice#write} takes ownership and may
+     * keep the data after completing (a write-back cache acknowledges from memory), while the kernel reuses
+     * the tag's buffer as soon as the request is committed: handing over the tag's memory itself would let
+     * the next request overwrite data still queued for the server. One memcpy, small next to the network.
+     */
+    private static ByteBuf copyOut(ByteBuffer buffer, int length) {
+        ByteBuf data = ByteBufAllocator.DEFAULT.directBuffer(length, length);
+        data.writeBytes(buffer.duplicate().clear().limit(length));
+        return data;
     }
 }

@@ -1,0 +1,36 @@
+package dst.client.net;
+
+import dst.client.core.TlsTrust;
+import dst.protocol.DstException;
+import dst.protocol.Errno;
+import dst.protocol.transport.Tls;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.util.FingerprintTrustManagerFactory;
+
+import javax.net.ssl.SSLException;
+
+/**
+ * Builds the client's TLS 1.3 context from a {@link TlsTrust}. A pinned fingerprint trusts exactly
+ * that certificate, whatever its names (so no host name check); a CA file trusts what it issued and
+ * checks the host name against the certificate, as a browser would.
+ */
+final class ClientTls {
+    private ClientTls() {
+    }
+
+    static SslContext context(TlsTrust trust) throws DstException {
+        try {
+            SslContextBuilder b = SslContextBuilder.forClient().sslProvider(Tls.provider()).protocols(Tls.PROTOCOL);
+            if (trust.fingerprint() != null) {
+                b.trustManager(FingerprintTrustManagerFactory.builder("SHA-256").fingerprints(trust.fingerprint()).build())
+                        .endpointIdentificationAlgorithm(null);
+            } else {
+                b.trustManager(trust.caFile().toFile()).endpointIdentificationAlgorithm("HTTPS");
+            }
+            return b.build();
+        } catch (SSLException | IllegalArgumentException e) {
+            throw new DstException(Errno.EINVAL, "cannot set up TLS: " + e.getMessage(), e);
+        }
+    }
+}

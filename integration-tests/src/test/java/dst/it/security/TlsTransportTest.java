@@ -1,0 +1,110 @@
+package dst.it.security;
+
+import dst.client.core.TlsTrust;
+import dst.client.net.RemoteDisk;
+import dst.protocol.DstException;
+import dst.protocol.Errno;
+import dst.protocol.transport.Tls;
+import dst.server.auth.ServerSecurity;
+import dst.server.tls.ServerCertificate;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** TLS 1.3 between real sockets, with a certificate made by the server's own tls init (keytool). */
+class TlsTransportTest {
+    @TempDir
+    static Path dir;
+    static ServerCertificate cert;
+    static String fingerprint;
+
+    @BeforeAll
+    static void makeCertificate() throws Exception {
+        cert = new ServerCertificate(dir.resolve("tls"));
+        fingerprint = Tls.fingerprint(cert.init(List.of("localhost", "127.0.0.1"), false));
+    }
+
+    private static ServerSecurity tls() throws Exception {
+        return SecureServer.keysOnly().withTls(cert.context());
+    }
+
+    @Test
+    void pinnedFingerprintWorksAndTheWireCarriesNoPlaintext() throws Exception {
+        byte[] pattern = Io.pattern(42, 64 * 1024);
+        try (SecureServer s = SecureServer.start(tls(), "d0=mem:4M");
+             Relay wire = new Relay(s.port());
+             RemoteDisk disk = RemoteDisk.connect(SecureServer.client(wire.port(), "d0", "alice", SecureServer.ALICE)
+                     .withTls(TlsTrust.pinned(fingerprint)))) {
+            Io.write(disk, 0, pattern);
+            Io.writeAndVerify(disk, 65536, 43, 4096);
+            byte[] seen = wire.seen();
+            assertTrue(seen.length > pattern.length, "the data crossed the relay");
+            assertFalse(contains(seen, slice(pattern, 1000, 32)), "a 32-byte piece of the written data is visible on the wire");
+            assertFalse(contains(seen, "d0".getBytes()) && contains(seen, "alice".getBytes()) && contains(seen, "DSTH".getBytes()),
+                    "handshake frames are visible on the wire");
+        }
+    }
+
+    /** The control for the test above: without TLS the same relay does see the pattern. */
+    @Test
+    void withoutTlsTheRelaySeesTheData() throws Exception {
+        byte[] pattern = Io.pattern(42, 64 * 1024);
+        try (SecureServer s = SecureServer.start(SecureServer.keysOnly(), "d0=mem:4M");
+             Relay wire = new Relay(s.port());
+             RemoteDisk disk = RemoteDisk.connect(SecureServer.client(wire.port(), "d0", "alice", SecureServer.ALICE))) {
+            Io.write(disk, 0, pattern);
+            disk.flush().get();
+            assertTrue(contains(wire.seen(), slice(pattern, 1000, 32)));
+        }
+    }
+
+    @Test
+    void wrongFingerprintIsRefused() throws Exception {
+        String wrong = (fingerprint.startsWith("00") ? "11" : "00") + fingerprint.substring(2);
+        try (SecureServer s = SecureServer.start(tls(), "d0=mem:4M")) {
+            DstException e = assertThrows(DstException.class, () -> RemoteDisk.connect(
+                    s.client("d0", "alice", SecureServer.ALICE).withTls(TlsTrust.pinned(wrong))));
+            assertEquals(Errno.EACCES, e.errno(), e.getMessage());
+            assertTrue(e.getMessage().contains("TLS"), e.getMessage());
+        }
+    }
+
+    @Test
+    void caFileWithMatchingHostNameWorks() throws Exception {
+        try (SecureServer s = SecureServer.start(tls(), "d0=mem:4M");
+             RemoteDisk disk = RemoteDisk.connect(s.client("d0", "alice", SecureServer.ALICE).withTls(TlsTrust.ca(cert.certFile())))) {
+            Io.writeAndVerify(disk, 0, 9, 4096);
+        }
+    }
+
+    @Test
+    void plainClientGetsNothingFromATlsServer() throws Exception {
+        try (SecureServer s = SecureServer.start(tls(), "d0=mem:4M")) {
+            DstException e = assertThrows(DstException.class, () -> RemoteDisk.connect(s.client("d0", "alice", SecureServer.ALICE)));
+            assertTrue(e.errno() == Errno.ECONNRESET || e.errno() == Errno.EPROTO, e.getMessage());
+        }
+    }
+
+    static byte[] slice(byte[] b, int from, int len) {
+        return java.util.Arrays.copyOfRange(b, from, from + len);
+    }
+
+    static boolean contains(byte[] hay, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= hay.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (hay[i + j] != needle[j]) continue outer;
+            }
+            return true;
+        }
+        return false;
+    }
+}

@@ -4,7 +4,7 @@
 #
 #   bench/run.sh            full run: 1 GiB devices, 15 s per job after 3 s warm-up  (~9 min)
 #   bench/run.sh --quick    512 MiB devices, 5 s per job after 2 s warm-up         (< 5 min)
-#   bench/run.sh --smoke    64 MiB devices, 1 s per job: proves the suite works (CI)
+#   bench/run.sh --smoke    64 MiB devices, 1 s per job: proves the suite works (CI); writes no result files
 #
 # Block rows (fio, direct I/O, libaio: seq 1 MiB QD8 read/write, 4 KiB random QD32 read/write):
 #   limit        loop(--direct-io=on) on a tmpfs file
@@ -74,7 +74,8 @@ DST_CLIENT=("$JAVA" ${DST_JAVA_OPTS:-} -jar "$CLIENT_JAR")
 WORK=$(mktemp -d /tmp/dst-bench.XXXXXX)
 RUN_DIR=$WORK/run
 DATE=$(date -u +%Y-%m-%dT%H%M%SZ)
-OUT=$ROOT/bench/results
+OUT=${DST_BENCH_OUT:-$ROOT/bench/results}
+[ "$MODE" = smoke ] && [ -z "${DST_BENCH_OUT:-}" ] && OUT=$WORK/results # smoke proves the suite works; keeps nothing
 mkdir -p "$OUT" "$WORK/json"
 CMDS=$WORK/commands.txt
 : >"$CMDS"

@@ -22,8 +22,10 @@ public final class Crc32c {
         if (length == 0) {
             return;
         }
+        // nioBuffer(s) hand out views of their own; internalNioBuffer would reposition a ByteBuffer the
+        // buffer shares with its slices, which other threads may be using at the same moment.
         if (buf.nioBufferCount() == 1) {
-            crc.update(buf.internalNioBuffer(index, length).duplicate());
+            crc.update(buf.nioBuffer(index, length));
         } else {
             for (ByteBuffer part : buf.nioBuffers(index, length)) {
                 crc.update(part);

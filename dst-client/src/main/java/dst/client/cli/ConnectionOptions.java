@@ -47,6 +47,13 @@ public final class ConnectionOptions {
             description = "Trust server certificates issued by the CA certificates in this PEM file (e.g. the server's server.crt). Implies --tls.")
     Path tlsCa;
 
+    @Option(names = "--tls-cert", paramLabel = "FILE",
+            description = "Mutual TLS: this client's certificate (PEM); a server with --tls-client-ca takes its CN as identity.")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "FILE", description = "The private key of --tls-cert (PKCS#8 PEM, mode 0600).")
+    Path tlsKey;
+
     /** The configuration for {@code target}, which is {@code [dst://]HOST[:PORT]/EXPORT} or {@code unix:/PATH/EXPORT}. */
     public ClientConfig config(String target) {
         if (ioTimeoutSeconds < 0) throw new IllegalArgumentException("--io-timeout must be >= 0");
@@ -56,7 +63,9 @@ public final class ConnectionOptions {
             if (tlsFingerprint == null && tlsCa == null) {
                 throw new IllegalArgumentException("--tls needs --tls-fingerprint SHA256 or --tls-ca FILE to know which server to trust");
             }
-            c = c.withTls(new TlsTrust(tlsCa, tlsFingerprint));
+            c = c.withTls(new TlsTrust(tlsCa, tlsFingerprint, tlsCert, tlsKey));
+        } else if (tlsCert != null || tlsKey != null) {
+            throw new IllegalArgumentException("--tls-cert and --tls-key need --tls-fingerprint or --tls-ca");
         }
         return c;
     }

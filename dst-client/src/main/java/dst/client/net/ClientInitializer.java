@@ -60,7 +60,7 @@ final class ClientInitializer extends ChannelInitializer<Channel> {
     }
 
     /** Swaps in the data-phase handlers once WELCOME arrived. Runs on the channel's event loop. */
-    static void startDataPhase(Channel ch, ExportInfo info, Duration keepalive, RemoteDisk disk) {
+    static void startDataPhase(Channel ch, ExportInfo info, Duration keepalive, ClientSession disk) {
         boolean crc = info.has(Features.CRC32C);
         long ka = keepalive.toMillis();
         ChannelPipeline p = ch.pipeline();

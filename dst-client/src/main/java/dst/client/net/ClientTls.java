@@ -3,17 +3,18 @@ package dst.client.net;
 import dst.client.core.TlsTrust;
 import dst.protocol.DstException;
 import dst.protocol.Errno;
+import dst.protocol.auth.ClientKey;
 import dst.protocol.transport.Tls;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.util.FingerprintTrustManagerFactory;
 
-import javax.net.ssl.SSLException;
 
 /**
  * Builds the client's TLS 1.3 context from a {@link TlsTrust}. A pinned fingerprint trusts exactly
  * that certificate, whatever its names (so no host name check); a CA file trusts what it issued and
- * checks the host name against the certificate, as a browser would.
+ * checks the host name against the certificate, as a browser would. A client certificate, when
+ * given, is presented to servers that ask for one (mutual TLS).
  */
 final class ClientTls {
     private ClientTls() {
@@ -28,8 +29,14 @@ final class ClientTls {
             } else {
                 b.trustManager(trust.caFile().toFile()).endpointIdentificationAlgorithm("HTTPS");
             }
+            if (trust.clientCert() != null) {
+                ClientKey.requirePrivate(trust.clientKey());
+                b.keyManager(trust.clientCert().toFile(), trust.clientKey().toFile());
+            }
             return b.build();
-        } catch (SSLException | IllegalArgumentException e) {
+        } catch (java.io.IOException e) {
+            throw new DstException(Errno.EINVAL, e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
             throw new DstException(Errno.EINVAL, "cannot set up TLS: " + e.getMessage(), e);
         }
     }

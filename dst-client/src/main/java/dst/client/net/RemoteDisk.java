@@ -6,451 +6,63 @@ import dst.client.core.DeviceStats;
 import dst.protocol.DstException;
 import dst.protocol.Errno;
 import dst.protocol.ExportInfo;
-import dst.protocol.Features;
-import dst.protocol.FrameException;
-import dst.protocol.Hello;
 import dst.protocol.Opcode;
-import dst.protocol.Reply;
-import dst.protocol.cli.Version;
-import dst.protocol.transport.Transport;
-import io.netty.handler.ssl.SslContext;
-import java.net.InetSocketAddress;
-import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoop;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.WriteBufferWaterMark;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.logging.Logger;
 
 /**
- * A remote export as a {@link BlockDevice}: one TCP connection, many requests in flight, each a
- * transaction held in an id-ordered table until its reply.
- *
- * <p>When the connection is lost, the disk reconnects by itself (exponential backoff with jitter),
- * resumes its session on the server (which fences the old connection), checks that the export is
- * still the same disk, and resends every unanswered transaction in id order. A transaction not
- * answered within the I/O timeout fails with EIO and is dropped for good ("rolled back"); if it was
- * on the wire, the connection is reset so the server fences it before anything newer is served.
- *
- * <p>Threading: the table, the fallback queue and the connection state are confined to one event loop
- * thread; submitters hand transactions over with {@code execute}. User futures complete on a
- * separate completion thread, so user callbacks may submit (and wait for budget) freely.
+ * A remote export as a {@link BlockDevice}: checks ranges and permissions, splits requests into
+ * pieces the export accepts, and hands them to its {@link ClientSession}, which keeps them as
+ * transactions across reconnects until the server answers.
  */
 public final class RemoteDisk implements BlockDevice {
-    private static final Logger LOG = Logger.getLogger(RemoteDisk.class.getName());
     private static final long CONTROL_COST = 256;          // budget charged for requests without data
     private static final long MAX_RANGE_CHUNK = 1L << 30;  // TRIM / WRITE_ZEROES pieces (u32 on the wire)
 
-    private final ClientConfig config;
-    private final EventLoopGroup group;
-    private final EventLoop loop;
-    private final Bootstrap bootstrap;
-    private final Transport transport;
-    private final SslContext tls;
-    private final ExecutorService completions;
-    private final ByteBudget budget;
-    private final DeviceStats stats = new DeviceStats();
-    private final AtomicLong nextId = new AtomicLong(1);
-    private final Backoff backoff;
+    private final ClientSession session;
 
-    // Confined to `loop`.
-    private final TreeMap<Long, Transaction> table = new TreeMap<>();
-    private final ArrayDeque<Transaction> fallback = new ArrayDeque<>();
-    private Channel channel;
-    private long sessionId;
-    private boolean closing;
-    private boolean reconnectPending;
-    // Volatile-cache accounting: acknowledged writes not known to be flushed may die with a server reboot.
-    private long ackedVolatileWrites;
-    private long flushedUpTo;
-    private boolean lossPending;
-    private long serverBootId;
-
-    private volatile ExportInfo info;
-    private volatile DstException fatal;
-
-    private RemoteDisk(ClientConfig config) throws DstException {
-        this.config = config;
-        this.transport = config.unixSocket() != null ? Transport.unix(config.unixSocket())
-                : Transport.tcp(InetSocketAddress.createUnresolved(config.host(), config.port()));
-        this.tls = config.tls() == null ? null : ClientTls.context(config.tls());
-        this.group = new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory());
-        this.loop = group.next();
-        this.bootstrap = transport.configure(new Bootstrap().group(loop))
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout().toMillis())
-                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(2 << 20, 8 << 20));
-        this.completions = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "dst-client-complete");
-            t.setDaemon(true);
-            return t;
-        });
-        this.budget = new ByteBudget(config.maxQueuedBytes());
-        this.backoff = new Backoff(config.reconnectMin(), config.reconnectMax());
+    private RemoteDisk(ClientSession session) {
+        this.session = session;
     }
 
     /**
      * Connects and runs the handshake once; fails fast (no retries) with a DstException saying why:
      * ECONNREFUSED/ETIMEDOUT when the server cannot be reached, the server's errno when it refused.
+     * Once connected, the disk reconnects by itself for as long as it is open.
      */
     public static RemoteDisk connect(ClientConfig config) throws DstException {
-        RemoteDisk disk = new RemoteDisk(config);
-        try {
-            disk.info = disk.handshake().get(config.connectTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
-        } catch (ExecutionException | TimeoutException | InterruptedException e) {
-            disk.shutdown();
-            if (e instanceof InterruptedException) Thread.currentThread().interrupt();
-            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-            if (cause instanceof DstException d) throw d;
-            throw new DstException(Errno.ETIMEDOUT, "no answer from " + config.target() + " within " + config.connectTimeout().toSeconds() + "s", cause);
-        }
-        disk.loop.scheduleAtFixedRate(disk::expireOverdue, 100, 100, TimeUnit.MILLISECONDS);
-        return disk;
+        ClientSession session = new ClientSession(config);
+        session.open();
+        return new RemoteDisk(session);
     }
 
     @Override
     public ExportInfo info() {
-        return info;
+        return session.info();
     }
 
     @Override
     public DeviceStats stats() {
-        return stats;
+        return session.stats();
     }
 
     public ClientConfig config() {
-        return config;
+        return session.config();
     }
 
-    // ---- connection lifecycle (event loop) ----
-
-    /** One connect + handshake attempt; completes with the export info once the data phase runs. */
-    private CompletableFuture<ExportInfo> handshake() {
-        CompletableFuture<ExportInfo> welcome = new CompletableFuture<>();
-        CompletableFuture<ExportInfo> ready = new CompletableFuture<>();
-        int wanted = Features.FLUSH | Features.FUA | Features.TRIM | Features.WRITE_ZEROES | (config.crc() ? Features.CRC32C : 0);
-        // A fresh HELLO (and nonce) per connection: every reconnect authenticates anew.
-        Hello hello = ClientHandshakeHandler.hello(config.export(), wanted, config.maxRequest(), sessionId,
-                "dst-client " + Version.get(), config.credentials());
-        String peerHost = config.unixSocket() != null ? "localhost" : config.host();
-        ChannelFuture cf = bootstrap.clone()
-                .handler(new ClientInitializer(hello, config.credentials(), welcome, tls, peerHost, config.port()))
-                .connect(connectAddress());
-        cf.addListener(f -> {
-            if (!f.isSuccess()) {
-                Throwable c = f.cause();
-                welcome.completeExceptionally(new DstException(Errno.ECONNREFUSED,
-                        "cannot connect to " + config.server() + ": " + (c == null ? "cancelled" : c.getMessage()), c));
-            }
-        });
-        loop.schedule(() -> welcome.completeExceptionally(new DstException(Errno.ETIMEDOUT,
-                "no handshake from " + config.server() + " within " + config.connectTimeout().toMillis() + " ms")),
-                config.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        welcome.whenComplete((granted, err) -> loop.execute(() -> {
-            try {
-                if (err != null) throw err;
-                adopt(cf.channel(), granted);
-                ready.complete(granted);
-            } catch (Throwable t) {
-                cf.channel().close();
-                ready.completeExceptionally(t);
-            }
-        }));
-        return ready;
-    }
-
-    /** The address to connect to; a TCP host name is resolved anew on every attempt (it may move). */
-    private java.net.SocketAddress connectAddress() {
-        return transport.address() instanceof InetSocketAddress inet && inet.isUnresolved()
-                ? new InetSocketAddress(inet.getHostString(), inet.getPort()) : transport.address();
-    }
-
-    /** Makes a freshly welcomed channel the connection, after checking it is still the same disk. */
-    private void adopt(Channel ch, ExportInfo granted) throws DstException {
-        if (closing) throw new DstException(Errno.ESHUTDOWN, "device is closing");
-        ExportInfo known = info;
-        if (known != null && (known.size() != granted.size() || known.exportId() != granted.exportId()
-                || known.blockSize() != granted.blockSize() || known.readOnly() != granted.readOnly())) {
-            DstException e = new DstException(Errno.EIO, "export '" + config.export() + "' changed while disconnected (size "
-                    + known.size() + " -> " + granted.size() + ", id " + Long.toHexString(known.exportId()) + " -> "
-                    + Long.toHexString(granted.exportId()) + "): refusing to use it, every request now fails");
-            LOG.severe(e.getMessage());
-            fatal = e;
-            failAll(e);
-            throw e;
-        }
-        if (!ch.isActive()) throw new DstException(Errno.ECONNRESET, "connection closed right after the handshake");
-        ClientInitializer.startDataPhase(ch, granted, config.keepalive(), this);
-        boolean resumed = sessionId != 0 && sessionId == granted.sessionId();
-        if (known != null && serverBootId != 0 && granted.bootId() != serverBootId && ackedVolatileWrites > flushedUpTo) {
-            lossPending = true;
-            LOG.severe("server " + config.target() + " was restarted as a machine (new boot id): "
-                    + (ackedVolatileWrites - flushedUpTo) + " acknowledged write(s) were not flushed and may be lost; the next flush fails with EIO");
-        }
-        serverBootId = granted.bootId();
-        sessionId = granted.sessionId();
-        channel = ch;
-        stats.state(DeviceStats.State.CONNECTED);
-        if (known != null) {
-            stats.reconnects.increment();
-            LOG.warning("reconnected to " + config.target() + " after " + backoff.attempts() + " attempt(s), "
-                    + (resumed ? "session resumed" : "new session (server restarted)") + "; resending " + table.size() + " request(s)");
-        }
-        backoff.reset();
-        fallback.clear();
-        for (Transaction tx : table.values()) send(tx); // id order: the table is sorted by id
-        ch.flush();
-    }
-
-    void onDisconnected(Channel ch) {
-        if (ch != channel) return;
-        channel = null;
-        if (closing) {
-            failAll(new DstException(Errno.ESHUTDOWN, "device closed"));
-            return;
-        }
-        if (fatal != null) return;
-        stats.state(DeviceStats.State.RECONNECTING);
-        LOG.warning("lost connection to " + config.target() + " with " + table.size() + " request(s) unanswered; reconnecting");
-        scheduleReconnect();
-    }
-
-    private void scheduleReconnect() {
-        if (reconnectPending || closing || fatal != null) return;
-        reconnectPending = true;
-        long delay = backoff.nextDelayNanos();
-        loop.schedule(() -> {
-            reconnectPending = false;
-            if (closing || channel != null) return;
-            handshake().whenComplete((v, err) -> {
-                if (err == null) return;
-                loop.execute(() -> {
-                    if (backoff.attempts() % 10 == 1) {
-                        LOG.warning("reconnect to " + config.target() + " failed (attempt " + backoff.attempts() + "): " + rootMessage(err));
-                    }
-                    if (err instanceof DstException d && d.errno() == Errno.ENOENT) {
-                        LOG.severe("server no longer has export '" + config.export() + "'; still retrying");
-                    }
-                    scheduleReconnect();
-                });
-            });
-        }, delay, TimeUnit.NANOSECONDS);
-    }
-
-    void onDead(Channel ch, String why) {
-        if (ch == channel) LOG.warning(config.target() + ": " + why);
-    }
-
-    void onBadFrame(Channel ch, FrameException e) {
-        if (e instanceof FrameException.PayloadChecksum || e instanceof FrameException.HeaderChecksum) stats.crcErrors.increment();
-        LOG.warning(config.target() + ": corrupt reply (" + e.getMessage() + "); resetting the connection, requests will be resent");
-    }
-
-    // ---- sending (event loop) ----
-
-    private void send(Transaction tx) {
-        Channel ch = channel;
-        if (ch != null && ch.isWritable() && fallback.isEmpty()) {
-            write(ch, tx);
-        } else {
-            fallback.add(tx); // TX fallback queue: not connected, or the socket buffer is full
-        }
-    }
-
-    private void write(Channel ch, Transaction tx) {
-        if (tx.sends++ > 0) stats.resent.increment();
-        tx.sentOn = ch;
-        ch.write(tx.toRequest(), ch.voidPromise());
-    }
-
-    void drainFallbackQueue(Channel ch) {
-        if (ch != channel) return;
-        boolean wrote = false;
-        while (ch.isWritable() && !fallback.isEmpty()) {
-            Transaction tx = fallback.poll();
-            if (table.get(tx.id) == tx) {
-                write(ch, tx);
-                wrote = true;
-            }
-        }
-        if (wrote) ch.flush();
-    }
-
-    // ---- replies, deadlines (event loop) ----
-
-    void onReply(Channel ch, Reply reply) {
-        try {
-            if (reply.opcode() == Opcode.PING) return;
-            if (reply.opcode() == Opcode.CONNECTION_ERROR) {
-                LOG.warning(config.target() + ": server reports " + dst.protocol.Errno.name(reply.status()) + ": " + reply.message());
-                return;
-            }
-            Transaction tx = table.get(reply.transactionId());
-            if (tx == null || tx.sentOn != ch) return; // late reply of a rolled-back or resent transaction
-            table.remove(tx.id);
-            finish(tx);
-            if (reply.isOk() && tx.opcode == Opcode.FLUSH && lossPending) {
-                lossPending = false;
-                stats.errors.increment();
-                completeAsync(tx, null, new DstException(Errno.EIO, "the server machine restarted before this flush: "
-                        + "writes acknowledged since the previous flush may be lost"));
-            } else if (reply.isOk()) {
-                count(tx);
-                noteDurability(tx);
-                ByteBuf data = tx.opcode == Opcode.READ ? reply.payload().retain() : null;
-                completeAsync(tx, data, null);
-            } else {
-                stats.errors.increment();
-                completeAsync(tx, null, new DstException(reply.status(), Opcode.name(tx.opcode) + " " + tx.offset + "+"
-                        + Integer.toUnsignedLong(tx.length) + " failed on the server: " + reply.message()));
-            }
-        } finally {
-            reply.release();
-        }
-    }
-
-    private void noteDurability(Transaction tx) {
-        if (tx.opcode == Opcode.FLUSH) {
-            flushedUpTo = Math.max(flushedUpTo, tx.coversUpTo);
-        } else if (tx.opcode != Opcode.READ && (tx.flags & Opcode.FLAG_FUA) == 0) {
-            ackedVolatileWrites++;
-        }
-    }
-
-    private void count(Transaction tx) {
-        switch (tx.opcode) {
-            case Opcode.READ -> {
-                stats.reads.increment();
-                stats.bytesRead.add(tx.length);
-            }
-            case Opcode.WRITE -> {
-                stats.writes.increment();
-                stats.bytesWritten.add(tx.length);
-            }
-            case Opcode.FLUSH -> stats.flushes.increment();
-            default -> stats.trims.increment();
-        }
-    }
-
-    private void expireOverdue() {
-        if (config.ioTimeout().isZero() || table.isEmpty()) return;
-        long now = System.nanoTime();
-        int expired = 0;
-        boolean resetConnection = false;
-        for (Iterator<Map.Entry<Long, Transaction>> it = table.entrySet().iterator(); it.hasNext(); ) {
-            Transaction tx = it.next().getValue();
-            if (tx.deadlineNanos - now > 0) break; // ids are handed out in deadline order
-            it.remove();
-            finish(tx);
-            expired++;
-            stats.timedOut.increment();
-            resetConnection |= tx.sentOn != null && tx.sentOn == channel;
-            completeAsync(tx, null, new DstException(Errno.EIO, Opcode.name(tx.opcode) + " " + tx.offset + "+"
-                    + Integer.toUnsignedLong(tx.length) + " not answered within " + config.ioTimeout().toSeconds()
-                    + "s: failed and dropped (it will not be resent)"));
-        }
-        if (expired > 0) {
-            fallback.removeIf(tx -> !table.containsKey(tx.id));
-            LOG.warning(config.target() + ": " + expired + " request(s) timed out after " + config.ioTimeout().toSeconds()
-                    + "s and failed with EIO" + (resetConnection ? "; resetting the connection so the server fences them" : ""));
-            if (resetConnection) channel.close();
-        }
-    }
-
-    private void finish(Transaction tx) {
-        tx.releasePayload();
-        budget.release(tx.cost);
-    }
-
-    private void failAll(DstException e) {
-        for (Transaction tx : table.values()) {
-            finish(tx);
-            completeAsync(tx, null, e);
-        }
-        table.clear();
-        fallback.clear();
-    }
-
-    private void completeAsync(Transaction tx, ByteBuf data, Throwable error) {
-        try {
-            completions.execute(() -> {
-                if (error != null) tx.result.completeExceptionally(error);
-                else if (!tx.result.complete(data) && data != null) data.release();
-            });
-        } catch (RejectedExecutionException e) { // closed: complete inline
-            if (error != null) tx.result.completeExceptionally(error);
-            else if (!tx.result.complete(data) && data != null) data.release();
-        }
-    }
-
-    // ---- submission (any thread but the event loop) ----
-
-    private CompletableFuture<ByteBuf> submit(int opcode, int flags, long offset, int length, ByteBuf payload, long cost) {
-        if (loop.inEventLoop()) {
-            if (payload != null) payload.release();
-            throw new IllegalStateException("RemoteDisk must not be called from its own event loop");
-        }
-        DstException f = fatal;
-        if (f == null && closing) f = new DstException(Errno.ESHUTDOWN, "device is closed");
-        if (f == null) {
-            try {
-                budget.acquire(cost);
-            } catch (DstException e) {
-                f = e;
-            }
-        }
-        if (f != null) {
-            if (payload != null) payload.release();
-            return CompletableFuture.failedFuture(f);
-        }
-        long id = nextId.getAndIncrement();
-        long timeout = config.ioTimeout().toNanos();
-        long deadline = timeout == 0 ? Long.MAX_VALUE : System.nanoTime() + timeout;
-        Transaction tx = new Transaction(id, opcode, flags, offset, length, payload, deadline, cost);
-        try {
-            loop.execute(() -> {
-                DstException ff = fatal;
-                if (ff != null || closing) {
-                    finish(tx);
-                    completeAsync(tx, null, ff != null ? ff : new DstException(Errno.ESHUTDOWN, "device is closed"));
-                    return;
-                }
-                tx.coversUpTo = ackedVolatileWrites;
-                table.put(tx.id, tx);
-                send(tx);
-                Channel ch = channel;
-                if (ch != null) ch.flush();
-            });
-        } catch (RejectedExecutionException e) {
-            finish(tx);
-            return CompletableFuture.failedFuture(new DstException(Errno.ESHUTDOWN, "device is closed"));
-        }
-        return tx.result;
+    /** Number of transactions not yet answered (for status views and tests). */
+    public int pending() {
+        return session.pending();
     }
 
     private DstException checkRange(long offset, long length) {
-        ExportInfo i = info;
+        ExportInfo i = session.info();
         if (offset < 0 || length < 0 || offset > i.size() || length > i.size() - offset) {
             return new DstException(Errno.EINVAL, "range " + offset + "+" + length + " is outside the export (" + i.size() + " bytes)");
         }
@@ -462,12 +74,12 @@ public final class RemoteDisk implements BlockDevice {
         DstException bad = checkRange(offset, length);
         if (bad != null) return CompletableFuture.failedFuture(bad);
         if (length == 0) return CompletableFuture.completedFuture(Unpooled.EMPTY_BUFFER);
-        int max = info.maxRequest();
-        if (length <= max) return submit(Opcode.READ, 0, offset, length, null, length);
+        int max = session.info().maxRequest();
+        if (length <= max) return session.submit(Opcode.READ, 0, offset, length, null, length);
         List<CompletableFuture<ByteBuf>> parts = new ArrayList<>();
         for (int done = 0; done < length; done += max) {
             int n = Math.min(max, length - done);
-            parts.add(submit(Opcode.READ, 0, offset + done, n, null, n));
+            parts.add(session.submit(Opcode.READ, 0, offset + done, n, null, n));
         }
         return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).handle((v, err) -> {
             if (err != null) {
@@ -484,19 +96,19 @@ public final class RemoteDisk implements BlockDevice {
     public CompletableFuture<Void> write(long offset, ByteBuf data, boolean fua) {
         int length = data.readableBytes();
         DstException bad = checkRange(offset, length);
-        if (bad == null && info.readOnly()) bad = new DstException(Errno.EROFS, "export '" + config.export() + "' is read-only");
+        if (bad == null && session.info().readOnly()) bad = new DstException(Errno.EROFS, "export '" + session.config().export() + "' is read-only");
         if (bad != null) {
             data.release();
             return CompletableFuture.failedFuture(bad);
         }
         int flags = fua ? Opcode.FLAG_FUA : 0;
-        int max = info.maxRequest();
-        if (length <= max) return submit(Opcode.WRITE, flags, offset, length, data, Math.max(length, CONTROL_COST)).thenApply(b -> null);
+        int max = session.info().maxRequest();
+        if (length <= max) return session.submit(Opcode.WRITE, flags, offset, length, data, Math.max(length, CONTROL_COST)).thenApply(b -> null);
         List<CompletableFuture<ByteBuf>> parts = new ArrayList<>();
         try {
             for (int done = 0; done < length; done += max) {
                 int n = Math.min(max, length - done);
-                parts.add(submit(Opcode.WRITE, flags, offset + done, n, data.retainedSlice(data.readerIndex() + done, n), n));
+                parts.add(session.submit(Opcode.WRITE, flags, offset + done, n, data.retainedSlice(data.readerIndex() + done, n), n));
             }
         } finally {
             data.release();
@@ -506,7 +118,7 @@ public final class RemoteDisk implements BlockDevice {
 
     @Override
     public CompletableFuture<Void> flush() {
-        return submit(Opcode.FLUSH, 0, 0, 0, null, CONTROL_COST).thenApply(b -> null);
+        return session.submit(Opcode.FLUSH, 0, 0, 0, null, CONTROL_COST).thenApply(b -> null);
     }
 
     @Override
@@ -521,61 +133,19 @@ public final class RemoteDisk implements BlockDevice {
 
     private CompletableFuture<Void> ranged(int opcode, long offset, long length) {
         DstException bad = checkRange(offset, length);
-        if (bad == null && info.readOnly()) bad = new DstException(Errno.EROFS, "export '" + config.export() + "' is read-only");
+        if (bad == null && session.info().readOnly()) bad = new DstException(Errno.EROFS, "export '" + session.config().export() + "' is read-only");
         if (bad != null) return CompletableFuture.failedFuture(bad);
         List<CompletableFuture<ByteBuf>> parts = new ArrayList<>();
         for (long done = 0; done < length; done += MAX_RANGE_CHUNK) {
             long n = Math.min(MAX_RANGE_CHUNK, length - done);
-            parts.add(submit(opcode, 0, offset + done, (int) n, null, CONTROL_COST));
+            parts.add(session.submit(opcode, 0, offset + done, (int) n, null, CONTROL_COST));
         }
         return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new));
     }
 
-    /** Number of transactions not yet answered (for status views and tests). */
-    public int pending() {
-        try {
-            return loop.submit(table::size).get(5, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            return -1;
-        }
-    }
 
     @Override
     public void close() {
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < until && fatal == null && !loop.isShuttingDown()) {
-            int n = pending();
-            if (n <= 0) break;
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
-        shutdown();
-    }
-
-    private void shutdown() {
-        try {
-            loop.submit(() -> {
-                closing = true;
-                stats.state(DeviceStats.State.CLOSED);
-                if (channel != null) channel.close();
-                failAll(new DstException(Errno.ESHUTDOWN, "device closed"));
-            }).await(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (RejectedExecutionException ignored) {
-            // already shut down
-        }
-        budget.close();
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
-        completions.shutdown();
-    }
-
-    private static String rootMessage(Throwable t) {
-        while (t.getCause() != null && t.getCause() != t && !(t instanceof DstException)) t = t.getCause();
-        return t.getMessage() == null ? t.toString() : t.getMessage();
+        session.close();
     }
 }

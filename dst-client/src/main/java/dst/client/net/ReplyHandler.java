@@ -13,15 +13,15 @@ import io.netty.handler.timeout.IdleStateEvent;
 import java.util.logging.Logger;
 
 /**
- * Data phase of one connection: hands replies to the {@link RemoteDisk}, sends keepalive PINGs on a
+ * Data phase of one connection: hands replies to the {@link ClientSession}, sends keepalive PINGs on a
  * quiet link, declares the link dead when the server stays silent, and reports the connection's end.
  * Ownership: each {@link Reply} is passed on to the disk, which releases it.
  */
 final class ReplyHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = Logger.getLogger(ReplyHandler.class.getName());
-    private final RemoteDisk disk;
+    private final ClientSession disk;
 
-    ReplyHandler(RemoteDisk disk) {
+    ReplyHandler(ClientSession disk) {
         this.disk = disk;
     }
 

@@ -76,6 +76,11 @@ public final class ServerMain implements Callable<Integer> {
             description = "Where server.key and server.crt are (default: ${DEFAULT-VALUE}; see 'dst-server tls init').")
     Path tlsDir;
 
+    @Option(names = "--tls-client-ca", paramLabel = "FILE",
+            description = {"Mutual TLS: clients may present a certificate issued by a CA in this PEM file (or one of the",
+                    "self-signed certificates in it); its subject CN is then their identity, without a key. Needs --tls."})
+    Path tlsClientCa;
+
     @Option(names = "--max-request", paramLabel = "SIZE", defaultValue = "4M",
             description = "Largest request payload accepted (default: ${DEFAULT-VALUE}).")
     String maxRequest;
@@ -94,15 +99,16 @@ public final class ServerMain implements Callable<Integer> {
     public Integer call() throws Exception {
         Logs.setup(verbose);
         Logger log = Logger.getLogger(ServerMain.class.getName());
+        if (tlsClientCa != null && !tls) throw new IllegalArgumentException("--tls-client-ca needs --tls");
         if (exports.isEmpty()) throw new IllegalArgumentException("at least one --export NAME=PATH is required (see --help)");
         Transport transport = Transport.parse(listen, 7070);
         ClientKeys keys = ClientKeys.load(clients);
         boolean anonymousAllowed = anonymous || ServerSecurity.anonymousByDefault(keys, transport.address());
-        if (keys.isEmpty() && !anonymousAllowed) {
+        if (keys.isEmpty() && !anonymousAllowed && tlsClientCa == null) {
             throw new IllegalArgumentException("listening on " + transport.describe() + " without any client key would let nobody in: "
                     + "add one (dst-server client add NAME --clients " + clients + ") or pass --anonymous");
         }
-        ServerSecurity security = new ServerSecurity(keys, anonymousAllowed, tls ? new ServerCertificate(tlsDir).context() : null);
+        ServerSecurity security = new ServerSecurity(keys, anonymousAllowed, tls ? new ServerCertificate(tlsDir).context(tlsClientCa) : null);
         List<ExportSpec> specs = exports.stream().map(ExportSpec::parse).toList();
         long max = Sizes.parse(maxRequest);
         if (max < 4096 || max > dst.protocol.ExportInfo.MAX_MAX_REQUEST) {

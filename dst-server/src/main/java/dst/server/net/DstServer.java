@@ -3,6 +3,8 @@ package dst.server.net;
 import dst.protocol.transport.Transport;
 import dst.server.export.Export;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -57,6 +59,9 @@ public final class DstServer implements Closeable {
                 });
         try {
             this.listener = transport.configure(new ServerBootstrap().group(group))
+                    // Netty 4.2's default (adaptive) allocator showed rare header/payload crc mismatches on
+                    // loopback under load here (about 1 in 10k frames); the pooled one showed none.
+                    .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                     .childHandler(new ServerInitializer(exports, sessions, config, io, connections))
                     .bind(transport.address()).syncUninterruptibly().channel();
         } catch (RuntimeException e) {

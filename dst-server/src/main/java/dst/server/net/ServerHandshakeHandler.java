@@ -13,6 +13,7 @@ import dst.server.auth.FailureThrottle;
 import dst.server.auth.ServerSecurity;
 import dst.server.export.Export;
 import dst.server.export.ExportAccess;
+import dst.server.tls.PeerCertificate;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -20,6 +21,7 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
@@ -31,7 +33,9 @@ import java.util.logging.Logger;
  *                 AUTH(client proof)  ->           <- WELCOME(server proof) | ERROR
  * </pre>
  * Proofs are {@link AuthProof}s. An unknown identity is challenged like a known one (with a throwaway
- * key) and fails at the same step with the same EACCES, so a peer cannot probe for names; which
+ * key) and fails at the same step with the same EACCES, so a peer cannot probe for names. Over
+ * mutual TLS, an anonymous HELLO from a client whose certificate the server verified takes the
+ * certificate's CN as identity (the TLS handshake already proved both ends). Which
  * exports exist is only told after a successful login. Failed logins are answered after the
  * {@link FailureThrottle}'s delay for the peer's address, then the connection is closed.
  *
@@ -54,6 +58,8 @@ final class ServerHandshakeHandler extends SimpleChannelInboundHandler<Handshake
     private final FailureThrottle throttle;
     private State state = State.HELLO;
     private Hello hello;
+    /** Who the client proved to be: its key's identity, its certificate's CN, or "" (anonymous). */
+    private String identity = "";
     private byte[] serverNonce;
 
     ServerHandshakeHandler(Map<String, Export> exports, SessionRegistry sessions, ServerConfig config,
@@ -85,6 +91,14 @@ final class ServerHandshakeHandler extends SimpleChannelInboundHandler<Handshake
         hello = h;
         ServerSecurity security = config.security();
         if (h.anonymous()) {
+            Optional<String> certified = PeerCertificate.identity(ctx.channel());
+            if (certified.isPresent()) { // mutual TLS: the certificate is the proof, TLS already proved the server
+                identity = certified.get();
+                Export export = exports.get(h.exportName());
+                if (export == null) throw new DstException(Errno.ENOENT, "no export named '" + h.exportName() + "'");
+                admit(ctx, export, null);
+                return;
+            }
             if (!security.anonymous()) {
                 int n = throttle.failed(peer(ctx));
                 warn(ctx, peer(ctx) + ": anonymous client refused on export '" + h.exportName() + "' (" + n + " failure(s) in a row)");
@@ -126,6 +140,7 @@ final class ServerHandshakeHandler extends SimpleChannelInboundHandler<Handshake
             return;
         }
         throttle.succeeded(peer(ctx));
+        this.identity = identity;
         Export export = exports.get(hello.exportName());
         if (export == null) throw new DstException(Errno.ENOENT, "no export named '" + hello.exportName() + "'");
         admit(ctx, export, AuthProof.server(key, hello.nonce(), serverNonce, identity, hello.exportName()));
@@ -133,8 +148,8 @@ final class ServerHandshakeHandler extends SimpleChannelInboundHandler<Handshake
 
     /** Applies the export's rules for the (now proven or anonymous) client, then fences and welcomes it. */
     private void admit(ChannelHandlerContext ctx, Export export, byte[] proof) throws DstException {
-        String who = hello.anonymous() ? "anonymous clients" : "identity '" + hello.identity() + "'";
-        ExportAccess.Level level = export.access().levelFor(hello.identity());
+        String who = identity.isEmpty() ? "anonymous clients" : "identity '" + identity + "'";
+        ExportAccess.Level level = export.access().levelFor(identity);
         if (level == ExportAccess.Level.NONE) {
             LOG.warning(peer(ctx) + ": " + who + " denied export '" + export.name() + "' by its rules (" + export.access() + ")");
             throw new DstException(Errno.EACCES, who + " may not use export '" + export.name() + "'");
@@ -147,7 +162,7 @@ final class ServerHandshakeHandler extends SimpleChannelInboundHandler<Handshake
         int features = hello.features() & Features.KNOWN;
         int maxRequest = Math.max(4096, Math.min(hello.maxRequest(), config.maxRequest()));
         boolean readOnly = export.readOnly() || level == ExportAccess.Level.READ;
-        Session session = sessions.resumeOrCreate(hello.sessionId(), export.name(), hello.identity());
+        Session session = sessions.resumeOrCreate(hello.sessionId(), export.name(), identity);
         boolean resumed = session.id() == hello.sessionId();
         ExportInfo info = new ExportInfo(export.name(), export.size(), export.blockSize(), maxRequest,
                 readOnly, features, session.id(), export.id(), Hello.MAX_VERSION, BootId.get());

@@ -2,6 +2,7 @@ package dst.server.tls;
 
 import dst.protocol.auth.ClientKey;
 import dst.protocol.transport.Tls;
+import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 
@@ -119,15 +120,24 @@ public final class ServerCertificate {
 
     /** The server's TLS 1.3 context from the key and certificate in the directory. */
     public SslContext context() throws IOException {
+        return context(null);
+    }
+
+    /**
+     * The server's TLS 1.3 context; with {@code clientCa}, clients may also present a certificate
+     * issued by one in that PEM file (mutual TLS): its subject CN then is their identity.
+     */
+    public SslContext context(Path clientCa) throws IOException {
         if (!exists()) {
             throw new IOException("no TLS key and certificate in " + dir + " (create them with: dst-server tls init --dir " + dir + ")");
         }
         ClientKey.requirePrivate(keyFile());
         try {
-            return SslContextBuilder.forServer(certFile().toFile(), keyFile().toFile())
+            SslContextBuilder b = SslContextBuilder.forServer(certFile().toFile(), keyFile().toFile())
                     .sslProvider(Tls.provider())
-                    .protocols(Tls.PROTOCOL)
-                    .build();
+                    .protocols(Tls.PROTOCOL);
+            if (clientCa != null) b.trustManager(clientCa.toFile()).clientAuth(ClientAuth.OPTIONAL);
+            return b.build();
         } catch (SSLException | IllegalArgumentException e) {
             throw new IOException("cannot use the TLS key and certificate in " + dir + ": " + e.getMessage(), e);
         }

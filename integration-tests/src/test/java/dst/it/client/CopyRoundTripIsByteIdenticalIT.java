@@ -64,7 +64,7 @@ class CopyRoundTripIsByteIdenticalIT {
             assertTrue(missing.output().contains("no export named 'nope'") && missing.output().contains("disk"), missing.output());
 
             ClientCli.Result readOnly = ClientCli.run("copy", "--no-progress", small.toString(), "dst://" + base + "/ro");
-            assertEquals(1, readOnly.exitCode(), readOnly.output());
+            assertEquals(4, readOnly.exitCode(), readOnly.output()); // refused: the export is read-only
             assertTrue(readOnly.output().contains("read-only"), readOnly.output());
 
             ClientCli.Result info = ClientCli.run("info", base + "/disk");

@@ -93,6 +93,34 @@ class TlsTransportTest {
         }
     }
 
+    /** Mutual TLS: a client certificate the server trusts is an identity (its CN), no key needed. */
+    @Test
+    void clientCertificateIsAnIdentity() throws Exception {
+        ServerCertificate alice = new ServerCertificate(dir.resolve("alice"));
+        alice.init(List.of("alice"), true);
+        ServerCertificate mallory = new ServerCertificate(dir.resolve("mallory"));
+        mallory.init(List.of("mallory"), true);
+        ServerSecurity mutual = SecureServer.keysOnly().withTls(cert.context(alice.certFile()));
+        try (SecureServer s = SecureServer.start(mutual, "d0=mem:4M,allow=alice:rw", "bobs=mem:1M,allow=bob:rw")) {
+            TlsTrust asAlice = TlsTrust.pinned(fingerprint).withClientCertificate(alice.certFile(), alice.keyFile());
+            try (RemoteDisk disk = RemoteDisk.connect(s.client("d0", null, null).withTls(asAlice))) {
+                Io.writeAndVerify(disk, 0, 31, 8192);
+            }
+            DstException rules = assertThrows(DstException.class, () -> RemoteDisk.connect(s.client("bobs", null, null).withTls(asAlice)));
+            assertEquals(Errno.EACCES, rules.errno(), "the certificate's identity is subject to the export rules");
+            TlsTrust asMallory = TlsTrust.pinned(fingerprint).withClientCertificate(mallory.certFile(), mallory.keyFile());
+            DstException untrusted = assertThrows(DstException.class, () -> RemoteDisk.connect(s.client("d0", null, null).withTls(asMallory)));
+            assertTrue(untrusted.errno() == Errno.EACCES || untrusted.errno() == Errno.ECONNRESET || untrusted.errno() == Errno.EPROTO,
+                    untrusted.getMessage());
+            DstException none = assertThrows(DstException.class,
+                    () -> RemoteDisk.connect(s.client("d0", null, null).withTls(TlsTrust.pinned(fingerprint))));
+            assertEquals(Errno.EACCES, none.errno(), "without certificate or key: anonymous, refused");
+            try (RemoteDisk withKey = RemoteDisk.connect(s.client("d0", "alice", SecureServer.ALICE).withTls(TlsTrust.pinned(fingerprint)))) {
+                Io.writeAndVerify(withKey, 8192, 32, 4096); // keys still work on a mutual-TLS server
+            }
+        }
+    }
+
     static byte[] slice(byte[] b, int from, int len) {
         return java.util.Arrays.copyOfRange(b, from, from + len);
     }

@@ -36,7 +36,8 @@ public final class UblkGuestMain {
         }
         // Everything in the guest is emulated and cold (JIT): allow a slow first handshake and slow requests.
         ClientConfig c = ClientConfig.parse(args[0]);
-        c = new ClientConfig(c.host(), c.port(), c.export(), c.crc(), Duration.ofSeconds(120), Duration.ofSeconds(60),
+        // -Ddst.crc=false: measure without crc32c (perf experiments).
+        c = new ClientConfig(c.host(), c.port(), c.export(), Boolean.parseBoolean(System.getProperty("dst.crc", "true")), Duration.ofSeconds(120), Duration.ofSeconds(60),
                 c.keepalive(), c.reconnectMin(), c.reconnectMax(), c.maxQueuedBytes(), c.maxRequest());
         long t0 = System.nanoTime();
         RemoteDisk disk = RemoteDisk.connect(c);

@@ -1,5 +1,8 @@
 package dst.client.cli;
 
+import dst.client.cache.WriteBackCache;
+import dst.client.core.BlockDevice;
+import dst.client.core.ClientConfig;
 import dst.client.net.RemoteDisk;
 import dst.protocol.cli.Sizes;
 import io.netty.buffer.ByteBuf;
@@ -46,6 +49,10 @@ final class BenchCommand implements Callable<Integer> {
             description = "Run the same load this long first, unmeasured, so the JIT has compiled the hot paths (default: ${DEFAULT-VALUE}).")
     int warmupSeconds;
 
+    @Option(names = "--cache", paramLabel = "SIZE", defaultValue = "0",
+            description = "Put the client write-back cache of this size in front (as attach does); 0 = none (default: ${DEFAULT-VALUE}).")
+    String cache;
+
     @Option(names = "--span", paramLabel = "SIZE", description = "Use only the first SIZE bytes of the export (default: all).")
     String span;
 
@@ -57,7 +64,10 @@ final class BenchCommand implements Callable<Integer> {
         int bs = (int) Sizes.parse(blockSize);
         if (bs <= 0 || queueDepth <= 0 || seconds <= 0) throw new IllegalArgumentException("--bs, --qd and --duration must be positive");
         boolean random = pattern.startsWith("rand");
-        try (RemoteDisk disk = RemoteDisk.connect(connection.config(target))) {
+        long cacheBytes = Sizes.parse(cache);
+        ClientConfig config = connection.config(target);
+        if (cacheBytes > 0) config = config.withMaxQueuedBytes(Math.max(config.maxQueuedBytes(), cacheBytes + (64L << 20)));
+        try (BlockDevice disk = WriteBackCache.wrap(RemoteDisk.connect(config), cacheBytes)) {
             long size = span == null ? disk.info().size() : Math.min(Sizes.parse(span), disk.info().size());
             long blocks = size / bs;
             if (blocks == 0) throw new IllegalArgumentException("export smaller than one request");
@@ -86,7 +96,7 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** Keeps --qd requests in flight for {@code secs} seconds; throws the first failure. */
-    private void run(RemoteDisk disk, ByteBuf pattern, int bs, long blocks, boolean random, int secs,
+    private void run(BlockDevice disk, ByteBuf pattern, int bs, long blocks, boolean random, int secs,
                      LatencyHistogram histogram, AtomicLong ops) throws InterruptedException {
         Semaphore slots = new Semaphore(queueDepth);
         AtomicReference<Throwable> failure = new AtomicReference<>();

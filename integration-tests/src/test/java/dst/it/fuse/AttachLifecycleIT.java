@@ -131,6 +131,30 @@ class AttachLifecycleIT {
         assertEquals(1, client.run("list").lines().count(), "list not empty after detach");
     }
 
+    @Test
+    void foregroundAttachPrintsTheDeviceAndCtrlCDetaches() throws Exception {
+        Host.assumeRig();
+        server = ServerProcess.start("fuse-foreground", "f=mem:16M");
+        client = new ClientCli(tmp.resolve("run"));
+        ProcessBuilder pb = new ProcessBuilder(dst.it.harness.Repo.java(), "-Xmx256m", "-jar", dst.it.harness.Repo.clientJar().toString(),
+                "attach", "--foreground", "--connect-timeout", "30", "127.0.0.1:" + server.port() + "/f")
+                .redirectError(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().put("DST_RUN_DIR", client.runDir().toString());
+        Process p = pb.start();
+        try {
+            String device = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream())).readLine();
+            assertTrue(device != null && device.startsWith("/dev/loop"), "foreground attach printed " + device);
+            assertTrue(client.run("list").contains(device), "not listed: " + device);
+            Host.run("kill", "-INT", Long.toString(p.pid())); // what Ctrl-C sends
+            assertTrue(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS), "foreground attach did not end on SIGINT");
+            assertEquals(0, p.exitValue());
+            assertFalse(Host.run("losetup", "-a").contains(device + ":"), "SIGINT left " + device);
+            assertEquals(1, client.run("list").lines().count(), "list not empty after SIGINT");
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
     private void awaitListState(String name, String state, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         String last = "";

@@ -13,7 +13,7 @@ import sys
 JOBS = [("seqwrite", "seq 1M QD8 write", "MB/s"), ("seqread", "seq 1M QD8 read", "MB/s"),
         ("randwrite", "4k rand QD32 write", "IOPS"), ("randread", "4k rand QD32 read", "IOPS")]
 BLOCK_SETUPS = [("limit", "limit: loop on tmpfs"), ("peer", "peer: nbdkit+nbdfuse+loop"),
-                ("dst-fuse", "dst FUSE (write-through)"), ("dst-fuse-wb", "dst FUSE (write-back cache)")]
+                ("dst-fuse", "dst FUSE (no cache)"), ("dst-fuse-wb", "dst FUSE (cache + read-ahead)")]
 PROTO_SETUPS = [("proto-limit", "limit: iperf3 loopback"), ("proto-peer", "peer: fio nbd engine -> nbdkit"),
                 ("proto-dst", "dst-client bench -> dst-server")]
 
@@ -104,7 +104,7 @@ def main():
     cmds = open(os.path.join(work, "commands.txt")).read().strip()
     md = ["# dst benchmark " + machine.splitlines()[0].split("=", 1)[1], "",
           "All rows were measured in the same run on the same machine; compare the ratios, not absolute numbers",
-          "(the machine is shared). wt = dst FUSE write-through (--cache 0), wb = dst FUSE with the write-back cache.",
+          "(the machine is shared). wt = dst FUSE without client caching (--cache 0 --read-ahead 0), wb = dst FUSE with the write-back cache and read-ahead.",
           "", "## Block device (fio, direct I/O, libaio)", "", md_table(head_block, rows), "",
           "## Protocol level (no kernel frontend)", "",
           "The limit for seq rows is iperf3's single-stream loopback throughput (MB/s).", "",

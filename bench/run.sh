@@ -2,15 +2,16 @@
 # dst benchmark suite: dst side by side with the limit of each path and with the peer a user would pick,
 # on the same machine in the same run (absolute numbers on a shared machine are noisy: compare ratios).
 #
-#   bench/run.sh            full run: 1 GiB devices, 15 s per fio job          (~8 min)
-#   bench/run.sh --quick    512 MiB devices, 5 s per job                        (< 5 min)
-#   bench/run.sh --smoke    64 MiB devices, 1 s per job: proves the suite works (CI)
+#   bench/run.sh            full run: 1 GiB devices, 15 s per job after 3 s warm-up  (~9 min)
+#   bench/run.sh --quick    512 MiB devices, 5 s per job after 2 s warm-up         (< 5 min)
+#   bench/run.sh --smoke    64 MiB devices, 1 s per job: proves the suite works (CI); writes no result files
 #
 # Block rows (fio, direct I/O, libaio: seq 1 MiB QD8 read/write, 4 KiB random QD32 read/write):
 #   limit        loop(--direct-io=on) on a tmpfs file
 #   peer         nbdkit memory over TCP loopback + nbdfuse + loop(direct-io)
-#   dst-fuse     dst-server mem: export + dst-client attach --frontend fuse --cache 0 (write-through)
-#   dst-fuse-wb  the same with the client write-back cache (--cache 256M)
+#   dst-fuse     dst-server mem: export + dst-client attach --frontend fuse --cache 0 --read-ahead 0
+#   dst-fuse-wb  the same with the client write-back cache and read-ahead (--cache 256M --read-ahead 4M;
+#                DST_BENCH_CACHE / DST_BENCH_READ_AHEAD change them)
 # Protocol rows (same patterns, no kernel in the way):
 #   limit        iperf3 on loopback, one stream
 #   peer         fio's nbd engine against nbdkit memory over TCP loopback
@@ -30,11 +31,12 @@ for a in "$@"; do
   esac
 done
 case "$MODE" in
-  full)  SIZE_MB=1024; SECS=15 ;;
-  quick) SIZE_MB=512;  SECS=5 ;;
-  smoke) SIZE_MB=64;   SECS=1 ;;
+  full)  SIZE_MB=1024; SECS=15; RAMP=3 ;;
+  quick) SIZE_MB=512;  SECS=5;  RAMP=2 ;;
+  smoke) SIZE_MB=64;   SECS=1;  RAMP=0 ;;
 esac
 CACHE=${DST_BENCH_CACHE:-256M}
+READ_AHEAD=${DST_BENCH_READ_AHEAD:-4M}
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -72,7 +74,8 @@ DST_CLIENT=("$JAVA" ${DST_JAVA_OPTS:-} -jar "$CLIENT_JAR")
 WORK=$(mktemp -d /tmp/dst-bench.XXXXXX)
 RUN_DIR=$WORK/run
 DATE=$(date -u +%Y-%m-%dT%H%M%SZ)
-OUT=$ROOT/bench/results
+OUT=${DST_BENCH_OUT:-$ROOT/bench/results}
+[ "$MODE" = smoke ] && [ -z "${DST_BENCH_OUT:-}" ] && OUT=$WORK/results # smoke proves the suite works; keeps nothing
 mkdir -p "$OUT" "$WORK/json"
 CMDS=$WORK/commands.txt
 : >"$CMDS"
@@ -117,7 +120,7 @@ fio_run() {
     set -- $j "$@"
     local name=$1 rw=$2 bs=$3 qd=$4; shift 4
     local cmd=(fio --name="$name" --rw="$rw" --bs="$bs" --iodepth="$qd" --direct=1 --size="${SIZE_MB}M"
-               --runtime="$SECS" --time_based --ramp_time=0 --norandommap --randrepeat=0 --group_reporting
+               --runtime="$SECS" --time_based --ramp_time="$RAMP" --norandommap --randrepeat=0 --group_reporting
                --output-format=json "$@")
     log_cmd "${cmd[*]}"
     "${cmd[@]}" >"$WORK/json/$setup.$name.json"
@@ -171,17 +174,17 @@ start_dst_server() {
 }
 stop_dst_server() { kill "$DST_SERVER_PID"; wait "$DST_SERVER_PID" 2>/dev/null || true; PIDS=(); }
 HAS_CACHE=$("${DST_CLIENT[@]}" attach --help 2>&1 | grep -c -- '--cache' || true)
-attach_dst() { # NAME CACHE -> prints the device
-  local cache=(); [ "$HAS_CACHE" != 0 ] && cache=(--cache "$2")
+attach_dst() { # NAME CACHE READ-AHEAD -> prints the device
+  local cache=(); [ "$HAS_CACHE" != 0 ] && cache=(--cache "$2" --read-ahead "$3")
   log_cmd "dst-client attach --run-dir $RUN_DIR --name $1 --frontend fuse ${cache[*]} 127.0.0.1:$DST_PORT/bench"
   "${DST_CLIENT[@]}" attach --run-dir "$RUN_DIR" --name "$1" --frontend fuse "${cache[@]}" "127.0.0.1:$DST_PORT/bench"
 }
 daemon_pid() { sed -n 's/^pid=//p' "$RUN_DIR/$1/state" 2>/dev/null || true; }
 RSS=()
-dst_fuse_row() { # SETUP CACHE
-  echo "-- $1: dst-server + attach --frontend fuse --cache $2"
+dst_fuse_row() { # SETUP CACHE READ-AHEAD
+  echo "-- $1: dst-server + attach --frontend fuse --cache $2 --read-ahead $3"
   start_dst_server
-  local dev; dev=$(attach_dst "$1" "$2")
+  local dev; dev=$(attach_dst "$1" "$2" "$3")
   fio_dev "$1" "$dev"
   local cpid; cpid=$(daemon_pid "$1")
   RSS+=("$1: dst-server RSS $(rss_mb "$DST_SERVER_PID") MB, client RSS $(rss_mb "${cpid:-0}") MB after the jobs")
@@ -189,15 +192,15 @@ dst_fuse_row() { # SETUP CACHE
   "${DST_CLIENT[@]}" detach --run-dir "$RUN_DIR" "$1" >/dev/null
   stop_dst_server
 }
-dst_fuse_row dst-fuse 0
-[ "$HAS_CACHE" != 0 ] && dst_fuse_row dst-fuse-wb "$CACHE"
+dst_fuse_row dst-fuse 0 0
+[ "$HAS_CACHE" != 0 ] && dst_fuse_row dst-fuse-wb "$CACHE" "$READ_AHEAD"
 
 echo "-- protocol: dst-client bench -> dst-server"
 start_dst_server
 for j in "${JOBS[@]}"; do
   set -- $j
-  cmd=("${DST_CLIENT[@]}" bench "127.0.0.1:$DST_PORT/bench" --rw "$2" --bs "$3" --qd "$4" --duration "$SECS")
-  log_cmd "dst-client bench 127.0.0.1:$DST_PORT/bench --rw $2 --bs $3 --qd $4 --duration $SECS"
+  cmd=("${DST_CLIENT[@]}" bench "127.0.0.1:$DST_PORT/bench" --rw "$2" --bs "$3" --qd "$4" --duration "$SECS" --warmup "$RAMP")
+  log_cmd "dst-client bench 127.0.0.1:$DST_PORT/bench --rw $2 --bs $3 --qd $4 --duration $SECS --warmup $RAMP"
   "${cmd[@]}" >"$WORK/json/proto-dst.$1.txt"
 done
 RSS+=("protocol: dst-server RSS $(rss_mb "$DST_SERVER_PID") MB after the bench")
@@ -207,13 +210,13 @@ echo "-- protocol limit: iperf3 loopback"
 IPERF_PORT=$(pick_port 15201)
 iperf3 -s -B 127.0.0.1 -p "$IPERF_PORT" >/dev/null 2>&1 & IPERF_PID=$!; PIDS+=($IPERF_PID)
 sleep 1 # no probe: a probe connection would count as a test
-log_cmd "iperf3 -s -B 127.0.0.1 -p $IPERF_PORT; iperf3 -c 127.0.0.1 -p $IPERF_PORT -t $SECS -J"
-iperf3 -c 127.0.0.1 -p "$IPERF_PORT" -t "$SECS" -J >"$WORK/json/proto-limit.iperf.json"
+log_cmd "iperf3 -s -B 127.0.0.1 -p $IPERF_PORT; iperf3 -c 127.0.0.1 -p $IPERF_PORT -t $SECS -O $RAMP -J"
+iperf3 -c 127.0.0.1 -p "$IPERF_PORT" -t "$SECS" -O "$RAMP" -J >"$WORK/json/proto-limit.iperf.json"
 kill "$IPERF_PID"; wait 2>/dev/null || true; PIDS=()
 
 # ---- report ----
 {
-  echo "date=$DATE"; echo "mode=$MODE size_mb=$SIZE_MB secs=$SECS cache=$CACHE"
+  echo "date=$DATE"; echo "mode=$MODE size_mb=$SIZE_MB secs=$SECS cache=$CACHE read_ahead=$READ_AHEAD"
   echo "nproc=$(nproc)"; echo "memory=$(free -m | awk '/Mem:/ {print $2 " MiB"}')"
   echo "kernel=$(uname -r)"; echo "cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
   echo "load_start=$LOAD_START"; echo "load_end=$(cut -d' ' -f1-3 /proc/loadavg)"

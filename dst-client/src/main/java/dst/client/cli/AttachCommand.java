@@ -54,6 +54,10 @@ final class AttachCommand implements Callable<Integer> {
                     + "volatile cache. 0 = write-through (default: ${DEFAULT-VALUE})."})
     String cache;
 
+    @Option(names = "--read-ahead", paramLabel = "SIZE", defaultValue = "4M",
+            description = "After sequential reads, read this much ahead in 1 MiB requests; 0 = off (default: ${DEFAULT-VALUE}).")
+    String readAhead;
+
     @Option(names = "--foreground", description = "Stay attached to the terminal; Ctrl-C detaches (refused while the device is in use).")
     boolean foreground;
 
@@ -78,13 +82,15 @@ final class AttachCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ClientConfig config = connection.config(target);
         Frontends.check(recover != null ? "ublk" : frontend); // before forking, so a bad --frontend is a usage error here
-        cacheBytes(); // and a bad --cache
+        cacheBytes(); // and a bad --cache / --read-ahead
+        readAheadBytes();
         RunDir runDir = runDirOption.get();
         String claimed = daemonChild ? name : runDir.claim(name != null ? name : config.export(), name != null);
         if (!foreground) return daemonize(runDir, claimed);
         Path mnt = mountPoint != null ? mountPoint : runDir.defaultMountPoint(claimed);
         Frontend fe = recover != null ? UblkFrontend.recovering(recover) : Frontends.create(frontend, mnt, loop);
-        DeviceDaemon daemon = new DeviceDaemon(runDir, claimed, config, fe, fe instanceof FuseFrontend f ? f.mountPoint() : null, cacheBytes());
+        DeviceDaemon daemon = new DeviceDaemon(runDir, claimed, config, fe, fe instanceof FuseFrontend f ? f.mountPoint() : null, cacheBytes(),
+                readAheadBytes());
         try {
             daemon.run(device -> {
                 System.out.println(device);
@@ -101,6 +107,12 @@ final class AttachCommand implements Callable<Integer> {
         long bytes = dst.protocol.cli.Sizes.parse(cache);
         if (bytes < 0) throw new IllegalArgumentException("--cache must be >= 0");
         return bytes;
+    }
+
+    private int readAheadBytes() {
+        long bytes = dst.protocol.cli.Sizes.parse(readAhead);
+        if (bytes > (256 << 20)) throw new IllegalArgumentException("--read-ahead must be at most 256M");
+        return (int) bytes;
     }
 
     private int daemonize(RunDir runDir, String claimed) throws Exception {

@@ -1,5 +1,8 @@
 package dst.client.cli;
 
+import dst.client.cache.WriteBackCache;
+import dst.client.core.BlockDevice;
+import dst.client.core.ClientConfig;
 import dst.client.net.RemoteDisk;
 import dst.protocol.cli.Sizes;
 import io.netty.buffer.ByteBuf;
@@ -42,6 +45,14 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--duration", defaultValue = "10", description = "Seconds to run (default: ${DEFAULT-VALUE}).")
     int seconds;
 
+    @Option(names = "--warmup", paramLabel = "SECONDS", defaultValue = "0",
+            description = "Run the same load this long first, unmeasured, so the JIT has compiled the hot paths (default: ${DEFAULT-VALUE}).")
+    int warmupSeconds;
+
+    @Option(names = "--cache", paramLabel = "SIZE", defaultValue = "0",
+            description = "Put the client write-back cache of this size in front (as attach does); 0 = none (default: ${DEFAULT-VALUE}).")
+    String cache;
+
     @Option(names = "--span", paramLabel = "SIZE", description = "Use only the first SIZE bytes of the export (default: all).")
     String span;
 
@@ -53,44 +64,28 @@ final class BenchCommand implements Callable<Integer> {
         int bs = (int) Sizes.parse(blockSize);
         if (bs <= 0 || queueDepth <= 0 || seconds <= 0) throw new IllegalArgumentException("--bs, --qd and --duration must be positive");
         boolean random = pattern.startsWith("rand");
-        try (RemoteDisk disk = RemoteDisk.connect(connection.config(target))) {
+        long cacheBytes = Sizes.parse(cache);
+        ClientConfig config = connection.config(target);
+        if (cacheBytes > 0) config = config.withMaxQueuedBytes(Math.max(config.maxQueuedBytes(), cacheBytes + (64L << 20)));
+        try (BlockDevice disk = WriteBackCache.wrap(RemoteDisk.connect(config), cacheBytes)) {
             long size = span == null ? disk.info().size() : Math.min(Sizes.parse(span), disk.info().size());
             long blocks = size / bs;
             if (blocks == 0) throw new IllegalArgumentException("export smaller than one request");
             ByteBuf pattern = PooledByteBufAllocator.DEFAULT.directBuffer(bs);
             ThreadLocalRandom.current().ints(bs / 4).forEach(pattern::writeInt);
             pattern.writerIndex(bs);
-            Semaphore slots = new Semaphore(queueDepth);
             LatencyHistogram histogram = new LatencyHistogram();
             AtomicLong ops = new AtomicLong();
-            AtomicReference<Throwable> failure = new AtomicReference<>();
-            long start = System.nanoTime();
-            long end = start + seconds * 1_000_000_000L;
-            long next = 0;
-            while (System.nanoTime() < end && failure.get() == null) {
-                slots.acquire();
-                long block = random ? ThreadLocalRandom.current().nextLong(blocks) : (next++ % blocks);
-                boolean read = switch (this.pattern) {
-                    case "read", "randread" -> true;
-                    case "write", "randwrite" -> false;
-                    case "randrw" -> ThreadLocalRandom.current().nextInt(100) < readPercent;
-                    default -> throw new IllegalArgumentException("unknown --rw " + this.pattern);
-                };
-                long issued = System.nanoTime();
-                CompletableFuture<?> f = read
-                        ? disk.read(block * bs, bs).thenAccept(ByteBuf::release)
-                        : disk.write(block * bs, pattern.retainedDuplicate(), false);
-                f.whenComplete((v, e) -> {
-                    if (e != null) failure.compareAndSet(null, e);
-                    histogram.record(System.nanoTime() - issued);
-                    ops.incrementAndGet();
-                    slots.release();
-                });
+            long start;
+            long nanos;
+            try {
+                if (warmupSeconds > 0) run(disk, pattern, bs, blocks, random, warmupSeconds, new LatencyHistogram(), new AtomicLong());
+                start = System.nanoTime();
+                run(disk, pattern, bs, blocks, random, seconds, histogram, ops);
+                nanos = System.nanoTime() - start;
+            } finally {
+                pattern.release();
             }
-            slots.acquire(queueDepth);
-            long nanos = System.nanoTime() - start;
-            pattern.release();
-            if (failure.get() != null) throw new RuntimeException("bench failed: " + failure.get().getMessage(), failure.get());
             long n = ops.get();
             double secs = nanos / 1e9;
             System.out.printf("%s bs=%s qd=%d: %.1f MB/s, %.0f IOPS, latency p50=%d us p99=%d us p99.9=%d us (%d ops in %.1f s)%n",
@@ -98,5 +93,36 @@ final class BenchCommand implements Callable<Integer> {
                     histogram.percentileMicros(0.50), histogram.percentileMicros(0.99), histogram.percentileMicros(0.999), n, secs);
         }
         return 0;
+    }
+
+    /** Keeps --qd requests in flight for {@code secs} seconds; throws the first failure. */
+    private void run(BlockDevice disk, ByteBuf pattern, int bs, long blocks, boolean random, int secs,
+                     LatencyHistogram histogram, AtomicLong ops) throws InterruptedException {
+        Semaphore slots = new Semaphore(queueDepth);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        long end = System.nanoTime() + secs * 1_000_000_000L;
+        long next = 0;
+        while (System.nanoTime() < end && failure.get() == null) {
+            slots.acquire();
+            long block = random ? ThreadLocalRandom.current().nextLong(blocks) : (next++ % blocks);
+            boolean read = switch (this.pattern) {
+                case "read", "randread" -> true;
+                case "write", "randwrite" -> false;
+                case "randrw" -> ThreadLocalRandom.current().nextInt(100) < readPercent;
+                default -> throw new IllegalArgumentException("unknown --rw " + this.pattern);
+            };
+            long issued = System.nanoTime();
+            CompletableFuture<?> f = read
+                    ? disk.read(block * bs, bs).thenAccept(ByteBuf::release)
+                    : disk.write(block * bs, pattern.retainedDuplicate(), false);
+            f.whenComplete((v, e) -> {
+                if (e != null) failure.compareAndSet(null, e);
+                histogram.record(System.nanoTime() - issued);
+                ops.incrementAndGet();
+                slots.release();
+            });
+        }
+        slots.acquire(queueDepth);
+        if (failure.get() != null) throw new RuntimeException("bench failed: " + failure.get().getMessage(), failure.get());
     }
 }

@@ -1,5 +1,6 @@
 package dst.client.daemon;
 
+import dst.client.cache.ReadAhead;
 import dst.client.cache.WriteBackCache;
 import dst.client.core.BlockDevice;
 import dst.client.core.ClientConfig;
@@ -40,17 +41,23 @@ public final class DeviceDaemon {
     private final Object wakeup = new Object();
     private volatile String stopRequestedBy;
     private final long cacheBytes;
+    private final int readAheadBytes;
     private Path device;
 
     public DeviceDaemon(RunDir runDir, String name, ClientConfig config, Frontend frontend, Path mountPoint) {
-        this(runDir, name, config, frontend, mountPoint, 0);
+        this(runDir, name, config, frontend, mountPoint, 0, 0);
     }
 
-    /** @param cacheBytes size of the client write-back cache ({@link WriteBackCache}); 0 = write-through */
-    public DeviceDaemon(RunDir runDir, String name, ClientConfig config, Frontend frontend, Path mountPoint, long cacheBytes) {
+    /**
+     * @param cacheBytes     size of the client write-back cache ({@link WriteBackCache}); 0 = write-through
+     * @param readAheadBytes sequential read-ahead window ({@link ReadAhead}); 0 = none
+     */
+    public DeviceDaemon(RunDir runDir, String name, ClientConfig config, Frontend frontend, Path mountPoint, long cacheBytes,
+                        int readAheadBytes) {
         this.runDir = runDir;
         this.name = name;
         this.cacheBytes = cacheBytes;
+        this.readAheadBytes = readAheadBytes;
         // The cache streams up to cacheBytes of writes at once: the connection must be allowed to hold them.
         this.config = cacheBytes == 0 ? config : config.withMaxQueuedBytes(Math.max(config.maxQueuedBytes(), cacheBytes + (64L << 20)));
         this.frontend = frontend;
@@ -62,6 +69,7 @@ public final class DeviceDaemon {
                 .set("mountpoint", mountPoint == null ? "" : mountPoint.toString())
                 .set("log", runDir.logFile(name).toString())
                 .set("cache", Long.toString(cacheBytes))
+                .set("read-ahead", Integer.toString(readAheadBytes))
                 .set("started", Long.toString(System.currentTimeMillis()));
     }
 
@@ -73,6 +81,7 @@ public final class DeviceDaemon {
         Files.createDirectories(stateFile.getParent());
         record.write(stateFile);
         BlockDevice disk = WriteBackCache.wrap(RemoteDisk.connect(config), cacheBytes);
+        if (readAheadBytes > 0) disk = new ReadAhead(disk, readAheadBytes, Math.min(readAheadBytes, 1 << 20));
         try {
             device = frontend.start(disk);
         } catch (Exception e) {

@@ -21,6 +21,15 @@ public interface Backend extends Closeable {
         return false;
     }
 
+    /**
+     * Whether every call returns at memory speed (no disk I/O, no sleeping), so the server may run it on the
+     * connection's event loop instead of handing it to an I/O thread and back: two thread wake-ups less per
+     * request. Only for backends that truly never block; the default is false.
+     */
+    default boolean neverBlocks() {
+        return false;
+    }
+
     /** Human readable description for logs and {@code --help} output, e.g. {@code file:/srv/d0.img}. */
     String describe();
 

@@ -40,6 +40,12 @@ public final class MemoryBackend implements Backend {
         return "mem:" + size;
     }
 
+    /** Memory copies only: safe to run on the event loop. */
+    @Override
+    public boolean neverBlocks() {
+        return true;
+    }
+
     @Override
     public void read(long offset, ByteBuf dst, int length) {
         while (length > 0) {

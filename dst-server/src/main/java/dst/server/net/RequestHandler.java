@@ -24,6 +24,9 @@ import java.util.logging.Logger;
  * size limits), runs it on the blocking I/O executor, and writes one reply per request. Request
  * errors are replies with an errno, never a closed connection.
  *
+ * <p>A backend that {@link Backend#neverBlocks() never blocks} (memory) is run right here on the event loop,
+ * its replies written as they come and flushed once per read burst: no thread hand-offs at all.
+ *
  * <p>Ownership: takes each {@link Request}, releases it when its backend call is done; the READ
  * reply buffer is owned by the {@link Reply} and released by the encoder.
  */
@@ -34,6 +37,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     private final Session session;
     private final ExportInfo info;
     private final Executor io;
+    private boolean unflushed; // inline replies written but not flushed yet (event loop only)
 
     RequestHandler(Export export, Session session, ExportInfo info, Executor io) {
         this.export = export;
@@ -62,8 +66,19 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
         }
         Channel ch = ctx.channel();
         session.started();
+        if (export.backend().neverBlocks()) {
+            Reply reply = execute(ch, r);
+            if (reply != null) {
+                ctx.write(reply, ctx.voidPromise());
+                unflushed = true;
+            }
+            return;
+        }
         try {
-            io.execute(() -> execute(ch, r));
+            io.execute(() -> {
+                Reply reply = execute(ch, r);
+                if (reply != null) ch.writeAndFlush(reply);
+            });
         } catch (RejectedExecutionException e) { // shutting down
             session.finished();
             r.release();
@@ -106,12 +121,24 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
         return info.readOnly() && op != Opcode.READ ? Errno.EPERM : Errno.EINVAL;
     }
 
-    /** Runs on an I/O thread. A request whose connection is already gone is discarded (fencing). */
-    private void execute(Channel ch, Request r) {
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (unflushed) {
+            unflushed = false;
+            ctx.flush();
+        }
+        ctx.fireChannelReadComplete();
+    }
+
+    /**
+     * Runs the request (on an I/O thread, or inline for a never-blocking backend) and returns its reply, or null
+     * when its connection is already gone: then it is discarded (fencing).
+     */
+    private Reply execute(Channel ch, Request r) {
         Reply reply = null;
         try {
             if (!ch.isActive() || !session.isCurrent(ch)) {
-                return; // its client will resend it on the new connection; running it now could land stale data
+                return null; // its client will resend it on the new connection; running it now could land stale data
             }
             reply = run(r);
         } catch (Throwable t) {
@@ -125,9 +152,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
             r.release();
             session.finished();
         }
-        if (reply != null) {
-            ch.writeAndFlush(reply);
-        }
+        return reply;
     }
 
     private Reply run(Request r) throws Exception {

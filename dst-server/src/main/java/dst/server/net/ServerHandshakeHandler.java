@@ -176,7 +176,7 @@ final class ServerHandshakeHandler extends SimpleChannelInboundHandler<Handshake
             ctx.channel().config().setAutoRead(true);
             LOG.info(() -> peer(ctx) + ": " + (resumed ? "resumed" : "opened") + " session "
                     + Long.toHexString(session.id()) + " on export " + export.name() + " for " + who
-                    + (readOnly ? " (read-only)" : "") + " (client " + hello.software() + ", features " + Features.describe(features) + ")");
+                    + (readOnly ? " (read-only)" : "") + " (client " + printable(hello.software()) + ", features " + Features.describe(features) + ")");
         }));
     }
 
@@ -194,8 +194,13 @@ final class ServerHandshakeHandler extends SimpleChannelInboundHandler<Handshake
 
     /** Logs a refusal, at most a few per minute per address (see LogLimiter). */
     private static void warn(ChannelHandlerContext ctx, String message) {
-        String line = REFUSALS.admit(peer(ctx), message);
+        String line = REFUSALS.admit(peer(ctx), printable(message));
         if (line != null) LOG.warning(line);
+    }
+
+    /** {@code s} with control characters (a peer's names may hold newlines, to forge log lines) shown as '?'. */
+    static String printable(String s) {
+        return s.replaceAll("\\p{Cntrl}", "?");
     }
 
     /** The peer's address without port, the unit failures are counted in; "local" for a Unix socket. */

@@ -1,0 +1,185 @@
+package dst.client.cache;
+
+import dst.client.core.BlockDevice;
+import dst.client.core.DeviceStats;
+import dst.protocol.ExportInfo;
+import io.netty.buffer.ByteBuf;
+
+import java.util.ArrayDeque;
+import java.util.Iterator;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Read-ahead for one sequential reader, as a disk's read cache does it: after two reads in a row that continue
+ * where the previous one ended, the next {@code window} bytes are requested in {@code chunk}-sized pieces, all
+ * in flight at once, and later reads are answered from them. This turns a frontend that reads one 128 KiB
+ * request at a time (FUSE through loop) into a pipelined stream.
+ *
+ * <p>Coherence: every write, trim or zeroing first drops the prefetched chunks it overlaps (finished or still
+ * in flight), so a read never returns data older than a write completed before it. Prefetches go through the
+ * device below, so with a {@link WriteBackCache} underneath they see cached writes too.
+ *
+ * <p>Memory: at most {@code window} bytes of prefetched data. Threading: one lock around the chunk list.
+ */
+public final class ReadAhead implements BlockDevice {
+    private static final class Chunk {
+        final long offset;
+        final int length;
+        final CompletableFuture<ByteBuf> data;
+        int readers;      // reads answered from this chunk whose slice is not taken yet
+        boolean dropped;  // out of the list: the last reader (or nobody) releases the data
+
+        Chunk(long offset, int length, CompletableFuture<ByteBuf> data) {
+            this.offset = offset;
+            this.length = length;
+            this.data = data;
+        }
+
+        boolean covers(long from, int n) {
+            return from >= offset && from + n <= offset + length;
+        }
+
+        boolean overlaps(long from, long n) {
+            return from < offset + length && offset < from + n;
+        }
+
+    }
+
+    /** Takes {@code c} out of use; its data is released once no reader needs it (also when it arrives later). */
+    private static void drop(Chunk c) {
+        c.dropped = true;
+        if (c.readers == 0) c.data.thenAccept(ByteBuf::release);
+    }
+
+    private void doneReading(Chunk c, ByteBuf data) {
+        synchronized (this) {
+            c.readers--;
+            if (!c.dropped || c.readers > 0) return;
+        }
+        if (data != null) data.release();
+    }
+
+    private final BlockDevice disk;
+    private final int chunk;
+    private final int maxChunks;
+
+    // Guarded by `this`.
+    private final ArrayDeque<Chunk> chunks = new ArrayDeque<>();
+    private long nextExpected = -1;
+    private int streak;
+    private long prefetchedUpTo;
+
+    /** @param window bytes to read ahead; @param chunk size of each read-ahead request */
+    public ReadAhead(BlockDevice disk, int window, int chunk) {
+        if (chunk <= 0 || window < chunk) throw new IllegalArgumentException("read-ahead window " + window + " / chunk " + chunk);
+        this.disk = disk;
+        this.chunk = Math.min(chunk, disk.info().maxRequest());
+        this.maxChunks = window / this.chunk;
+    }
+
+    @Override
+    public ExportInfo info() {
+        return disk.info();
+    }
+
+    @Override
+    public DeviceStats stats() {
+        return disk.stats();
+    }
+
+    @Override
+    public CompletableFuture<ByteBuf> read(long offset, int length) {
+        Chunk hit = null;
+        synchronized (this) {
+            boolean sequential = offset == nextExpected;
+            streak = sequential ? streak + 1 : 0;
+            nextExpected = offset + length;
+            for (Iterator<Chunk> it = chunks.iterator(); it.hasNext(); ) { // consumed or skipped over
+                Chunk c = it.next();
+                if (c.offset + c.length <= offset || !sequential) {
+                    it.remove();
+                    drop(c);
+                }
+            }
+            for (Chunk c : chunks) {
+                if (c.covers(offset, length)) {
+                    hit = c;
+                    c.readers++;
+                    break;
+                }
+            }
+            if (streak >= 2) prefetch(offset + length);
+        }
+        if (hit == null) return disk.read(offset, length);
+        Chunk c = hit;
+        return c.data.handle((buf, err) -> {
+            if (err != null) { // the prefetch failed: try this read on its own
+                doneReading(c, null);
+                return disk.read(offset, length);
+            }
+            ByteBuf slice = buf.retainedSlice(buf.readerIndex() + (int) (offset - c.offset), length);
+            doneReading(c, buf);
+            return CompletableFuture.completedFuture(slice);
+        }).thenCompose(f -> f);
+    }
+
+    /** Keeps up to maxChunks chunks in flight ahead of {@code from}. Called under the lock. */
+    private void prefetch(long from) {
+        long size = disk.info().size();
+        long next = Math.max(from, chunks.isEmpty() ? from : prefetchedUpTo);
+        while (chunks.size() < maxChunks && next < size) {
+            int n = (int) Math.min(chunk, size - next);
+            chunks.addLast(new Chunk(next, n, disk.read(next, n)));
+            next += n;
+        }
+        prefetchedUpTo = next;
+    }
+
+    private synchronized void invalidate(long offset, long length) {
+        for (Iterator<Chunk> it = chunks.iterator(); it.hasNext(); ) {
+            Chunk c = it.next();
+            if (c.overlaps(offset, length)) {
+                it.remove();
+                drop(c);
+            }
+        }
+        if (chunks.isEmpty()) prefetchedUpTo = 0;
+    }
+
+    /*
+     * Changes invalidate before they are submitted (no later read may see older prefetched data) and again before
+     * they complete (drops what a concurrent read prefetched while the change was under way).
+     */
+    @Override
+    public CompletableFuture<Void> write(long offset, ByteBuf data, boolean fua) {
+        int length = data.readableBytes();
+        invalidate(offset, length);
+        return disk.write(offset, data, fua).whenComplete((v, e) -> invalidate(offset, length));
+    }
+
+    @Override
+    public CompletableFuture<Void> trim(long offset, long length) {
+        invalidate(offset, length);
+        return disk.trim(offset, length).whenComplete((v, e) -> invalidate(offset, length));
+    }
+
+    @Override
+    public CompletableFuture<Void> writeZeroes(long offset, long length) {
+        invalidate(offset, length);
+        return disk.writeZeroes(offset, length).whenComplete((v, e) -> invalidate(offset, length));
+    }
+
+    @Override
+    public CompletableFuture<Void> flush() {
+        return disk.flush();
+    }
+
+    @Override
+    public void close() {
+        synchronized (this) {
+            chunks.forEach(ReadAhead::drop);
+            chunks.clear();
+        }
+        disk.close();
+    }
+}

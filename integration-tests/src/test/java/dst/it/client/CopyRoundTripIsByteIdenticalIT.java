@@ -1,5 +1,7 @@
 package dst.it.client;
 
+import dst.it.harness.ClientCli;
+import dst.it.harness.Host;
 import dst.it.harness.ServerProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -29,6 +31,13 @@ class CopyRoundTripIsByteIdenticalIT {
     @TempDir
     Path dir;
 
+    private ClientCli cli;
+
+    @org.junit.jupiter.api.BeforeEach
+    void cli() {
+        cli = new ClientCli(dir.resolve("run"));
+    }
+
     @Test
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void halfAGigabyteGoesUpAndComesBackIdentical() throws Exception {
@@ -37,12 +46,12 @@ class CopyRoundTripIsByteIdenticalIT {
         Path image = dir.resolve("export.img");
         try (ServerProcess server = ServerProcess.start("copy", "disk=" + image + ",size=" + (SIZE + (64 << 20)))) {
             String target = "dst://127.0.0.1:" + server.port() + "/disk";
-            ClientCli.Result up = ClientCli.run("copy", "--no-progress", source.toString(), target);
+            Host.Result up = cli.exec("copy", "--no-progress", source.toString(), target);
             assertEquals(0, up.exitCode(), up.output());
             assertTrue(up.output().contains("copied 512 MiB"), up.output());
 
             Path back = dir.resolve("back.bin");
-            ClientCli.Result down = ClientCli.run("copy", "--no-progress", "--length", String.valueOf(SIZE), target, back.toString());
+            Host.Result down = cli.exec("copy", "--no-progress", "--length", String.valueOf(SIZE), target, back.toString());
             assertEquals(0, down.exitCode(), down.output());
             System.out.printf("copy 512 MiB: upload: %s; download: %s%n", up.output().trim(), down.output().trim());
 
@@ -59,23 +68,23 @@ class CopyRoundTripIsByteIdenticalIT {
         writeRandom(small, 1 << 20);
         try (ServerProcess server = ServerProcess.start("copy-errors", "disk=mem:16M", "ro=mem:16M,ro")) {
             String base = "127.0.0.1:" + server.port();
-            ClientCli.Result missing = ClientCli.run("info", base + "/nope");
+            Host.Result missing = cli.exec("info", base + "/nope");
             assertEquals(4, missing.exitCode(), missing.output());
             assertTrue(missing.output().contains("no export named 'nope'") && missing.output().contains("disk"), missing.output());
 
-            ClientCli.Result readOnly = ClientCli.run("copy", "--no-progress", small.toString(), "dst://" + base + "/ro");
+            Host.Result readOnly = cli.exec("copy", "--no-progress", small.toString(), "dst://" + base + "/ro");
             assertEquals(4, readOnly.exitCode(), readOnly.output()); // refused: the export is read-only
             assertTrue(readOnly.output().contains("read-only"), readOnly.output());
 
-            ClientCli.Result info = ClientCli.run("info", base + "/disk");
+            Host.Result info = cli.exec("info", base + "/disk");
             assertEquals(0, info.exitCode(), info.output());
             assertTrue(info.output().contains("16777216 bytes") && info.output().contains("crc32c"), info.output());
         }
-        ClientCli.Result unreachable = ClientCli.run("info", "--connect-timeout", "2", "127.0.0.1:1/disk");
+        Host.Result unreachable = cli.exec("info", "--connect-timeout", "2", "127.0.0.1:1/disk");
         assertEquals(3, unreachable.exitCode(), unreachable.output());
         assertTrue(unreachable.output().contains("cannot connect"), unreachable.output());
 
-        ClientCli.Result usage = ClientCli.run("copy", "a", "b");
+        Host.Result usage = cli.exec("copy", "a", "b");
         assertEquals(2, usage.exitCode(), usage.output());
     }
 

@@ -1,5 +1,8 @@
 package dst.it.fuse;
 
+import dst.it.harness.ClientCli;
+import dst.it.harness.Host;
+
 import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.Device;
 import dst.it.docker.DockerRig;

@@ -1,5 +1,8 @@
 package dst.it.fuse;
 
+import dst.it.harness.ClientCli;
+import dst.it.harness.Host;
+
 import dst.it.harness.ServerProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,5 +1,8 @@
 package dst.it.fuse;
 
+import dst.it.harness.ClientCli;
+import dst.it.harness.Host;
+
 import dst.it.docker.DockerRig;
 import dst.it.docker.ServerContainer;
 import org.junit.jupiter.api.AfterEach;

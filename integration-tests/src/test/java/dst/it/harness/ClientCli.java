@@ -1,6 +1,5 @@
-package dst.it.fuse;
+package dst.it.harness;
 
-import dst.it.harness.Repo;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -13,30 +12,30 @@ import java.util.Map;
  * directory pointed at a test's own directory ({@code DST_RUN_DIR}) so tests never see each other's devices
  * or the machine's.
  */
-final class ClientCli {
+public final class ClientCli {
     private final Path runDir;
 
-    ClientCli(Path runDir) {
+    public ClientCli(Path runDir) {
         this.runDir = runDir;
     }
 
-    Path runDir() {
+    public Path runDir() {
         return runDir;
     }
 
-    Host.Result exec(String... args) throws IOException, InterruptedException {
+    public Host.Result exec(String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(Repo.java(), "-Xmx256m", "-jar", Repo.clientJar().toString()));
         cmd.addAll(List.of(args));
         return Host.exec(120, cmd, Map.of("DST_RUN_DIR", runDir.toString()));
     }
 
     /** Runs a command that must succeed; returns its output. */
-    String run(String... args) throws IOException, InterruptedException {
+    public String run(String... args) throws IOException, InterruptedException {
         return exec(args).ok("dst-client " + String.join(" ", args)).output().trim();
     }
 
     /** {@code attach} in the background; returns the device it printed. */
-    Path attach(String target, String... more) throws IOException, InterruptedException {
+    public Path attach(String target, String... more) throws IOException, InterruptedException {
         // A generous connect timeout: a just-started server JVM on a busy 2-core machine can take seconds to answer.
         List<String> args = new ArrayList<>(List.of("attach", target, "--connect-timeout", "30"));
         args.addAll(List.of(more));
@@ -46,7 +45,7 @@ final class ClientCli {
     }
 
     /** Best-effort teardown after a test: force-detach whatever is still attached here. */
-    void detachAll() throws IOException, InterruptedException {
+    public void detachAll() throws IOException, InterruptedException {
         for (String line : run("list").lines().skip(1).toList()) {
             String name = line.split("\\s+")[0];
             Host.Result r = exec("detach", "--force", name);

@@ -1,4 +1,4 @@
-package dst.it.fuse;
+package dst.it.harness;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -10,20 +10,20 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The machine's tools (mkfs, mount, losetup, ...) as a test sees them: run, output, exit code. */
-final class Host {
+public final class Host {
     private Host() {
     }
 
     /** Exit code and merged output of a finished command. */
-    record Result(int exitCode, String output) {
-        Result ok(String what) {
+    public record Result(int exitCode, String output) {
+        public Result ok(String what) {
             if (exitCode != 0) throw new AssertionError(what + " failed with exit " + exitCode + ":\n" + output);
             return this;
         }
     }
 
     /** Runs a command to its end (at most {@code timeoutSeconds}), stdout and stderr merged. */
-    static Result exec(long timeoutSeconds, List<String> cmd, java.util.Map<String, String> env) throws IOException, InterruptedException {
+    public static Result exec(long timeoutSeconds, List<String> cmd, java.util.Map<String, String> env) throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         pb.environment().putAll(env);
@@ -45,17 +45,17 @@ final class Host {
         return new Result(p.exitValue(), out[0] == null ? "" : new String(out[0], StandardCharsets.UTF_8));
     }
 
-    static Result exec(String... cmd) throws IOException, InterruptedException {
+    public static Result exec(String... cmd) throws IOException, InterruptedException {
         return exec(120, List.of(cmd), java.util.Map.of());
     }
 
     /** Runs a command that must succeed; returns its output. */
-    static String run(String... cmd) throws IOException, InterruptedException {
+    public static String run(String... cmd) throws IOException, InterruptedException {
         return exec(cmd).ok(String.join(" ", cmd)).output().trim();
     }
 
     /** Skips the test, saying why, unless this is a root shell with FUSE, loop devices and the named tools. */
-    static void assumeRig(String... tools) {
+    public static void assumeRig(String... tools) {
         assumeTrue("root".equals(System.getProperty("user.name")), "needs root (FUSE mount, loop devices, mount): run the tests as root");
         assumeTrue(Files.exists(Path.of("/dev/fuse")), "needs /dev/fuse (modprobe fuse)");
         assumeTrue(Files.exists(Path.of("/dev/loop-control")), "needs loop devices (modprobe loop)");
@@ -65,7 +65,7 @@ final class Host {
         for (String tool : tools) assumeTrue(onPath(tool), "needs " + tool + " (apt-get install e2fsprogs xfsprogs util-linux fio)");
     }
 
-    static boolean onPath(String program) {
+    public static boolean onPath(String program) {
         for (String dir : System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin").split(":")) {
             if (Files.isExecutable(Path.of(dir, program))) return true;
         }
@@ -73,13 +73,13 @@ final class Host {
     }
 
     /** Bytes really allocated to a (sparse) file. */
-    static long allocatedBytes(Path file) throws IOException, InterruptedException {
+    public static long allocatedBytes(Path file) throws IOException, InterruptedException {
         String[] blocksAndUnit = run("stat", "-c", "%b %B", file.toString()).split(" ");
         return Long.parseLong(blocksAndUnit[0]) * Long.parseLong(blocksAndUnit[1]);
     }
 
     /** True when {@code dir} is a mount point right now. */
-    static boolean isMountPoint(Path dir) throws IOException {
+    public static boolean isMountPoint(Path dir) throws IOException {
         String p = dir.toAbsolutePath().normalize().toString();
         for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
             String[] f = line.split(" ");
@@ -89,7 +89,7 @@ final class Host {
     }
 
     /** Loop devices whose backing file lies under {@code dir}, from {@code losetup -a}. */
-    static List<String> loopDevicesUnder(Path dir) throws IOException, InterruptedException {
+    public static List<String> loopDevicesUnder(Path dir) throws IOException, InterruptedException {
         String prefix = dir.toAbsolutePath().normalize().toString();
         return run("losetup", "-a").lines().filter(l -> l.contains("(" + prefix)).map(l -> l.substring(0, l.indexOf(':'))).toList();
     }

@@ -16,7 +16,7 @@ import java.util.Optional;
 /**
  * The server's clients file: one {@code NAME HEXKEY} per line, {@code #} starts a comment. Written
  * by {@code dst-server client add} with mode 0600, and refused when others can read it. Immutable
- * once loaded; {@link #with} returns a copy.
+ * once loaded; {@link #with} and {@link #without} return a copy. The server reads it once, at start.
  */
 public final class ClientKeys {
     /** Identity names: also used in export rules ({@code allow=NAME:rw}), so no {@code , + : = *}. */
@@ -66,6 +66,17 @@ public final class ClientKeys {
         checkName(name);
         Map<String, byte[]> copy = new LinkedHashMap<>(keys);
         copy.put(name, key.clone());
+        return new ClientKeys(copy);
+    }
+
+    /** A copy without {@code name}; fails when there is no such identity, so a typo is not a silent no-op. */
+    public ClientKeys without(String name) {
+        if (!keys.containsKey(name)) {
+            throw new IllegalArgumentException("no client '" + name + "'" + (keys.isEmpty() ? " (there are none)"
+                    : " (known: " + String.join(", ", keys.keySet()) + ")"));
+        }
+        Map<String, byte[]> copy = new LinkedHashMap<>(keys);
+        copy.remove(name);
         return new ClientKeys(copy);
     }
 

@@ -1,0 +1,35 @@
+package dst.server.cli;
+
+import dst.server.auth.ClientKeys;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/** {@code dst-server client remove NAME}: revokes an identity by deleting its key from the clients file. */
+@Command(name = "remove", mixinStandardHelpOptions = true, header = "Remove a client identity and its key.",
+        description = {"Deletes NAME's key from the clients file; a NAME that is not there is an error (exit 2).",
+                "A running server keeps the keys it read at start: restart it (systemctl restart dst-server) to",
+                "lock the client out. The restart also closes the client's open connections, and its reconnects",
+                "then fail with EACCES."},
+        footer = {"", "Example:", "  dst-server client remove alice && systemctl restart dst-server"})
+final class ClientRemoveCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "NAME", description = "The identity to remove.")
+    String name;
+
+    @Option(names = "--clients", paramLabel = "FILE", defaultValue = ServerMain.DEFAULT_CLIENTS,
+            description = "The server's clients file (default: ${DEFAULT-VALUE}).")
+    Path clients;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!Files.exists(clients)) throw new IllegalArgumentException("no client '" + name + "': there is no clients file at " + clients);
+        ClientKeys.load(clients).without(name).save(clients);
+        System.out.println("removed client '" + name + "' from " + clients
+                + "; restart the server (systemctl restart dst-server) to lock it out");
+        return 0;
+    }
+}

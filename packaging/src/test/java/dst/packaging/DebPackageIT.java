@@ -37,11 +37,13 @@ class DebPackageIT {
     static final Map<String, String> CLEAN_ENV = Map.of("PATH", "/usr/sbin:/usr/bin:/sbin:/bin", "HOME", "/root");
     /**
      * Runs a command chrooted into the root, in a mount namespace of its own with /proc mounted (the
-     * JVM finds its libraries through $ORIGIN, which the loader reads from /proc/self/exe): the mount
-     * vanishes with the process, so nothing is ever left mounted inside target/.
+     * JVM finds its libraries through $ORIGIN, which the loader reads from /proc/self/exe) and this
+     * machine's /dev (without /dev/urandom every JVM that makes a key, a nonce or a session id waits
+     * seconds for seed entropy): the mounts vanish with the process, so nothing is ever left mounted
+     * inside target/.
      */
     static final List<String> CHROOT = List.of("unshare", "--mount", "/bin/sh", "-c",
-            "mount -t proc proc \"$0/proc\" && exec /usr/sbin/chroot \"$0\" \"$@\"");
+            "mount -t proc proc \"$0/proc\" && mount --rbind /dev \"$0/dev\" && exec /usr/sbin/chroot \"$0\" \"$@\"");
     static Path root;
 
     /** Why this machine cannot run these tests, or null. */
@@ -149,8 +151,78 @@ class DebPackageIT {
         }
     }
 
+    /**
+     * An operator's edit of /etc/dst/server.conf alone (exports, DST_TLS=yes; DST_CLIENTS keeps its default)
+     * turns on authentication and TLS for the service: the server is started exactly as dst-server.service
+     * starts it (its ExecStart, with the environment of its EnvironmentFile), and real clients then find
+     * that one without a key, or with a key the server does not know, is refused, one with the key made by
+     * {@code dst-server client add} is served, and a plain (non-TLS) connection gets nothing.
+     */
     @Test
     @Order(5)
+    void serviceConfiguredInServerConfRefusesUnauthenticatedClients() throws Exception {
+        Run add = chrooted("/usr/bin/dst-server", "client", "add", "alice", "--key-file", "/etc/dst/alice.key").ok();
+        assertTrue(add.output().contains("/etc/dst/clients"), "keys go to the file DST_CLIENTS names by default: " + add);
+        chrooted("/usr/bin/dst-server", "client", "add", "mallory", "--clients", "/tmp/other-clients", "--key-file", "/etc/dst/mallory.key").ok();
+        chrooted("/usr/bin/dst-server", "tls", "init", "--name", "127.0.0.1").ok();
+        Path conf = root.resolve("etc/dst/server.conf");
+        String text = Files.readString(conf);
+        text = setting(text, "DST_LISTEN", "127.0.0.1:0");
+        text = setting(text, "DST_EXPORTS", "\"--export disk0=mem:16M\"");
+        text = setting(text, "DST_TLS", "yes");
+        Files.writeString(conf, text);
+
+        ServiceUnit unit = ServiceUnit.read(root, "/lib/systemd/system/dst-server.service");
+        assertEquals("/etc/dst/clients", unit.environment().get("DST_CLIENTS"), "server.conf names the clients file");
+        Map<String, String> env = new java.util.HashMap<>(CLEAN_ENV);
+        env.putAll(unit.environment());
+        ProcessBuilder pb = new ProcessBuilder(chroot(unit.execStart().toArray(String[]::new))).redirectErrorStream(true);
+        pb.environment().clear();
+        pb.environment().putAll(env);
+        Process server = pb.start();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))) {
+            String first = out.readLine();
+            java.util.regex.Matcher listening = java.util.regex.Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+) \\(TLS 1\\.3")
+                    .matcher(String.valueOf(first));
+            assertTrue(listening.find(), "first line: " + first);
+            String second = out.readLine();
+            assertTrue(second != null && second.contains("1 identities from /etc/dst/clients; authentication required"), second);
+            String target = "127.0.0.1:" + listening.group(1) + "/disk0";
+            String[] trust = {"--tls-ca", "/etc/dst/tls/server.crt"};
+
+            Run anonymous = chrootedClient(trust, "info", target);
+            assertEquals(4, anonymous.exitCode(), "a client without a key is refused: " + anonymous);
+            assertTrue(anonymous.output().contains("EACCES"), anonymous.toString());
+            Run mallory = chrootedClient(trust, "info", "--identity", "mallory", "--key-file", "/etc/dst/mallory.key", target);
+            assertEquals(4, mallory.exitCode(), "a key the server does not know is refused: " + mallory);
+            assertTrue(mallory.output().contains("EACCES"), mallory.toString());
+            Run alice = chrootedClient(trust, "info", "--identity", "alice", "--key-file", "/etc/dst/alice.key", target);
+            assertEquals(0, alice.exitCode(), "the client with its key is served: " + alice);
+            assertTrue(alice.output().contains("size:          16777216 bytes"), alice.toString());
+            Run plain = chrooted("/usr/bin/dst-client", "info", "--identity", "alice", "--key-file", "/etc/dst/alice.key", target);
+            assertFalse(plain.exitCode() == 0, "DST_TLS=yes: a plain connection gets nothing: " + plain);
+        } finally {
+            server.destroy();
+            server.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /** {@code text} with the (uncommented) line {@code NAME=...} replaced, as an operator edits server.conf. */
+    private static String setting(String text, String name, String value) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^" + name + "=.*$").matcher(text);
+        assertTrue(m.find(), "server.conf has no " + name + "= line");
+        return m.replaceFirst(java.util.regex.Matcher.quoteReplacement(name + "=" + value));
+    }
+
+    private static Run chrootedClient(String[] trust, String command, String... args) throws IOException, InterruptedException {
+        List<String> argv = new ArrayList<>(List.of("/usr/bin/dst-client", command));
+        argv.addAll(List.of(trust));
+        argv.addAll(List.of(args));
+        return chrooted(argv.toArray(String[]::new));
+    }
+
+    @Test
+    @Order(6)
     void systemdUnitsVerify() throws Exception {
         assumeTrue(Run.available("systemd-analyze"), "systemd-analyze is missing (apt-get install systemd): unit check skipped");
         // verify resolves the default dependencies (sysinit.target, ...) inside --root: lend it this machine's targets.
@@ -172,7 +244,7 @@ class DebPackageIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void removesAndPurgesCleanly() throws Exception {
         Run.of("dpkg", "--root=" + root, "-r", "dst").ok();
         assertFalse(Files.exists(root.resolve("usr/bin/dst-server")), "dst-server left after remove");

@@ -36,7 +36,7 @@ class TarballIT {
                 "share/doc/dst/dst-client-copy.txt", "share/systemd/dst-server.service", "share/systemd/dst-client@.service"}) {
             assertTrue(Files.isRegularFile(home.resolve(f)), f + " is missing");
         }
-        for (String f : new String[]{"bin/dst-server", "bin/dst-client", "libexec/dst-launch"}) {
+        for (String f : new String[]{"bin/dst-server", "bin/dst-client", "libexec/dst-launch", "libexec/dst-server-service"}) {
             assertTrue(Files.getPosixFilePermissions(home.resolve(f)).contains(PosixFilePermission.OWNER_EXECUTE), f + " is not executable");
         }
         assertTrue(Files.readString(home.resolve("share/man/man1/dst-server.1")).contains("\\-\\-export"), "man page lacks --export");

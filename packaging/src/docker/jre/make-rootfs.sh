@@ -4,8 +4,8 @@
 # Makes a minimal Linux root filesystem in the directory ROOTFS (emptied first), with nothing fetched
 # from anywhere: a Java runtime jlink'd from this machine's JDK at JRE_DIR inside it (default /opt/jre),
 # the shared libraries it needs (ldd closure + the loader), busybox as /bin/sh and the usual tools,
-# and, when this machine has them, what the FUSE + loop frontend needs (libfuse.so.2, fusermount,
-# util-linux losetup). It is the root of the dst-jre:local base image (make-base-image.sh) and the
+# and, when this machine has them, what the FUSE + loop frontend needs (util-linux
+# losetup; the frontend speaks /dev/fuse itself). It is the root of the dst-jre:local base image (make-base-image.sh) and the
 # "clean root" the .deb is installed into by the packaging tests. Needs: jlink (JDK 17+), ldd,
 # busybox-static.
 set -eu
@@ -42,8 +42,7 @@ copy_with_libraries $(find "$root$jre_dir" -type f \( -name '*.so' -o -perm -u+x
 
 # The FUSE + loop frontend's needs, when this machine has them (the dst-client image uses them).
 # (/lib and /usr/lib are one directory on Debian 12: the first path found of each is taken.)
-for candidates in "/lib/x86_64-linux-gnu/libfuse.so.2 /usr/lib/x86_64-linux-gnu/libfuse.so.2" \
-  "/bin/fusermount /usr/bin/fusermount" "/sbin/losetup /usr/sbin/losetup"; do
+for candidates in "/sbin/losetup /usr/sbin/losetup"; do
   for optional in $candidates; do
     if [ -e "$optional" ]; then copy_with_libraries "$optional"; break; fi
   done

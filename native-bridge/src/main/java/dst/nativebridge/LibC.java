@@ -64,6 +64,17 @@ public interface LibC {
 
     long write(int fd, java.nio.ByteBuffer buf, long count);
 
+    /** {@code iov}: an array of {@code struct iovec { void *iov_base; size_t iov_len; }}. */
+    long writev(int fd, Pointer iov, int iovcnt);
+
+    int mount(String source, String target, String fstype, long flags, String data);
+
+    int umount2(String target, int flags);
+
+    int geteuid();
+
+    int getegid();
+
     int getpid();
 
     String strerror(int errnum);

@@ -20,6 +20,18 @@ public final class DeviceStats {
     public final LongAdder timedOut = new LongAdder();
     public final LongAdder crcErrors = new LongAdder();
 
+    private volatile int peakInFlight;
+
+    /** Requests sent and not yet answered, at most, since the device was opened: the queue depth the frontend achieved. */
+    public int peakInFlight() {
+        return peakInFlight;
+    }
+
+    /** Called by the one thread that owns the transaction table whenever it grows. */
+    public void inFlight(int now) {
+        if (now > peakInFlight) peakInFlight = now;
+    }
+
     public State state() {
         return state;
     }
@@ -30,8 +42,8 @@ public final class DeviceStats {
 
     /** One line, e.g. for {@code dst-client list}. */
     public String summary() {
-        return String.format("state=%s reads=%d (%d B) writes=%d (%d B) flushes=%d trims=%d errors=%d reconnects=%d resent=%d timed-out=%d crc-errors=%d",
+        return String.format("state=%s reads=%d (%d B) writes=%d (%d B) flushes=%d trims=%d errors=%d reconnects=%d resent=%d timed-out=%d crc-errors=%d peak-in-flight=%d",
                 state, reads.sum(), bytesRead.sum(), writes.sum(), bytesWritten.sum(), flushes.sum(), trims.sum(),
-                errors.sum(), reconnects.sum(), resent.sum(), timedOut.sum(), crcErrors.sum());
+                errors.sum(), reconnects.sum(), resent.sum(), timedOut.sum(), crcErrors.sum(), peakInFlight);
     }
 }

@@ -431,6 +431,7 @@ final class ClientSession {
                 }
                 tx.coversUpTo = ackedVolatileWrites;
                 table.put(tx.id, tx);
+                stats.inFlight(table.size());
                 send(tx);
                 Channel ch = channel;
                 if (ch != null) ch.flush();

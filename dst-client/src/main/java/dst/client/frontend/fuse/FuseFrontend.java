@@ -8,22 +8,16 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.logging.Logger;
 
 /**
  * The frontend for kernels without ublk: the export as one FUSE file {@code MOUNTPOINT/EXPORT}, attached to a
  * loop device with direct I/O so the user gets {@code /dev/loopN}.
  *
- * <p>libfuse options, chosen by measurement through loop(direct-io) on this kind of machine:
- * <ul>
- *   <li>{@code big_writes}, {@code max_write=131072}: writes reach Java as 128 KiB requests, not 4 KiB (8x faster);
- *       libfuse2 caps requests at 128 KiB whatever is asked.</li>
- *   <li>{@code -s} (single-threaded loop): the loop device sends one request at a time anyway (no async direct
- *       I/O in libfuse2), and libfuse2's worker threads make jffi attach a new Java thread per callback.</li>
- *   <li>no {@code direct_io}: it halves throughput; loop's own O_DIRECT already bypasses the page cache.</li>
- * </ul>
+ * <p>The FUSE side speaks the kernel protocol on {@code /dev/fuse} itself ({@link FuseSession}) rather than
+ * through libfuse2: libfuse2 cannot ask for asynchronous direct I/O or requests over 128 KiB, so the loop device
+ * could only ever have one request in flight (one network round trip each). With {@code FUSE_ASYNC_DIO} and
+ * 1 MiB requests the loop device's whole queue reaches the network.
  */
 public final class FuseFrontend implements Frontend {
     private static final Logger LOG = Logger.getLogger(FuseFrontend.class.getName());
@@ -31,7 +25,7 @@ public final class FuseFrontend implements Frontend {
 
     private final Path mountPoint;
     private final boolean attachLoop;
-    private FuseMount mount;
+    private FuseSession mount;
     private LoopDevice loop;
 
     /**
@@ -58,7 +52,7 @@ public final class FuseFrontend implements Frontend {
         if (mount != null) throw new IllegalStateException("already started");
         ExportInfo info = device.info();
         Files.createDirectories(mountPoint);
-        mount = FuseMount.mount(new ExportFileSystem(device, info.name()), mountPoint, libfuseArgs(info));
+        mount = FuseSession.mount(device, mountPoint);
         Path file = mountPoint.resolve(info.name());
         if (!attachLoop) return file;
         try {
@@ -74,14 +68,6 @@ public final class FuseFrontend implements Frontend {
         }
         LOG.info("exported " + info.name() + " as " + file + " on " + loop.path());
         return loop.path();
-    }
-
-    static List<String> libfuseArgs(ExportInfo info) {
-        List<String> args = new ArrayList<>();
-        args.add("-s");
-        args.add("-o");
-        args.add("big_writes,max_write=131072,max_read=131072,fsname=dst,subtype=dst" + (info.readOnly() ? ",ro" : ""));
-        return args;
     }
 
     /**

@@ -1,0 +1,63 @@
+package dst.client.frontend.fuse;
+
+import dst.nativebridge.NativeException;
+import dst.nativebridge.fuse.FuseDevice;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import static dst.client.frontend.fuse.FuseKernelAbi.OUT_HEADER_SIZE;
+
+/**
+ * Writes replies to the kernel: a {@code fuse_out_header}, then a small struct built by the caller, then bulk
+ * data (a read's bytes) from a separate buffer in the same {@code writev}. Called from reader threads and from
+ * whichever thread completes a BlockDevice future; every buffer handed in is released here, on every path.
+ */
+final class FuseReplier {
+    private static final Logger LOG = Logger.getLogger(FuseReplier.class.getName());
+
+    private final FuseDevice device;
+
+    FuseReplier(FuseDevice device) {
+        this.device = device;
+    }
+
+    /** A reply buffer for request {@code unique}, its header written (length filled in by {@link #send}); append the struct. */
+    ByteBuf begin(long unique, int structSize) {
+        ByteBuf b = PooledByteBufAllocator.DEFAULT.directBuffer(OUT_HEADER_SIZE + structSize);
+        b.writeIntLE(0).writeIntLE(0).writeLongLE(unique);
+        return b;
+    }
+
+    void send(ByteBuf reply) {
+        send(reply, null);
+    }
+
+    /** Sends {@code reply} followed by {@code data} (may be null) and releases both. */
+    void send(ByteBuf reply, ByteBuf data) {
+        ByteBuf bulk = data;
+        try {
+            if (bulk != null && (bulk.nioBufferCount() != 1 || !bulk.isDirect())) {
+                bulk = PooledByteBufAllocator.DEFAULT.directBuffer(data.readableBytes()).writeBytes(data);
+                data.release();
+            }
+            int length = reply.readableBytes() + (bulk == null ? 0 : bulk.readableBytes());
+            reply.setIntLE(0, length);
+            device.reply(reply.nioBuffer(), bulk == null ? null : bulk.nioBuffer());
+        } catch (NativeException e) {
+            LOG.log(Level.SEVERE, "could not answer the kernel's FUSE request " + reply.getLongLE(8), e);
+        } finally {
+            reply.release();
+            if (bulk != null) bulk.release();
+        }
+    }
+
+    /** Fails request {@code unique} with {@code errno} (positive, as in errno.h). */
+    void error(long unique, int errno) {
+        ByteBuf b = begin(unique, 0);
+        b.setIntLE(4, -errno);
+        send(b);
+    }
+}

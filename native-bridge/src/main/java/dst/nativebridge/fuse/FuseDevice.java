@@ -1,0 +1,128 @@
+package dst.nativebridge.fuse;
+
+import com.kenai.jffi.MemoryIO;
+import dst.nativebridge.LibC;
+import dst.nativebridge.NativeException;
+import jnr.ffi.Memory;
+import jnr.ffi.Pointer;
+
+import java.io.Closeable;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+
+/**
+ * One FUSE connection: a {@code /dev/fuse} descriptor mounted on a directory with {@code mount(2)} (what libfuse
+ * does when it runs as root). Any number of threads may {@link #read} requests and {@link #reply} at once: the
+ * kernel hands each request to exactly one reader and takes each reply in one {@code writev(2)}.
+ */
+public final class FuseDevice implements Closeable {
+    private static final LibC LIBC = LibC.INSTANCE;
+    private static final long MS_RDONLY = 1;
+    private static final long MS_NOSUID = 2;
+    private static final long MS_NODEV = 4;
+    private static final int ENOENT = 2;
+    private static final int EINTR = 4;
+    private static final int EAGAIN = 11;
+    private static final int ENODEV = 19;
+    private static final int EINVAL = 22;
+    private static final int IOVEC_SIZE = 16;
+
+    private static final ThreadLocal<Pointer> IOVECS = ThreadLocal.withInitial(() -> Memory.allocateDirect(LibC.RUNTIME, 2 * IOVEC_SIZE));
+
+    private final int fd;
+    private final Path mountPoint;
+    private volatile boolean closed;
+
+    private FuseDevice(int fd, Path mountPoint) {
+        this.fd = fd;
+        this.mountPoint = mountPoint;
+    }
+
+    /**
+     * Opens {@code /dev/fuse} and mounts it on {@code mountPoint} as file system type {@code fuse.SUBTYPE}.
+     * The kernel queues an INIT request at once; nothing on the mount answers until it has been replied to.
+     *
+     * @param options extra mount options, e.g. {@code "allow_other,max_read=1048576"} (may be empty)
+     */
+    public static FuseDevice mount(Path mountPoint, String source, String subtype, boolean readOnly, String options) throws NativeException {
+        int fd = NativeException.check("open(/dev/fuse)", LIBC.open("/dev/fuse", LibC.O_RDWR | LibC.O_CLOEXEC, 0));
+        String data = "fd=" + fd + ",rootmode=40000,user_id=" + LIBC.geteuid() + ",group_id=" + LIBC.getegid()
+                + (options.isEmpty() ? "" : "," + options);
+        long flags = MS_NOSUID | MS_NODEV | (readOnly ? MS_RDONLY : 0);
+        if (LIBC.mount(source, mountPoint.toString(), "fuse." + subtype, flags, data) < 0) {
+            int errno = LibC.errno();
+            LIBC.close(fd);
+            throw new NativeException("mount(" + mountPoint + ", fuse." + subtype + ")", errno);
+        }
+        return new FuseDevice(fd, mountPoint);
+    }
+
+    public Path mountPoint() {
+        return mountPoint;
+    }
+
+    /**
+     * Blocks until the kernel has a request and reads it (whole) into {@code buffer} from position 0.
+     *
+     * @return the request's length, or -1 once the connection is gone (unmounted or aborted)
+     */
+    public int read(ByteBuffer buffer) throws NativeException {
+        while (true) {
+            if (closed) return -1;
+            long n = LIBC.read(fd, buffer, buffer.capacity());
+            if (n >= 0) return (int) n;
+            int errno = LibC.errno();
+            switch (errno) {
+                case ENOENT, EINTR, EAGAIN -> { } // the request was interrupted before we got it: next one
+                case ENODEV -> {
+                    return -1;
+                }
+                default -> throw new NativeException("read(/dev/fuse)", errno);
+            }
+        }
+    }
+
+    /**
+     * Writes one reply: {@code header} (a {@code fuse_out_header} and any small struct after it) followed by
+     * {@code data} (may be null), both direct buffers from their position to their limit.
+     *
+     * @return false when the kernel no longer waits for it (interrupted request, connection gone)
+     */
+    public boolean reply(ByteBuffer header, ByteBuffer data) throws NativeException {
+        Pointer iov = IOVECS.get();
+        putIovec(iov, 0, header);
+        int count = 1;
+        if (data != null && data.hasRemaining()) putIovec(iov, count++, data);
+        long n = LIBC.writev(fd, iov, count);
+        if (n >= 0) return true;
+        int errno = LibC.errno();
+        if (errno == ENOENT || errno == ENODEV) return false;
+        if (errno == EINVAL) throw new NativeException("writev(/dev/fuse) refused a malformed reply", errno);
+        throw new NativeException("writev(/dev/fuse)", errno);
+    }
+
+    private static void putIovec(Pointer iov, int index, ByteBuffer buffer) {
+        if (!buffer.isDirect()) throw new IllegalArgumentException("FUSE replies are written from direct buffers");
+        iov.putAddress((long) index * IOVEC_SIZE, MemoryIO.getInstance().getDirectBufferAddress(buffer) + buffer.position());
+        iov.putLong((long) index * IOVEC_SIZE + 8, buffer.remaining());
+    }
+
+    /**
+     * Unmounts (not lazily): fails with EBUSY while the file system is in use, e.g. its file attached to a loop
+     * device. Readers then see the connection gone.
+     */
+    public void unmount() throws NativeException {
+        if (LIBC.umount2(mountPoint.toString(), 0) < 0) {
+            int errno = LibC.errno();
+            if (errno != EINVAL) throw new NativeException("umount(" + mountPoint + ")", errno); // EINVAL: not mounted
+        }
+    }
+
+    /** Closes the descriptor; a still mounted file system then answers ENOTCONN. */
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        LIBC.close(fd);
+    }
+}

@@ -14,9 +14,11 @@ package dst.protocol;
  *                   export was replaced and must not be written to as if it were the same disk
  * @param version    negotiated protocol version
  * @param bootId     identity of the server machine's current boot (0: not told), see {@link Tlv#BOOT_ID}
+ * @param maxInFlight most requests (PING excepted) the client may have unanswered on the connection (0: no
+ *                   limit told), see {@link Tlv#MAX_IN_FLIGHT}
  */
 public record ExportInfo(String name, long size, int blockSize, int maxRequest, boolean readOnly, int features,
-                         long sessionId, long exportId, int version, long bootId) {
+                         long sessionId, long exportId, int version, long bootId, int maxInFlight) {
     public static final int DEFAULT_MAX_REQUEST = 1024 * 1024;
     /** Hard ceiling for max request: bounds the memory one frame can make a peer allocate. */
     public static final int MAX_MAX_REQUEST = 32 * 1024 * 1024;
@@ -24,7 +26,17 @@ public record ExportInfo(String name, long size, int blockSize, int maxRequest, 
     /** Without a boot id (peers and tests that do not track server reboots). */
     public ExportInfo(String name, long size, int blockSize, int maxRequest, boolean readOnly, int features,
                       long sessionId, long exportId, int version) {
-        this(name, size, blockSize, maxRequest, readOnly, features, sessionId, exportId, version, 0);
+        this(name, size, blockSize, maxRequest, readOnly, features, sessionId, exportId, version, 0, 0);
+    }
+
+    /** Without an in-flight limit (peers and tests that do not announce one). */
+    public ExportInfo(String name, long size, int blockSize, int maxRequest, boolean readOnly, int features,
+                      long sessionId, long exportId, int version, long bootId) {
+        this(name, size, blockSize, maxRequest, readOnly, features, sessionId, exportId, version, bootId, 0);
+    }
+
+    public ExportInfo {
+        if (maxInFlight < 0) throw new IllegalArgumentException("maxInFlight must be >= 0 (0: no limit), got " + maxInFlight);
     }
 
     public boolean has(int feature) {
@@ -48,6 +60,7 @@ public record ExportInfo(String name, long size, int blockSize, int maxRequest, 
                 .u64(Tlv.SESSION_ID, sessionId)
                 .u64(Tlv.EXPORT_ID, exportId)
                 .u64(Tlv.BOOT_ID, bootId);
+        if (maxInFlight > 0) b.u32(Tlv.MAX_IN_FLIGHT, maxInFlight);
         if (proof != null) b.bytes(Tlv.PROOF, proof);
         return b.build();
     }
@@ -62,21 +75,24 @@ public record ExportInfo(String name, long size, int blockSize, int maxRequest, 
         }
         try {
             var unknown = f.unknownCriticalTag(Tlv.PROTOCOL_VERSION, Tlv.EXPORT_NAME, Tlv.EXPORT_SIZE, Tlv.BLOCK_SIZE,
-                    Tlv.MAX_REQUEST, Tlv.EXPORT_FLAGS, Tlv.FEATURES, Tlv.SESSION_ID, Tlv.EXPORT_ID, Tlv.SOFTWARE, Tlv.PROOF, Tlv.BOOT_ID);
+                    Tlv.MAX_REQUEST, Tlv.EXPORT_FLAGS, Tlv.FEATURES, Tlv.SESSION_ID, Tlv.EXPORT_ID, Tlv.SOFTWARE, Tlv.PROOF, Tlv.BOOT_ID,
+                    Tlv.MAX_IN_FLIGHT);
             if (unknown.isPresent()) {
                 throw new DstException(Errno.EOPNOTSUPP, "server requires unknown option 0x" + Integer.toHexString(unknown.get()));
             }
             long size = f.u64(Tlv.EXPORT_SIZE).orElseThrow(() -> new DstException(Errno.EPROTO, "WELCOME without size"));
             int blockSize = f.u32(Tlv.BLOCK_SIZE).orElse(512);
             int maxRequest = f.u32(Tlv.MAX_REQUEST).orElse(DEFAULT_MAX_REQUEST);
-            if (size < 0 || (blockSize != 512 && blockSize != 4096) || maxRequest <= 0 || maxRequest > MAX_MAX_REQUEST) {
+            int maxInFlight = f.u32(Tlv.MAX_IN_FLIGHT).orElse(0);
+            if (size < 0 || (blockSize != 512 && blockSize != 4096) || maxRequest <= 0 || maxRequest > MAX_MAX_REQUEST
+                    || maxInFlight < 0 || f.u32(Tlv.MAX_IN_FLIGHT).isPresent() && maxInFlight == 0) {
                 throw new DstException(Errno.EPROTO, "WELCOME with impossible geometry: size=" + size
-                        + " block=" + blockSize + " maxRequest=" + maxRequest);
+                        + " block=" + blockSize + " maxRequest=" + maxRequest + " maxInFlight=" + Integer.toUnsignedString(maxInFlight));
             }
             return new ExportInfo(f.string(Tlv.EXPORT_NAME).orElse(""), size, blockSize, maxRequest,
                     (f.u32(Tlv.EXPORT_FLAGS).orElse(0) & Tlv.ExportFlags.READ_ONLY) != 0,
                     f.u32(Tlv.FEATURES).orElse(0), f.u64(Tlv.SESSION_ID).orElse(0L), f.u64(Tlv.EXPORT_ID).orElse(0L),
-                    f.u32(Tlv.PROTOCOL_VERSION).orElse(1), f.u64(Tlv.BOOT_ID).orElse(0L));
+                    f.u32(Tlv.PROTOCOL_VERSION).orElse(1), f.u64(Tlv.BOOT_ID).orElse(0L), maxInFlight);
         } catch (IllegalArgumentException e) {
             throw new DstException(Errno.EPROTO, "malformed WELCOME: " + e.getMessage());
         }

@@ -45,6 +45,11 @@ public final class Tlv {
      * the server machine restarted, so writes it acknowledged but had not flushed may be gone.
      */
     public static final int BOOT_ID = 0x0011;
+    /**
+     * u32 (WELCOME): the most requests, PING excepted, the client may have sent and not yet seen answered on
+     * this connection. A client that sends more gets a connection error (EPROTO). Absent: no limit told.
+     */
+    public static final int MAX_IN_FLIGHT = 0x0012;
 
     private Tlv() {
     }

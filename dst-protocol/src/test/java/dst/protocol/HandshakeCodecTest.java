@@ -40,6 +40,16 @@ class HandshakeCodecTest {
     }
 
     @Test
+    void maxInFlightRoundTripsAndItsAbsenceMeansNoLimit() throws DstException {
+        ExportInfo limited = new ExportInfo("d", 1 << 20, 512, 1 << 20, false, 0, 1, 1, 1, 7, 256);
+        assertEquals(256, ExportInfo.fromWelcome(roundTrip(limited.toWelcome())).maxInFlight());
+        assertEquals(0, ExportInfo.fromWelcome(roundTrip(INFO.toWelcome())).maxInFlight(), "an older server tells no limit");
+        HandshakeFrame zero = HandshakeFrame.builder(HandshakeFrame.WELCOME).u64(Tlv.EXPORT_SIZE, 1 << 20).u32(Tlv.MAX_IN_FLIGHT, 0).build();
+        DstException e = assertThrows(DstException.class, () -> ExportInfo.fromWelcome(roundTrip(zero)));
+        assertEquals(Errno.EPROTO, e.errno(), "a limit of 0 would let the client send nothing");
+    }
+
+    @Test
     void errorRoundTripsIntoTheDstExceptionItCarries() {
         HandshakeFrame f = roundTrip(HandshakeFrame.error(Errno.ENOENT, "no export named 'x'"));
         DstException e = assertThrows(DstException.class, () -> ExportInfo.fromWelcome(f));

@@ -91,7 +91,7 @@ class WireLayoutTest {
         assertEquals(0x8000, Tlv.CRITICAL);
         int[] tags = {Tlv.EXPORT_NAME, Tlv.FEATURES, Tlv.REQUIRED_FEATURES, Tlv.MAX_REQUEST, Tlv.PROTOCOL_VERSION,
                 Tlv.EXPORT_SIZE, Tlv.BLOCK_SIZE, Tlv.EXPORT_FLAGS, Tlv.SESSION_ID, Tlv.EXPORT_ID, Tlv.ERRNO,
-                Tlv.MESSAGE, Tlv.SOFTWARE, Tlv.NONCE, Tlv.IDENTITY, Tlv.PROOF, Tlv.BOOT_ID};
+                Tlv.MESSAGE, Tlv.SOFTWARE, Tlv.NONCE, Tlv.IDENTITY, Tlv.PROOF, Tlv.BOOT_ID, Tlv.MAX_IN_FLIGHT};
         for (int i = 0; i < tags.length; i++) assertEquals(i + 1, tags[i], "tag #" + i);
         assertEquals(1, Tlv.ExportFlags.READ_ONLY);
 

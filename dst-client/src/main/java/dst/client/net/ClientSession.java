@@ -51,6 +51,10 @@ import java.util.logging.Logger;
  * acknowledged writes are known flushed, so that a reconnect to a rebooted server machine fails the
  * next flush instead of hiding a loss.
  *
+ * <p>At most the server's {@code MAX_IN_FLIGHT} (from its WELCOME) transactions are on the wire at once:
+ * the rest wait in the fallback queue and go out as replies come in, since a server disconnects a client
+ * that sends more.
+ *
  * <p>Threading: the table, the fallback queue and the connection state are confined to one event loop
  * thread; submitters hand transactions over with {@code execute}. User futures complete on a
  * separate completion thread, so user callbacks may submit (and wait for budget) freely.
@@ -74,6 +78,8 @@ final class ClientSession {
     private final TreeMap<Long, Transaction> table = new TreeMap<>();
     private final ArrayDeque<Transaction> fallback = new ArrayDeque<>();
     private Channel channel;
+    private int onWire; // transactions sent on `channel` and not answered yet
+    private int window = Integer.MAX_VALUE; // the server's MAX_IN_FLIGHT for `channel` (unlimited when not told)
     private long sessionId;
     private boolean closing;
     private boolean reconnectPending;
@@ -211,6 +217,8 @@ final class ClientSession {
         }
         backoff.reset();
         fallback.clear();
+        onWire = 0;
+        window = granted.maxInFlight() > 0 ? granted.maxInFlight() : Integer.MAX_VALUE;
         for (Transaction tx : table.values()) send(tx); // id order: the table is sorted by id
         ch.flush();
     }
@@ -218,6 +226,7 @@ final class ClientSession {
     void onDisconnected(Channel ch) {
         if (ch != channel) return;
         channel = null;
+        onWire = 0;
         if (closing) {
             failAll(new DstException(Errno.ESHUTDOWN, "device closed"));
             return;
@@ -263,23 +272,24 @@ final class ClientSession {
 
     private void send(Transaction tx) {
         Channel ch = channel;
-        if (ch != null && ch.isWritable() && fallback.isEmpty()) {
+        if (ch != null && ch.isWritable() && fallback.isEmpty() && onWire < window) {
             write(ch, tx);
         } else {
-            fallback.add(tx); // TX fallback queue: not connected, or the socket buffer is full
+            fallback.add(tx); // TX fallback queue: not connected, the socket buffer is full, or the server's limit reached
         }
     }
 
     private void write(Channel ch, Transaction tx) {
         if (tx.sends++ > 0) stats.resent.increment();
         tx.sentOn = ch;
+        onWire++;
         ch.write(tx.toRequest(), ch.voidPromise());
     }
 
     void drainFallbackQueue(Channel ch) {
         if (ch != channel) return;
         boolean wrote = false;
-        while (ch.isWritable() && !fallback.isEmpty()) {
+        while (ch.isWritable() && !fallback.isEmpty() && onWire < window) {
             Transaction tx = fallback.poll();
             if (table.get(tx.id) == tx) {
                 write(ch, tx);
@@ -302,6 +312,10 @@ final class ClientSession {
             if (tx == null || tx.sentOn != ch) return; // late reply of a rolled-back or resent transaction
             table.remove(tx.id);
             finish(tx);
+            if (ch == channel) {
+                onWire--;
+                if (!fallback.isEmpty()) drainFallbackQueue(ch); // a slot opened for a waiting transaction
+            }
             if (reply.isOk() && tx.opcode == Opcode.FLUSH && lossPending) {
                 lossPending = false;
                 stats.errors.increment();

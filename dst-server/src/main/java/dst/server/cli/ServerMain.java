@@ -85,6 +85,12 @@ public final class ServerMain implements Callable<Integer> {
             description = "Largest request payload accepted (default: ${DEFAULT-VALUE}).")
     String maxRequest;
 
+    @Option(names = "--max-in-flight", paramLabel = "N", defaultValue = "" + ServerConfig.DEFAULT_MAX_IN_FLIGHT,
+            description = {"Requests one connection may have unanswered (default: ${DEFAULT-VALUE}); told to clients in the",
+                    "handshake, and a client that sends more is disconnected (EPROTO). With --max-request it bounds the",
+                    "memory one connection can take: at most N requests of the negotiated size (1M for dst-client)."})
+    int maxInFlight;
+
     @Option(names = "--io-threads", defaultValue = "16", description = "Threads doing backend I/O (default: ${DEFAULT-VALUE}).")
     int ioThreads;
 
@@ -114,7 +120,9 @@ public final class ServerMain implements Callable<Integer> {
         if (max < 4096 || max > dst.protocol.ExportInfo.MAX_MAX_REQUEST) {
             throw new IllegalArgumentException("--max-request must be between 4K and 32M");
         }
-        ServerConfig config = new ServerConfig((int) max, ioThreads, Duration.ofSeconds(idleTimeoutSeconds), Duration.ofSeconds(10), security);
+        if (maxInFlight < 1 || maxInFlight > 65536) throw new IllegalArgumentException("--max-in-flight must be between 1 and 65536");
+        ServerConfig config = new ServerConfig((int) max, ioThreads, Duration.ofSeconds(idleTimeoutSeconds), Duration.ofSeconds(10), security,
+                maxInFlight);
         List<Export> opened = new ArrayList<>();
         try {
             for (ExportSpec s : specs) opened.add(Export.open(s));

@@ -16,6 +16,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -27,23 +28,37 @@ import java.util.logging.Logger;
  * <p>A backend that {@link Backend#neverBlocks() never blocks} (memory) is run right here on the event loop,
  * its replies written as they come and flushed once per read burst: no thread hand-offs at all.
  *
+ * <p>Each connection may have at most the {@code MAX_IN_FLIGHT} its WELCOME announced unanswered
+ * ({@link InFlightLimit}); a client that sends more gets the error frame (EPROTO) and its connection, and
+ * only that one, is closed. Until the close, whatever else it sends is read and dropped.
+ *
  * <p>Ownership: takes each {@link Request}, releases it when its backend call is done; the READ
  * reply buffer is owned by the {@link Reply} and released by the encoder.
  */
 final class RequestHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = Logger.getLogger(RequestHandler.class.getName());
+    /** A flooding client makes one warning per connection: capped per address. */
+    private static final LogLimiter OVERRUNS = new LogLimiter();
+    /** After the error frame of an overrun: time for the client to read it before the close. */
+    private static final long OVERRUN_LINGER_MILLIS = 100;
+    /** Closes an overrun connection even when the error frame cannot be written (a client that reads nothing). */
+    private static final long OVERRUN_CLOSE_MILLIS = 5000;
 
     private final Export export;
     private final Session session;
     private final ExportInfo info;
     private final Executor io;
+    private final InFlightLimit limit;
     private boolean unflushed; // inline replies written but not flushed yet (event loop only)
+    private boolean overrun; // the client exceeded the limit: the connection is being closed (event loop only)
 
+    /** {@code info} is what the WELCOME granted; its max in flight (0: none announced) is the limit enforced. */
     RequestHandler(Export export, Session session, ExportInfo info, Executor io) {
         this.export = export;
         this.session = session;
         this.info = info;
         this.io = io;
+        this.limit = new InFlightLimit(info.maxInFlight() > 0 ? info.maxInFlight() : Integer.MAX_VALUE);
     }
 
     @Override
@@ -52,16 +67,27 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
             ctx.fireChannelRead(msg);
             return;
         }
-        if (r.opcode() == Opcode.PING) {
+        if (overrun) {
             r.release();
-            ctx.writeAndFlush(Reply.ok(Opcode.PING, r.transactionId()));
+            return;
+        }
+        boolean ping = r.opcode() == Opcode.PING;
+        if (ping ? !limit.admitPing() : !limit.admitRequest()) {
+            r.release();
+            overrun(ctx, ping ? "more than " + InFlightLimit.MAX_PENDING_PINGS + " PING replies not read"
+                    : "more than " + limit.maxRequests() + " requests in flight (MAX_IN_FLIGHT of the WELCOME)");
+            return;
+        }
+        if (ping) {
+            r.release();
+            ctx.writeAndFlush(Reply.ok(Opcode.PING, r.transactionId())).addListener(limit.pingAnswered);
             return;
         }
         String refusal = validate(r);
         if (refusal != null) {
             int errno = refusalErrno(r);
             r.release();
-            ctx.writeAndFlush(Reply.error(r.opcode(), r.transactionId(), errno, refusal));
+            ctx.writeAndFlush(Reply.error(r.opcode(), r.transactionId(), errno, refusal)).addListener(limit.requestAnswered);
             return;
         }
         Channel ch = ctx.channel();
@@ -69,21 +95,45 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
         if (export.backend().neverBlocks()) {
             Reply reply = execute(ch, r);
             if (reply != null) {
-                ctx.write(reply, ctx.voidPromise());
+                ctx.write(reply).addListener(limit.requestAnswered);
                 unflushed = true;
+            } else {
+                limit.requestDropped();
             }
             return;
         }
         try {
             io.execute(() -> {
                 Reply reply = execute(ch, r);
-                if (reply != null) ch.writeAndFlush(reply);
+                if (reply != null) {
+                    ch.writeAndFlush(reply).addListener(limit.requestAnswered);
+                } else {
+                    try {
+                        ch.eventLoop().execute(limit::requestDropped);
+                    } catch (RejectedExecutionException closing) {
+                        // the server is shutting down: nothing left to account for
+                    }
+                }
             });
         } catch (RejectedExecutionException e) { // shutting down
             session.finished();
             r.release();
-            ctx.writeAndFlush(Reply.error(r.opcode(), r.transactionId(), Errno.ESHUTDOWN, "server is shutting down"));
+            ctx.writeAndFlush(Reply.error(r.opcode(), r.transactionId(), Errno.ESHUTDOWN, "server is shutting down"))
+                    .addListener(limit.requestAnswered);
         }
+    }
+
+    /**
+     * The client broke its in-flight limit: one error frame, then the close (after a short linger so it can
+     * read the frame, or regardless after a few seconds if it reads nothing). Only this connection is affected.
+     */
+    private void overrun(ChannelHandlerContext ctx, String why) {
+        overrun = true;
+        String line = OVERRUNS.admit(ServerHandshakeHandler.peer(ctx), ctx.channel().remoteAddress() + ": " + why + ", closing the connection");
+        if (line != null) LOG.warning(line);
+        ctx.writeAndFlush(Reply.error(Opcode.CONNECTION_ERROR, 0, Errno.EPROTO, why))
+                .addListener(f -> ctx.executor().schedule(() -> ctx.close(), OVERRUN_LINGER_MILLIS, TimeUnit.MILLISECONDS));
+        ctx.executor().schedule(() -> ctx.close(), OVERRUN_CLOSE_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     /** Why {@code r} cannot run, or null when it may. */

@@ -12,9 +12,22 @@ import java.time.Duration;
  * @param idleTimeout  a connection that sent nothing (not even a keepalive PING) for this long is dead
  * @param drainTimeout how long a shutdown waits for running requests
  * @param security     client keys, anonymous access, TLS
+ * @param maxInFlight  requests one connection may have unanswered (announced in WELCOME, enforced by
+ *                     {@link InFlightLimit}): with maxRequest, the bound on what one connection can make
+ *                     the server hold in memory
  */
 public record ServerConfig(int maxRequest, int ioThreads, Duration idleTimeout, Duration drainTimeout,
-                           ServerSecurity security) {
+                           ServerSecurity security, int maxInFlight) {
+    public static final int DEFAULT_MAX_IN_FLIGHT = 256;
+
+    public ServerConfig {
+        if (maxInFlight < 1) throw new IllegalArgumentException("maxInFlight must be at least 1, got " + maxInFlight);
+    }
+
+    public ServerConfig(int maxRequest, int ioThreads, Duration idleTimeout, Duration drainTimeout, ServerSecurity security) {
+        this(maxRequest, ioThreads, idleTimeout, drainTimeout, security, DEFAULT_MAX_IN_FLIGHT);
+    }
+
     /** Without security settings: anonymous clients, no TLS (embedded and test servers). */
     public ServerConfig(int maxRequest, int ioThreads, Duration idleTimeout, Duration drainTimeout) {
         this(maxRequest, ioThreads, idleTimeout, drainTimeout, ServerSecurity.open());
@@ -25,10 +38,14 @@ public record ServerConfig(int maxRequest, int ioThreads, Duration idleTimeout, 
     }
 
     public ServerConfig withIdleTimeout(Duration d) {
-        return new ServerConfig(maxRequest, ioThreads, d, drainTimeout, security);
+        return new ServerConfig(maxRequest, ioThreads, d, drainTimeout, security, maxInFlight);
     }
 
     public ServerConfig withSecurity(ServerSecurity s) {
-        return new ServerConfig(maxRequest, ioThreads, idleTimeout, drainTimeout, s);
+        return new ServerConfig(maxRequest, ioThreads, idleTimeout, drainTimeout, s, maxInFlight);
+    }
+
+    public ServerConfig withMaxInFlight(int n) {
+        return new ServerConfig(maxRequest, ioThreads, idleTimeout, drainTimeout, security, n);
     }
 }

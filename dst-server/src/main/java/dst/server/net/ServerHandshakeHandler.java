@@ -165,7 +165,7 @@ final class ServerHandshakeHandler extends SimpleChannelInboundHandler<Handshake
         Session session = sessions.resumeOrCreate(hello.sessionId(), export.name(), identity);
         boolean resumed = session.id() == hello.sessionId();
         ExportInfo info = new ExportInfo(export.name(), export.size(), export.blockSize(), maxRequest,
-                readOnly, features, session.id(), export.id(), Hello.MAX_VERSION, BootId.get());
+                readOnly, features, session.id(), export.id(), Hello.MAX_VERSION, BootId.get(), config.maxInFlight());
         ctx.channel().config().setAutoRead(false); // nothing of this connection runs before the fence
         session.takeOver(ctx.channel()).whenComplete((v, e) -> ctx.executor().execute(() -> {
             if (!ctx.channel().isActive()) return;

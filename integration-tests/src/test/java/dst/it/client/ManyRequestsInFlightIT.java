@@ -63,4 +63,41 @@ class ManyRequestsInFlightIT {
             org.junit.jupiter.api.Assertions.assertTrue(pendingAfterSubmit >= N / 2, "only " + pendingAfterSubmit + " in flight");
         }
     }
+
+    /**
+     * A server that allows only 8 requests in flight per connection (--max-in-flight 8, told in WELCOME): the
+     * client still takes 128 writes at once, keeps the rest queued and sends them as replies come in, so it is
+     * never cut off (no reconnect, no overrun in the server's log) and every write lands. 20 ms per write, 8 at
+     * a time, is at least 320 ms: had the client sent more at once, the server would have closed the connection.
+     */
+    @Test
+    @Timeout(value = 2, unit = TimeUnit.MINUTES)
+    void keepsToTheServersInFlightLimitByQueueingTheRest() throws Exception {
+        int limit = 8;
+        try (ServerProcess server = ServerProcess.builder("inflight-window").export("d=mem:64M,delay-write=20")
+                .arg("--io-threads", "32", "--max-in-flight", String.valueOf(limit)).start();
+             RemoteDisk disk = RemoteDisk.connect(ClientConfig.of("127.0.0.1", server.port(), "d"))) {
+            assertEquals(limit, disk.info().maxInFlight());
+            long started = System.nanoTime();
+            List<CompletableFuture<Void>> writes = new ArrayList<>();
+            for (int i = 0; i < N; i++) writes.add(disk.write((long) i * SIZE, Unpooled.wrappedBuffer(data(i)), false));
+            CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+            for (int i = 0; i < N; i += 17) {
+                ByteBuf buf = disk.read((long) i * SIZE, SIZE).get(30, TimeUnit.SECONDS);
+                try {
+                    byte[] got = new byte[SIZE];
+                    buf.getBytes(buf.readerIndex(), got);
+                    assertArrayEquals(data(i), got, "block " + i);
+                } finally {
+                    buf.release();
+                }
+            }
+            System.out.printf("%d writes through a window of %d: %d ms; %s%n", N, limit, millis, disk.stats().summary());
+            assertEquals(0, disk.stats().reconnects.sum(), "the client was never cut off");
+            org.junit.jupiter.api.Assertions.assertFalse(server.logText().contains("requests in flight"), server.logText());
+            org.junit.jupiter.api.Assertions.assertTrue(millis >= N / limit * 20, "the server ran more than " + limit
+                    + " writes at once: " + millis + " ms");
+        }
+    }
 }

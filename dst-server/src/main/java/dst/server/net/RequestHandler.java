@@ -106,7 +106,9 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
             io.execute(() -> {
                 Reply reply = execute(ch, r);
                 if (reply != null) {
-                    ch.writeAndFlush(reply).addListener(limit.requestAnswered);
+                    // The listener is on the promise before the write: it must run on the event loop the moment the
+                    // reply is written, before the client (which may then send again) can be read from.
+                    ch.writeAndFlush(reply, ch.newPromise().addListener(limit.requestAnswered));
                 } else {
                     try {
                         ch.eventLoop().execute(limit::requestDropped);

@@ -6,14 +6,24 @@ import dst.protocol.DstException;
 import dst.protocol.Errno;
 import dst.protocol.transport.Tls;
 import dst.server.auth.ServerSecurity;
+import dst.server.export.Export;
+import dst.server.export.ExportSpec;
+import dst.server.net.DstServer;
+import dst.server.net.ServerConfig;
 import dst.server.tls.ServerCertificate;
+import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -50,6 +60,39 @@ class TlsTransportTest {
             assertFalse(contains(seen, slice(pattern, 1000, 32)), "a 32-byte piece of the written data is visible on the wire");
             assertFalse(contains(seen, "d0".getBytes()) && contains(seen, "alice".getBytes()) && contains(seen, "DSTH".getBytes()),
                     "handshake frames are visible on the wire");
+        }
+    }
+
+    /**
+     * Over TLS a reply counts as answered only once SslHandler has written it, and still before the client can
+     * send again: a client keeping to a tiny MAX_IN_FLIGHT (4) with 256 requests submitted at once is never cut
+     * off, whether replies come from the event loop (memory) or from I/O threads (file).
+     */
+    @Test
+    void clientKeepingToTheInFlightLimitIsNeverCutOffOverTls() throws Exception {
+        List<Export> exports = List.of(
+                Export.open(ExportSpec.parse("mem=mem:16M")),
+                Export.open(ExportSpec.parse("file=" + dir.resolve("file.img") + ",size=16M")));
+        ServerConfig config = ServerConfig.defaults().withSecurity(tls()).withMaxInFlight(4);
+        DstServer server = DstServer.start(exports, config, new InetSocketAddress("127.0.0.1", 0));
+        try {
+            for (String export : new String[]{"mem", "file"}) {
+                try (RemoteDisk disk = RemoteDisk.connect(SecureServer.client(server.localAddress().getPort(), export, "alice",
+                        SecureServer.ALICE).withTls(TlsTrust.pinned(fingerprint)))) {
+                    assertEquals(4, disk.info().maxInFlight());
+                    List<CompletableFuture<Void>> writes = new ArrayList<>();
+                    for (int i = 0; i < 256; i++) {
+                        writes.add(disk.write(i * 16384L, Unpooled.wrappedBuffer(Io.pattern(i, 16384)), false));
+                    }
+                    for (var w : writes) w.get(60, TimeUnit.SECONDS);
+                    for (int i = 0; i < 256; i += 51) {
+                        assertArrayEquals(Io.pattern(i, 16384), Io.read(disk, i * 16384L, 16384), export + " block " + i);
+                    }
+                    assertEquals(0, disk.stats().reconnects.sum(), export + ": the client was cut off: " + disk.stats().summary());
+                }
+            }
+        } finally {
+            server.close();
         }
     }
 

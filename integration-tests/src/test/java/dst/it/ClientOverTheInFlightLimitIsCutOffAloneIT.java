@@ -126,6 +126,32 @@ class ClientOverTheInFlightLimitIsCutOffAloneIT {
         }
     }
 
+    /** PINGs are outside the request limit, but a peer that sends them and never reads the replies is cut off too. */
+    @Test
+    @Timeout(value = 90, unit = TimeUnit.SECONDS)
+    void pingFloodWithoutReadingIsCutOff() throws Exception {
+        try (RawConnection good = RawConnection.open(server.port(), "fast");
+             RawConnection flooder = RawConnection.open(server.port(), "fast")) {
+            byte[] ping = flooder.encode(new Request(Opcode.PING, 0, 0, 0, 0));
+            byte[] burst = new byte[ping.length * 1000];
+            for (int i = 0; i < 1000; i++) System.arraycopy(ping, 0, burst, i * ping.length, ping.length);
+            long sent = 0;
+            IOException cutOff = null;
+            try {
+                while (sent < 50_000_000) { // 1.6 GB of replies
+                    flooder.sendRaw(burst);
+                    sent += 1000;
+                }
+            } catch (IOException e) {
+                cutOff = e;
+            }
+            System.out.printf("never-reading PING sender: %d PINGs sent before the server cut it off (%s)%n", sent, cutOff);
+            assertTrue(cutOff != null, "the server never cut off a client that sent " + sent + " PINGs without reading a reply");
+            verifiedWriteRead(good, 4 << 20, 5);
+            assertTrue(server.logText().contains("PING replies not read"), "the server logs why it closed");
+        }
+    }
+
     private static Request write(long id, int block) {
         byte[] data = new byte[BLOCK];
         new Random(block).nextBytes(data);

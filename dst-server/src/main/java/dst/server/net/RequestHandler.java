@@ -30,7 +30,7 @@ import java.util.logging.Logger;
  *
  * <p>Each connection may have at most the {@code MAX_IN_FLIGHT} its WELCOME announced unanswered
  * ({@link InFlightLimit}); a client that sends more gets the error frame (EPROTO) and its connection, and
- * only that one, is closed. Until the close, whatever else it sends is read and dropped.
+ * only that one, is closed. Nothing more is read from it; requests already read are dropped.
  *
  * <p>Ownership: takes each {@link Request}, releases it when its backend call is done; the READ
  * reply buffer is owned by the {@link Reply} and released by the encoder.
@@ -131,6 +131,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
      */
     private void overrun(ChannelHandlerContext ctx, String why) {
         overrun = true;
+        ctx.channel().config().setAutoRead(false); // a flooding client costs no more reads (and no more garbage)
         String line = OVERRUNS.admit(ServerHandshakeHandler.peer(ctx), ctx.channel().remoteAddress() + ": " + why + ", closing the connection");
         if (line != null) LOG.warning(line);
         ctx.writeAndFlush(Reply.error(Opcode.CONNECTION_ERROR, 0, Errno.EPROTO, why))

@@ -50,7 +50,6 @@ command -v nbdfuse >/dev/null || need+=(libnbd-bin)
 command -v iperf3 >/dev/null || need+=(iperf3)
 command -v losetup >/dev/null || need+=(util-linux)
 command -v fusermount >/dev/null || need+=(fuse)
-[ -e /usr/lib/x86_64-linux-gnu/libfuse.so.2 ] || ldconfig -p | grep -q 'libfuse.so.2 ' || need+=(libfuse2)
 if [ ${#need[@]} -gt 0 ]; then
   echo "== installing ${need[*]}"
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null

@@ -36,6 +36,9 @@ public abstract class FrameDecoder extends ByteToMessageDecoder {
         this.payloadCrcOffset = payloadCrcOffset;
         this.maxPayload = maxPayload;
         this.crc = crc;
+        // A 1 MiB frame arrives in ~16 socket reads; merging them would copy every payload byte once more
+        // (measured: 30-40% of the CPU per GB moved). Slices of a composite are read in place (Crc32c, backends).
+        setCumulator(COMPOSITE_CUMULATOR);
     }
 
     @Override

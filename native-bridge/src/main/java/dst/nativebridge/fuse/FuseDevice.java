@@ -27,7 +27,10 @@ public final class FuseDevice implements Closeable {
     private static final int EINVAL = 22;
     private static final int IOVEC_SIZE = 16;
 
-    private static final ThreadLocal<Pointer> IOVECS = ThreadLocal.withInitial(() -> Memory.allocateDirect(LibC.RUNTIME, 2 * IOVEC_SIZE));
+    /** The most data buffers one {@link #reply} takes (plus the header): a 1 MiB read arrives in up to ~20 socket reads. */
+    public static final int MAX_DATA_BUFFERS = 63;
+    private static final ThreadLocal<Pointer> IOVECS =
+            ThreadLocal.withInitial(() -> Memory.allocateDirect(LibC.RUNTIME, (MAX_DATA_BUFFERS + 1) * IOVEC_SIZE));
 
     private final int fd;
     private final Path mountPoint;
@@ -84,15 +87,18 @@ public final class FuseDevice implements Closeable {
 
     /**
      * Writes one reply: {@code header} (a {@code fuse_out_header} and any small struct after it) followed by
-     * {@code data} (may be null), both direct buffers from their position to their limit.
+     * {@code data} (at most {@link #MAX_DATA_BUFFERS}), all direct buffers from their position to their limit.
      *
      * @return false when the kernel no longer waits for it (interrupted request, connection gone)
      */
-    public boolean reply(ByteBuffer header, ByteBuffer data) throws NativeException {
+    public boolean reply(ByteBuffer header, ByteBuffer... data) throws NativeException {
+        if (data.length > MAX_DATA_BUFFERS) throw new IllegalArgumentException(data.length + " buffers in one reply");
         Pointer iov = IOVECS.get();
         putIovec(iov, 0, header);
         int count = 1;
-        if (data != null && data.hasRemaining()) putIovec(iov, count++, data);
+        for (ByteBuffer part : data) {
+            if (part.hasRemaining()) putIovec(iov, count++, part);
+        }
         long n = LIBC.writev(fd, iov, count);
         if (n >= 0) return true;
         int errno = LibC.errno();

@@ -6,7 +6,6 @@ import dst.protocol.Errno;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.logging.Level;
@@ -30,6 +29,8 @@ import static dst.client.frontend.fuse.FuseKernelAbi.*;
 final class ExportFile {
     private static final Logger LOG = Logger.getLogger(ExportFile.class.getName());
     static final int MAX_WRITE = 1 << 20;
+    /** From this size on a write's data stays in the buffer the kernel wrote it to (a copy costs more than a new buffer). */
+    private static final int ZERO_COPY_WRITE = 64 << 10;
     private static final long FILE_ID = 2;
     private static final long CACHE_SECONDS = 3600; // nothing about the tree or the size ever changes
     private static final int S_IFDIR = 0040000;
@@ -79,15 +80,18 @@ final class ExportFile {
         return initialized;
     }
 
-    /** Handles one request: {@code req} holds it at 0..length, little-endian. */
-    void handle(ByteBuffer req, int length) {
-        if (length < IN_HEADER_SIZE || req.getInt(IN_LEN) != length) {
+    /**
+     * Handles one request: {@code req} holds it at 0..length. A large write keeps a slice of {@code req} (retained)
+     * instead of copying its data, so the caller checks {@code refCnt()} before reusing the buffer.
+     */
+    void handle(ByteBuf req, int length) {
+        if (length < IN_HEADER_SIZE || req.getIntLE(IN_LEN) != length) {
             LOG.severe("the kernel sent a FUSE request of " + length + " bytes that does not parse; ignored");
             return;
         }
-        int opcode = req.getInt(IN_OPCODE);
-        long unique = req.getLong(IN_UNIQUE);
-        long node = req.getLong(IN_NODEID);
+        int opcode = req.getIntLE(IN_OPCODE);
+        long unique = req.getLongLE(IN_UNIQUE);
+        long node = req.getLongLE(IN_NODEID);
         try {
             switch (opcode) {
                 case FUSE_INIT -> init(req, unique);
@@ -112,10 +116,10 @@ final class ExportFile {
         }
     }
 
-    private void init(ByteBuffer req, long unique) {
-        int major = req.getInt(IN_HEADER_SIZE + INIT_IN_MAJOR);
-        int minor = req.getInt(IN_HEADER_SIZE + INIT_IN_MINOR);
-        int flags = req.getInt(IN_HEADER_SIZE + INIT_IN_FLAGS);
+    private void init(ByteBuf req, long unique) {
+        int major = req.getIntLE(IN_HEADER_SIZE + INIT_IN_MAJOR);
+        int minor = req.getIntLE(IN_HEADER_SIZE + INIT_IN_MINOR);
+        int flags = req.getIntLE(IN_HEADER_SIZE + INIT_IN_FLAGS);
         if (major != FUSE_KERNEL_VERSION || minor < 28) {
             LOG.severe("the kernel speaks FUSE " + major + "." + minor + "; dst needs 7.28 or newer");
             out.error(unique, EPROTO);
@@ -126,7 +130,7 @@ final class ExportFile {
         ByteBuf b = out.begin(unique, INIT_OUT_SIZE);
         b.writeIntLE(FUSE_KERNEL_VERSION)
                 .writeIntLE(Math.min(minor, FUSE_KERNEL_MINOR_VERSION))
-                .writeIntLE(req.getInt(IN_HEADER_SIZE + INIT_IN_MAX_READAHEAD))
+                .writeIntLE(req.getIntLE(IN_HEADER_SIZE + INIT_IN_MAX_READAHEAD))
                 .writeIntLE(flags & want)
                 .writeShortLE(128)       // max_background: async direct I/O requests in flight
                 .writeShortLE(96)        // congestion_threshold
@@ -138,14 +142,14 @@ final class ExportFile {
         initialized.complete(null);
     }
 
-    private void lookup(ByteBuffer req, int length, long unique, long parent) {
+    private void lookup(ByteBuf req, int length, long unique, long parent) {
         if (parent != FUSE_ROOT_ID) {
             out.error(unique, ENOTDIR);
             return;
         }
         int nameLength = length - IN_HEADER_SIZE - 1; // NUL-terminated
         boolean match = nameLength == nameBytes.length;
-        for (int i = 0; match && i < nameLength; i++) match = req.get(IN_HEADER_SIZE + i) == nameBytes[i];
+        for (int i = 0; match && i < nameLength; i++) match = req.getByte(IN_HEADER_SIZE + i) == nameBytes[i];
         if (!match) {
             out.error(unique, ENOENT);
             return;
@@ -168,14 +172,14 @@ final class ExportFile {
     }
 
     /** The size is the export's: only a no-op "truncate" to the same size is allowed; modes and times are ignored. */
-    private void setattr(ByteBuffer req, long unique, long node) {
-        int valid = req.getInt(IN_HEADER_SIZE + SETATTR_IN_VALID);
+    private void setattr(ByteBuf req, long unique, long node) {
+        int valid = req.getIntLE(IN_HEADER_SIZE + SETATTR_IN_VALID);
         if ((valid & FATTR_SIZE) != 0 && node == FILE_ID) {
             if (readOnly) {
                 out.error(unique, Errno.EROFS);
                 return;
             }
-            if (req.getLong(IN_HEADER_SIZE + SETATTR_IN_SIZE) != size) {
+            if (req.getLongLE(IN_HEADER_SIZE + SETATTR_IN_SIZE) != size) {
                 out.error(unique, Errno.EINVAL);
                 return;
             }
@@ -196,7 +200,7 @@ final class ExportFile {
                 .writeIntLE(0);
     }
 
-    private void open(ByteBuffer req, long unique, long node) {
+    private void open(ByteBuf req, long unique, long node) {
         if (node == FUSE_ROOT_ID) {
             out.error(unique, EISDIR);
             return;
@@ -205,7 +209,7 @@ final class ExportFile {
             out.error(unique, ENOENT);
             return;
         }
-        if (readOnly && (req.getInt(IN_HEADER_SIZE + OPEN_IN_FLAGS) & O_ACCMODE) != O_RDONLY) {
+        if (readOnly && (req.getIntLE(IN_HEADER_SIZE + OPEN_IN_FLAGS) & O_ACCMODE) != O_RDONLY) {
             out.error(unique, Errno.EROFS);
             return;
         }
@@ -225,13 +229,13 @@ final class ExportFile {
     }
 
     /** ".", ".." and the file; the offset of an entry is its index + 1, so a listing can resume anywhere. */
-    private void readdir(ByteBuffer req, long unique, long node) {
+    private void readdir(ByteBuf req, long unique, long node) {
         if (node != FUSE_ROOT_ID) {
             out.error(unique, ENOTDIR);
             return;
         }
-        long offset = req.getLong(IN_HEADER_SIZE + RW_IN_OFFSET);
-        int max = req.getInt(IN_HEADER_SIZE + RW_IN_SIZE);
+        long offset = req.getLongLE(IN_HEADER_SIZE + RW_IN_OFFSET);
+        int max = req.getIntLE(IN_HEADER_SIZE + RW_IN_SIZE);
         byte[][] names = {{'.'}, {'.', '.'}, nameBytes};
         long[] ids = {FUSE_ROOT_ID, FUSE_ROOT_ID, FILE_ID};
         ByteBuf b = out.begin(unique, max);
@@ -253,9 +257,9 @@ final class ExportFile {
         out.send(b);
     }
 
-    private void read(ByteBuffer req, long unique) {
-        long offset = req.getLong(IN_HEADER_SIZE + RW_IN_OFFSET);
-        int length = req.getInt(IN_HEADER_SIZE + RW_IN_SIZE);
+    private void read(ByteBuf req, long unique) {
+        long offset = req.getLongLE(IN_HEADER_SIZE + RW_IN_OFFSET);
+        int length = req.getIntLE(IN_HEADER_SIZE + RW_IN_SIZE);
         if (offset < 0 || length < 0) {
             out.error(unique, Errno.EINVAL);
             return;
@@ -274,9 +278,9 @@ final class ExportFile {
         });
     }
 
-    private void write(ByteBuffer req, int length, long unique) {
-        long offset = req.getLong(IN_HEADER_SIZE + RW_IN_OFFSET);
-        int n = req.getInt(IN_HEADER_SIZE + RW_IN_SIZE);
+    private void write(ByteBuf req, int length, long unique) {
+        long offset = req.getLongLE(IN_HEADER_SIZE + RW_IN_OFFSET);
+        int n = req.getIntLE(IN_HEADER_SIZE + RW_IN_SIZE);
         if (readOnly) {
             out.error(unique, Errno.EROFS);
             return;
@@ -289,8 +293,13 @@ final class ExportFile {
             out.error(unique, Errno.ENOSPC);
             return;
         }
-        ByteBuf data = PooledByteBufAllocator.DEFAULT.directBuffer(n, n);
-        data.writeBytes(req.duplicate().limit(length).position(IN_HEADER_SIZE + WRITE_IN_SIZE));
+        ByteBuf data;
+        if (n >= ZERO_COPY_WRITE) {
+            data = req.retainedSlice(IN_HEADER_SIZE + WRITE_IN_SIZE, n);
+        } else {
+            data = PooledByteBufAllocator.DEFAULT.directBuffer(n, n);
+            data.writeBytes(req, IN_HEADER_SIZE + WRITE_IN_SIZE, n);
+        }
         device.write(offset, data, false).whenComplete((v, failure) -> { // write() owns data from here on
             if (failure != null) {
                 failed(unique, "write", offset, n, failure);
@@ -312,10 +321,10 @@ final class ExportFile {
     }
 
     /** Discard and zeroing, as the loop device sends them; plain allocation is a no-op on a disk. */
-    private void fallocate(ByteBuffer req, long unique) {
-        long offset = req.getLong(IN_HEADER_SIZE + FALLOCATE_IN_OFFSET);
-        long length = req.getLong(IN_HEADER_SIZE + FALLOCATE_IN_LENGTH);
-        int mode = req.getInt(IN_HEADER_SIZE + FALLOCATE_IN_MODE);
+    private void fallocate(ByteBuf req, long unique) {
+        long offset = req.getLongLE(IN_HEADER_SIZE + FALLOCATE_IN_OFFSET);
+        long length = req.getLongLE(IN_HEADER_SIZE + FALLOCATE_IN_LENGTH);
+        int mode = req.getIntLE(IN_HEADER_SIZE + FALLOCATE_IN_MODE);
         if (offset < 0 || length <= 0) {
             out.error(unique, Errno.EINVAL);
             return;

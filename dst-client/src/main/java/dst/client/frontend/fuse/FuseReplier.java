@@ -39,13 +39,17 @@ final class FuseReplier {
     void send(ByteBuf reply, ByteBuf data) {
         ByteBuf bulk = data;
         try {
-            if (bulk != null && (bulk.nioBufferCount() != 1 || !bulk.isDirect())) {
+            if (bulk != null && (bulk.nioBufferCount() > FuseDevice.MAX_DATA_BUFFERS || !bulk.isDirect())) {
                 bulk = PooledByteBufAllocator.DEFAULT.directBuffer(data.readableBytes()).writeBytes(data);
                 data.release();
             }
             int length = reply.readableBytes() + (bulk == null ? 0 : bulk.readableBytes());
             reply.setIntLE(0, length);
-            device.reply(reply.nioBuffer(), bulk == null ? null : bulk.nioBuffer());
+            if (bulk == null) {
+                device.reply(reply.nioBuffer());
+            } else {
+                device.reply(reply.nioBuffer(), bulk.nioBuffers()); // views of a composite's parts: no copy
+            }
         } catch (NativeException e) {
             LOG.log(Level.SEVERE, "could not answer the kernel's FUSE request " + reply.getLongLE(8), e);
         } finally {

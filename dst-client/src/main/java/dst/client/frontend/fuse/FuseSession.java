@@ -3,10 +3,10 @@ package dst.client.frontend.fuse;
 import dst.client.core.BlockDevice;
 import dst.nativebridge.NativeException;
 import dst.nativebridge.fuse.FuseDevice;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -69,13 +69,20 @@ final class FuseSession {
     }
 
     private void serve() {
-        ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuf buffer = PooledByteBufAllocator.DEFAULT.directBuffer(BUFFER_SIZE, BUFFER_SIZE);
         try {
             int n;
-            while ((n = fuse.read(buffer)) >= 0) file.handle(buffer, n);
+            while ((n = fuse.read(buffer.nioBuffer(0, BUFFER_SIZE))) >= 0) {
+                file.handle(buffer, n);
+                if (buffer.refCnt() > 1) { // a write kept its data in it: take a fresh one
+                    buffer.release();
+                    buffer = PooledByteBufAllocator.DEFAULT.directBuffer(BUFFER_SIZE, BUFFER_SIZE);
+                }
+            }
         } catch (NativeException | RuntimeException e) {
             LOG.log(Level.SEVERE, "FUSE reader on " + fuse.mountPoint() + " stopped", e);
         } finally {
+            buffer.release();
             readerEnded();
         }
     }

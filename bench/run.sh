@@ -123,6 +123,7 @@ fio_run() {
                --output-format=json "$@")
     log_cmd "${cmd[*]}"
     "${cmd[@]}" >"$WORK/json/$setup.$name.json"
+    if [ -n "${RSS_WATCH:-}" ]; then RSS_TRACE+=" $name $(rss_mb "${RSS_WATCH% *}")/$(rss_mb "${RSS_WATCH#* }")"; fi
   done
 }
 fio_dev() { fio_run "$1" --filename="$2" --ioengine=libaio; }
@@ -184,9 +185,11 @@ dst_fuse_row() { # SETUP CACHE READ-AHEAD
   echo "-- $1: dst-server + attach --frontend fuse --cache $2 --read-ahead $3"
   start_dst_server
   local dev; dev=$(attach_dst "$1" "$2" "$3")
-  fio_dev "$1" "$dev"
   local cpid; cpid=$(daemon_pid "$1")
-  RSS+=("$1: dst-server RSS $(rss_mb "$DST_SERVER_PID") MB, client RSS $(rss_mb "${cpid:-0}") MB after the jobs")
+  RSS_WATCH="$DST_SERVER_PID ${cpid:-0}"; RSS_TRACE=""
+  fio_dev "$1" "$dev"
+  RSS_WATCH=""
+  RSS+=("$1: dst-server RSS $(rss_mb "$DST_SERVER_PID") MB, client RSS $(rss_mb "${cpid:-0}") MB after the jobs (server/client MB after each job:$RSS_TRACE)")
   log_cmd "dst-client detach --run-dir $RUN_DIR $1"
   "${DST_CLIENT[@]}" detach --run-dir "$RUN_DIR" "$1" >/dev/null
   stop_dst_server

@@ -90,7 +90,11 @@ class UblkDeviceIT {
         assertTrue(dev.toString().matches("/dev/ublkb\\d+"), "attach --frontend ublk printed '" + out + "'");
         try {
             assertTrue(Files.exists(dev), dev + " missing after attach");
-            assertEquals(0, sh(GUEST.resolve("pattern.sh"), "DEV", dev.toString()), "pattern.sh failed on " + dev);
+            ProcessHandle daemon = daemonOf(runDir, "u");
+            assertEquals(0, sh(GUEST.resolve("pattern.sh"), daemon, "DEV", dev.toString()), "pattern.sh failed on " + dev);
+        } catch (Throwable t) {
+            printDaemonLogs(runDir);
+            throw t;
         } finally {
             cli(runDir, "detach", "u");
         }
@@ -104,9 +108,7 @@ class UblkDeviceIT {
         String out = cli(runDir, "attach", target, "--frontend", "ublk", "--name", "r", "--connect-timeout", "60", "--ready-timeout", "300");
         Path dev = Path.of(out.lines().reduce((a, b) -> b).orElse("").trim());
         int devId = Integer.parseInt(dev.toString().replace("/dev/ublkb", ""));
-        String status = cli(runDir, "status", "r");
-        long pid = Long.parseLong(status.lines().filter(l -> l.startsWith("pid:")).findFirst().orElseThrow().replaceAll("\\D*(\\d+).*", "$1"));
-        ProcessHandle client = ProcessHandle.of(pid).orElseThrow();
+        ProcessHandle client = daemonOf(runDir, "r");
         client.destroyForcibly();
         client.onExit().get(60, TimeUnit.SECONDS);
         assertTrue(Files.exists(dev), dev + " vanished with its server: it must wait for recovery");
@@ -135,13 +137,55 @@ class UblkDeviceIT {
     }
 
     private static int sh(Path script, String... env) throws Exception {
+        return sh(script, null, env);
+    }
+
+    /**
+     * Runs {@code script}; fails at once when {@code daemon} (the process serving the device, may be null) exits
+     * meanwhile: I/O on a ublk device whose server is gone waits for a recovery that will not come.
+     */
+    private static int sh(Path script, ProcessHandle daemon, String... env) throws Exception {
         ProcessBuilder pb = new ProcessBuilder("/bin/sh", script.toString()).inheritIO();
         for (int i = 0; i < env.length; i += 2) pb.environment().put(env[i], env[i + 1]);
         Process p = pb.start();
-        if (!p.waitFor(10, TimeUnit.MINUTES)) {
-            p.destroyForcibly();
-            throw new AssertionError(script + " did not finish within 10 minutes");
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+        while (!p.waitFor(1, TimeUnit.SECONDS)) {
+            if (daemon != null && !daemon.isAlive()) {
+                p.destroyForcibly();
+                throw new AssertionError("the dst-client process serving the device (pid " + daemon.pid() + ") exited while " + script + " ran");
+            }
+            if (System.nanoTime() > deadline) {
+                p.destroyForcibly();
+                throw new AssertionError(script + " did not finish within 10 minutes");
+            }
         }
         return p.exitValue();
+    }
+
+    private static ProcessHandle daemonOf(Path runDir, String name) throws Exception {
+        String status = cli(runDir, "status", name);
+        long pid = Long.parseLong(status.lines().filter(l -> l.startsWith("pid:")).findFirst().orElseThrow().replaceAll("\\D*(\\d+).*", "$1"));
+        return ProcessHandle.of(pid).orElseThrow(() -> new AssertionError("dst-client process " + pid + " of " + name + " is gone"));
+    }
+
+    /** The guest's files vanish with it: a failing test prints the device daemons' logs into the guest's console log. */
+    private static void printDaemonLogs(Path runDir) {
+        try (var files = Files.walk(runDir)) {
+            for (Path log : files.filter(f -> f.toString().endsWith(".log")).toList()) {
+                System.out.println("---- " + log + " (last 60 lines)");
+                java.util.List<String> lines = Files.readAllLines(log, java.nio.charset.StandardCharsets.ISO_8859_1);
+                lines.subList(Math.max(0, lines.size() - 60), lines.size()).forEach(System.out::println);
+            }
+        } catch (Exception e) {
+            System.out.println("could not print the daemon logs under " + runDir + ": " + e);
+        }
+        try { // an OOM kill or a crash of the daemon leaves its trace in the kernel log only
+            Process p = new ProcessBuilder("dmesg").redirectErrorStream(true).start();
+            java.util.List<String> lines = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1).lines().toList();
+            System.out.println("---- dmesg (last 30 lines)");
+            lines.subList(Math.max(0, lines.size() - 30), lines.size()).forEach(System.out::println);
+        } catch (Exception e) {
+            System.out.println("could not run dmesg: " + e);
+        }
     }
 }

@@ -51,9 +51,9 @@ final class AttachCommand implements Callable<Integer> {
     @Option(names = "--cache", paramLabel = "SIZE", defaultValue = "auto",
             description = {"Client write-back cache: writes are acknowledged from memory and streamed to the server; a flush "
                     + "(fsync, filesystem commit) waits until they are all on the server and durable there, like a disk's "
-                    + "volatile cache. 0 = write-through. auto (default): 64M for FUSE (one request at a time through loop: "
-                    + "the cache is what makes it fast), 0 for ublk (a ublk device outlives a crashed client and is recovered, "
-                    + "so its filesystem keeps running: cached writes lost in the crash would be silent corruption)."})
+                    + "volatile cache. 0 = write-through. auto (default): write-through. Both frontends put the kernel's whole "
+                    + "queue on the wire, so the cache rarely pays for its memory (bench/README.md), and a ublk device outlives a "
+                    + "crashed client: cached writes lost in the crash would be silent corruption on a still-mounted filesystem."})
     String cache;
 
     @Option(names = "--read-ahead", paramLabel = "SIZE", defaultValue = "4M",
@@ -84,7 +84,7 @@ final class AttachCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ClientConfig config = connection.config(target);
         Frontends.check(recover != null ? "ublk" : frontend); // before forking, so a bad --frontend is a usage error here
-        cacheBytes(false); // and a bad --cache / --read-ahead
+        cacheBytes(); // and a bad --cache / --read-ahead
         readAheadBytes();
         RunDir runDir = runDirOption.get();
         String claimed = daemonChild ? name : runDir.claim(name != null ? name : config.export(), name != null);
@@ -92,7 +92,7 @@ final class AttachCommand implements Callable<Integer> {
         Path mnt = mountPoint != null ? mountPoint : runDir.defaultMountPoint(claimed);
         Frontend fe = recover != null ? UblkFrontend.recovering(recover) : Frontends.create(frontend, mnt, loop);
         DeviceDaemon daemon = new DeviceDaemon(runDir, claimed, config, fe, fe instanceof FuseFrontend f ? f.mountPoint() : null,
-                cacheBytes(fe instanceof UblkFrontend),
+                cacheBytes(),
                 readAheadBytes());
         try {
             daemon.run(device -> {
@@ -106,8 +106,8 @@ final class AttachCommand implements Callable<Integer> {
         return 0;
     }
 
-    private long cacheBytes(boolean ublk) {
-        if ("auto".equals(cache)) return ublk ? 0 : 64L << 20;
+    private long cacheBytes() {
+        if ("auto".equals(cache)) return 0;
         long bytes = dst.protocol.cli.Sizes.parse(cache);
         if (bytes < 0) throw new IllegalArgumentException("--cache must be >= 0");
         return bytes;

@@ -39,7 +39,10 @@ class FilesystemOnFuseLoopIT {
         client = new ClientCli(tmp.resolve("run"));
         mnt = Files.createDirectories(tmp.resolve("mnt"));
 
-        Path device = client.attach("127.0.0.1:" + server.port() + "/disk");
+        // ext4 through the write-back cache, xfs write-through (the default): both must end up in the server's file.
+        Path device = "ext4".equals(fs)
+                ? client.attach("127.0.0.1:" + server.port() + "/disk", "--cache", "64M")
+                : client.attach("127.0.0.1:" + server.port() + "/disk");
         assertTrue(device.toString().startsWith("/dev/loop"), "attach printed " + device);
         Host.run("mkfs." + fs, "-q", device.toString());
         Host.run("mount", device.toString(), mnt.toString());

@@ -29,8 +29,11 @@ import static dst.client.frontend.fuse.FuseKernelAbi.*;
 final class ExportFile {
     private static final Logger LOG = Logger.getLogger(ExportFile.class.getName());
     static final int MAX_WRITE = 1 << 20;
-    /** From this size on a write's data stays in the buffer the kernel wrote it to (a copy costs more than a new buffer). */
-    private static final int ZERO_COPY_WRITE = 64 << 10;
+    /**
+     * From this size on a write's data stays in the (1 MiB) buffer the kernel wrote it to instead of being copied:
+     * large enough that a write in flight never pins more than twice its size.
+     */
+    private static final int ZERO_COPY_WRITE = MAX_WRITE / 2;
     private static final long FILE_ID = 2;
     private static final long CACHE_SECONDS = 3600; // nothing about the tree or the size ever changes
     private static final int S_IFDIR = 0040000;

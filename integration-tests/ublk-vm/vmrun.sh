@@ -6,7 +6,8 @@
 # WORKDIR must be under /tmp (the guest can create mount points only on its tmpfs).
 # The TCG guest is occasionally flaky on its own (an early oops, a crashed boot): when the guest
 # never reports an exit code, the boot is retried once and the retry is reported.
-# env: DST_VM_HOME (kernel + initrd, see setup.sh), VM_MEM (MiB, 2048), VM_CPUS (2), VM_TIMEOUT (s, 900)
+# env: DST_VM_HOME (kernel + initrd, see setup.sh), VM_MEM (MiB, 2048), VM_CPUS (2), VM_TIMEOUT (s, 900),
+#      VM_TCG_THREADS (single: one host thread for all vCPUs, the default; multi: one per vCPU, faster, see below)
 set -u
 W=$(realpath "$1"); S=$2
 VM_HOME=${DST_VM_HOME:-/var/tmp/dst-ublk-vm}
@@ -18,8 +19,13 @@ QPID=
 trap '[ -n "$QPID" ] && kill $QPID 2>/dev/null; rm -f "$LOG"' EXIT
 trap 'exit 130' INT TERM
 
+# One TCG thread for all vCPUs by default: with thread=multi the guest's JVMs died of SIGILL now and then (code the
+# JIT had just patched on one vCPU while another ran it: two CI runs in a row lost a ublk test that way).
+# KVM is no way out here: /dev/kvm exists but qemu cannot set the guest's MSRs under this nested hypervisor.
+TCG_THREADS=${VM_TCG_THREADS:-single}
+
 boot() {
-    qemu-system-x86_64 -accel tcg,thread=multi -cpu max \
+    qemu-system-x86_64 -accel tcg,thread="$TCG_THREADS" -cpu max \
       -m "${VM_MEM:-2048}" -smp "${VM_CPUS:-2}" -nographic -no-reboot -nodefaults -serial stdio \
       -kernel "$VM_HOME/vmlinuz" -initrd "$VM_HOME/initrd.gz" \
       -append "console=ttyS0 panic=-1 quiet vmwork=$W vmscript=$S" \

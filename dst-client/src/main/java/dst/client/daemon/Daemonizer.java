@@ -25,14 +25,32 @@ public final class Daemonizer {
     /**
      * Starts {@code mainClass args} in the background and waits up to {@code timeout} for its record.
      *
-     * @param stateFile the record the child writes
-     * @param log       where the child's stdout and stderr go (truncated)
+     * @param jvmDefaults JVM options for the child unless this JVM was given the same option (e.g. {@code -Xmx256m}
+     *                    is dropped when this JVM runs with some {@code -Xmx}): the user's DST_JAVA_OPTS win
+     * @param stateFile   the record the child writes
+     * @param log         where the child's stdout and stderr go (truncated)
      */
-    public static Outcome spawn(String mainClass, List<String> args, Path stateFile, Path log, Duration timeout) throws IOException {
+    /**
+     * {@code inherited}, preceded by those {@code defaults} it does not set itself ({@code -Xmx...}/{@code -Xms...}
+     * by their first four characters, {@code -XX:Name=...} by name).
+     */
+    static List<String> jvmOptions(List<String> defaults, List<String> inherited) {
+        List<String> options = new ArrayList<>();
+        for (String option : defaults) {
+            int eq = option.indexOf('=');
+            String name = option.startsWith("-XX:") && eq > 0 ? option.substring(0, eq + 1) : option.substring(0, Math.min(4, option.length()));
+            if (inherited.stream().noneMatch(a -> a.startsWith(name))) options.add(option);
+        }
+        options.addAll(inherited);
+        return options;
+    }
+
+    public static Outcome spawn(String mainClass, List<String> args, List<String> jvmDefaults, Path stateFile, Path log,
+                                Duration timeout) throws IOException {
         List<String> cmd = new ArrayList<>();
         if (new File("/usr/bin/setsid").canExecute() || new File("/bin/setsid").canExecute()) cmd.add("setsid");
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        cmd.addAll(jvmOptions(jvmDefaults, ManagementFactory.getRuntimeMXBean().getInputArguments()));
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(mainClass);

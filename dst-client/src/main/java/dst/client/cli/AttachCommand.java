@@ -3,6 +3,7 @@ package dst.client.cli;
 import dst.client.core.ClientConfig;
 import dst.client.daemon.Daemonizer;
 import dst.client.daemon.DeviceDaemon;
+import dst.client.daemon.DeviceRecord;
 import dst.client.daemon.RunDir;
 import dst.client.frontend.Frontend;
 import dst.client.frontend.Frontends;
@@ -14,10 +15,15 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.concurrent.Callable;
 
 /** {@code dst-client attach}: make an export a local block device and print its path. */
@@ -38,7 +44,8 @@ final class AttachCommand implements Callable<Integer> {
     String frontend;
 
     @Option(names = "--recover", paramLabel = "DEVID",
-            description = "Adopt ublk device /dev/ublkbDEVID whose serving process died (its I/O waits meanwhile); implies --frontend ublk.")
+            description = {"Adopt ublk device /dev/ublkbDEVID whose serving process died (its I/O waits meanwhile); implies --frontend ublk.",
+                    "Without it, --name NAME of a ublk device whose process died adopts that device too (what a restart by systemd does)."})
     Integer recover;
 
     @Option(names = "--mountpoint", paramLabel = "DIR", description = "Where the FUSE file is mounted (default: RUN-DIR/NAME/fuse).")
@@ -83,10 +90,11 @@ final class AttachCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ClientConfig config = connection.config(target);
+        RunDir runDir = runDirOption.get();
+        recover = leftoverUblkDevice(runDir);
         Frontends.check(recover != null ? "ublk" : frontend); // before forking, so a bad --frontend is a usage error here
         cacheBytes(); // and a bad --cache / --read-ahead
         readAheadBytes();
-        RunDir runDir = runDirOption.get();
         String claimed = daemonChild ? name : runDir.claim(name != null ? name : config.export(), name != null);
         if (!foreground) return daemonize(runDir, claimed);
         Path mnt = mountPoint != null ? mountPoint : runDir.defaultMountPoint(claimed);
@@ -129,9 +137,27 @@ final class AttachCommand implements Callable<Integer> {
         return List.of("-Xmx256m", "-XX:MaxDirectMemorySize=" + (direct >> 20) + "m");
     }
 
+    /**
+     * A ublk device whose dst-client died waits, its I/O frozen, for a process to adopt it. When {@code --name} names
+     * such a leftover (its record's process is gone, its /dev/ublkbN is still there), attaching it again adopts it:
+     * what a supervisor restarting {@code attach --foreground --name NAME} (dst-client@.service) needs without
+     * knowing the device id. Returns the device id to recover, or {@code --recover} as given.
+     */
+    private Integer leftoverUblkDevice(RunDir runDir) throws IOException {
+        if (recover != null || name == null || daemonChild) return recover;
+        Optional<DeviceRecord> left = runDir.find(name);
+        if (left.isEmpty() || left.get().processAlive() || !"ublk".equals(left.get().get("frontend"))) return null;
+        Matcher m = Pattern.compile("/dev/ublkb(\\d+)").matcher(left.get().device());
+        if (!m.matches() || !Files.exists(Path.of(left.get().device()))) return null;
+        spec.commandLine().getErr().println("dst-client: " + left.get().device() + " (" + name + ") was left by a dead dst-client (pid "
+                + left.get().pid() + "): recovering it");
+        return Integer.valueOf(m.group(1));
+    }
+
     private int daemonize(RunDir runDir, String claimed) throws Exception {
         List<String> args = withoutName(spec.root().commandLine().getParseResult().originalArgs());
         args.addAll(List.of("--name", claimed, "--foreground", "--daemon-child"));
+        if (recover != null && args.stream().noneMatch(a -> a.startsWith("--recover"))) args.addAll(List.of("--recover", recover.toString()));
         Daemonizer.Outcome o = Daemonizer.spawn(ClientMain.class.getName(), args, daemonJvmOptions(), runDir.stateFile(claimed),
                 runDir.logFile(claimed), Duration.ofSeconds(readyTimeoutSeconds + connection.connectTimeoutSeconds));
         if (o.ready()) {

@@ -115,7 +115,20 @@ class UblkDeviceIT {
         String again = cli(runDir, "attach", target, "--recover", String.valueOf(devId), "--name", "r", "--connect-timeout", "60", "--ready-timeout", "300");
         try {
             assertEquals(dev.toString(), again.lines().reduce((a, b) -> b).orElse("").trim(), "attach --recover printed another device");
-            assertEquals(0, sh(GUEST.resolve("pattern.sh"), "DEV", dev.toString()), "pattern.sh failed on the recovered " + dev);
+            assertEquals(0, sh(GUEST.resolve("pattern.sh"), daemonOf(runDir, "r"), "DEV", dev.toString()), "pattern.sh failed on the recovered " + dev);
+
+            // What a supervisor does (dst-client@.service restarts `attach --name r`): no device id given, the
+            // leftover device of that name is adopted all the same.
+            ProcessHandle second = daemonOf(runDir, "r");
+            second.destroyForcibly();
+            second.onExit().get(60, TimeUnit.SECONDS);
+            String restarted = cli(runDir, "attach", target, "--name", "r", "--connect-timeout", "60", "--ready-timeout", "300");
+            assertEquals(dev.toString(), restarted.lines().reduce((a, b) -> b).orElse("").trim(), "a restarted attach --name r made another device");
+            assertTrue(restarted.contains("recovering it"), "attach did not say it recovers the leftover device:\n" + restarted);
+            assertEquals(0, sh(GUEST.resolve("pattern.sh"), daemonOf(runDir, "r"), "DEV", dev.toString()), "pattern.sh failed on the re-adopted " + dev);
+        } catch (Throwable t) {
+            printDaemonLogs(runDir);
+            throw t;
         } finally {
             cli(runDir, "detach", "r");
         }

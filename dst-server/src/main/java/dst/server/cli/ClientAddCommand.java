@@ -3,6 +3,7 @@ package dst.server.cli;
 import dst.protocol.auth.ClientKey;
 import dst.server.auth.ClientKeys;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -20,9 +21,8 @@ final class ClientAddCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "NAME", description = "The identity, e.g. a host name.")
     String name;
 
-    @Option(names = "--clients", paramLabel = "FILE", defaultValue = ServerMain.DEFAULT_CLIENTS,
-            description = "The server's clients file (default: ${DEFAULT-VALUE}).")
-    Path clients;
+    @Mixin
+    ClientsFileOption clientsFile;
 
     @Option(names = "--key-file", paramLabel = "FILE", description = "Write the key here (mode 0600) instead of printing it.")
     Path keyFile;
@@ -33,20 +33,20 @@ final class ClientAddCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ClientKeys.checkName(name);
-        ClientKeys keys = ClientKeys.load(clients);
+        ClientKeys keys = ClientKeys.load(clientsFile.path);
         if (keys.contains(name) && !force) {
-            throw new IllegalArgumentException("client '" + name + "' exists in " + clients + " (--force gives it a new key)");
+            throw new IllegalArgumentException("client '" + name + "' exists in " + clientsFile.path + " (--force gives it a new key)");
         }
         if (keyFile != null && Files.exists(keyFile) && !force) {
             throw new IllegalArgumentException(keyFile + " exists (--force replaces it)");
         }
         byte[] key = ClientKey.generate();
         if (keyFile != null) ClientKey.write(keyFile, key); // first: a failure here leaves the clients file unchanged
-        keys.with(name, key).save(clients);
+        keys.with(name, key).save(clientsFile.path);
         if (keyFile != null) {
-            System.out.println("added client '" + name + "' to " + clients + "; its key is in " + keyFile + " (mode 0600)");
+            System.out.println("added client '" + name + "' to " + clientsFile.path + "; its key is in " + keyFile + " (mode 0600)");
         } else {
-            System.out.println("added client '" + name + "' to " + clients + ". Its key, shown only this once:");
+            System.out.println("added client '" + name + "' to " + clientsFile.path + ". Its key, shown only this once:");
             System.out.println(ClientKey.toText(key));
             System.out.println("On the client, save it to a file with mode 0600 and use: --identity " + name + " --key-file FILE");
         }

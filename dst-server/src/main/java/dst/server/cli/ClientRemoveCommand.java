@@ -2,11 +2,10 @@ package dst.server.cli;
 
 import dst.server.auth.ClientKeys;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /** {@code dst-server client remove NAME}: revokes an identity by deleting its key from the clients file. */
@@ -20,15 +19,14 @@ final class ClientRemoveCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "NAME", description = "The identity to remove.")
     String name;
 
-    @Option(names = "--clients", paramLabel = "FILE", defaultValue = ServerMain.DEFAULT_CLIENTS,
-            description = "The server's clients file (default: ${DEFAULT-VALUE}).")
-    Path clients;
+    @Mixin
+    ClientsFileOption clientsFile;
 
     @Override
     public Integer call() throws Exception {
-        if (!Files.exists(clients)) throw new IllegalArgumentException("no client '" + name + "': there is no clients file at " + clients);
-        ClientKeys.load(clients).without(name).save(clients);
-        System.out.println("removed client '" + name + "' from " + clients
+        if (!Files.exists(clientsFile.path)) throw new IllegalArgumentException("no client '" + name + "': there is no clients file at " + clientsFile.path);
+        ClientKeys.load(clientsFile.path).without(name).save(clientsFile.path);
+        System.out.println("removed client '" + name + "' from " + clientsFile.path
                 + "; restart the server (systemctl restart dst-server) to lock it out");
         return 0;
     }

@@ -48,14 +48,4 @@ final class CacheTestSupport {
     static boolean isGeneration(byte[] actual, int block, int generation) {
         return Arrays.equals(actual, content(block, generation));
     }
-
-    static byte[] bytes(ByteBuf buf) {
-        try {
-            byte[] b = new byte[buf.readableBytes()];
-            buf.getBytes(buf.readerIndex(), b);
-            return b;
-        } finally {
-            buf.release();
-        }
-    }
 }

@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 
 import static dst.it.cache.CacheTestSupport.BLOCK;
 import static dst.it.cache.CacheTestSupport.buffer;
-import static dst.it.cache.CacheTestSupport.bytes;
+import static dst.it.harness.ByteBufs.bytes;
 import static dst.it.cache.CacheTestSupport.content;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 

@@ -1,6 +1,7 @@
 package dst.it.transactions;
 
 import dst.client.net.RemoteDisk;
+import dst.it.harness.ByteBufs;
 import dst.it.harness.ServerProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -98,7 +99,7 @@ class AckedWritesSurviveServerKillsIT {
             assertNull(writerError.get(), () -> "the writer saw an error: " + writerError.get());
             assertTrue(disk.stats().reconnects.sum() >= KILLS / 2, "expected reconnects, stats: " + disk.stats().summary());
 
-            Map<Blocks.Verdict, Integer> viaServer = verify(acked, (offset) -> Clients.bytes(disk.read(offset, Blocks.SIZE).get(30, TimeUnit.SECONDS)));
+            Map<Blocks.Verdict, Integer> viaServer = verify(acked, (offset) -> ByteBufs.bytes(disk.read(offset, Blocks.SIZE).get(30, TimeUnit.SECONDS)));
             server.terminate();
             Map<Blocks.Verdict, Integer> onDisk;
             try (FileChannel file = FileChannel.open(image, StandardOpenOption.READ)) {

@@ -1,6 +1,7 @@
 package dst.it.transactions;
 
 import dst.client.net.RemoteDisk;
+import dst.it.harness.ByteBufs;
 import dst.it.harness.FaultProxy;
 import dst.it.harness.ServerProcess;
 import io.netty.buffer.ByteBuf;
@@ -75,7 +76,7 @@ class BitFlipsAreCaughtAndResentIT {
                 CompletableFuture<ByteBuf> f = disk.read(off, CHUNK);
                 f.whenComplete((buf, e) -> {
                     if (e != null) error.compareAndSet(null, e);
-                    else if (!Arrays.equals(Clients.bytes(buf), chunk(at))) badChunks.incrementAndGet();
+                    else if (!Arrays.equals(ByteBufs.bytes(buf), chunk(at))) badChunks.incrementAndGet();
                     slots.release();
                 });
             }

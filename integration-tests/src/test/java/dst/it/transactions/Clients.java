@@ -1,7 +1,6 @@
 package dst.it.transactions;
 
 import dst.client.core.ClientConfig;
-import io.netty.buffer.ByteBuf;
 
 import java.time.Duration;
 
@@ -15,15 +14,5 @@ final class Clients {
                 .withReconnect(Duration.ofMillis(50), Duration.ofSeconds(1));
         return new ClientConfig(c.host(), c.port(), c.export(), c.crc(), c.ioTimeout(), Duration.ofSeconds(5), c.keepalive(),
                 c.reconnectMin(), c.reconnectMax(), c.maxQueuedBytes(), c.maxRequest());
-    }
-
-    static byte[] bytes(ByteBuf buf) {
-        try {
-            byte[] b = new byte[buf.readableBytes()];
-            buf.getBytes(buf.readerIndex(), b);
-            return b;
-        } finally {
-            buf.release();
-        }
     }
 }

@@ -1,6 +1,7 @@
 package dst.it.transactions;
 
 import dst.client.net.RemoteDisk;
+import dst.it.harness.ByteBufs;
 import dst.it.harness.FaultProxy;
 import dst.it.harness.ServerProcess;
 import org.junit.jupiter.api.Test;
@@ -50,7 +51,7 @@ class FencingStopsLateWritesIT {
             long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
             if (elapsed < STUCK_MILLIS + 1000) Thread.sleep(STUCK_MILLIS + 1000 - elapsed); // any late write has landed by now
 
-            byte[] back = Clients.bytes(disk.read(x, Blocks.SIZE).get(10, TimeUnit.SECONDS));
+            byte[] back = ByteBufs.bytes(disk.read(x, Blocks.SIZE).get(10, TimeUnit.SECONDS));
             assertEquals(Blocks.Verdict.OK, Blocks.check(back, x, 2), "final content must be the newer write");
             server.terminate();
             try (FileChannel file = FileChannel.open(image, StandardOpenOption.READ)) {

@@ -1,6 +1,7 @@
 package dst.it.transactions;
 
 import dst.client.net.RemoteDisk;
+import dst.it.harness.ByteBufs;
 import dst.it.harness.ServerProcess;
 import dst.protocol.DstException;
 import dst.protocol.Errno;
@@ -56,7 +57,7 @@ class TimedOutWriteIsNeverResentIT {
             server.restart();
             disk.write(y, Blocks.buffer(y, 1), false).get(20, TimeUnit.SECONDS);
             disk.flush().get(10, TimeUnit.SECONDS);
-            byte[] back = Clients.bytes(disk.read(x, Blocks.SIZE).get(10, TimeUnit.SECONDS));
+            byte[] back = ByteBufs.bytes(disk.read(x, Blocks.SIZE).get(10, TimeUnit.SECONDS));
             assertEquals(Blocks.Verdict.OK, Blocks.check(back, x, 1), "the timed-out write (generation 2) must not land");
             server.terminate();
             try (FileChannel file = FileChannel.open(image, StandardOpenOption.READ)) {

@@ -86,7 +86,7 @@ class UblkDeviceIT {
         Path runDir = Files.createTempDirectory("dst-ublk-run");
         String target = "127.0.0.1:" + server.port() + "/disk";
         String out = cli(runDir, "attach", target, "--frontend", "ublk", "--name", "u", "--connect-timeout", "60", "--ready-timeout", "300");
-        Path dev = Path.of(out.lines().reduce((a, b) -> b).orElse("").trim());
+        Path dev = Path.of(lastLine(out));
         assertTrue(dev.toString().matches("/dev/ublkb\\d+"), "attach --frontend ublk printed '" + out + "'");
         try {
             assertTrue(Files.exists(dev), dev + " missing after attach");
@@ -106,24 +106,20 @@ class UblkDeviceIT {
         Path runDir = Files.createTempDirectory("dst-ublk-run");
         String target = "127.0.0.1:" + server.port() + "/disk";
         String out = cli(runDir, "attach", target, "--frontend", "ublk", "--name", "r", "--connect-timeout", "60", "--ready-timeout", "300");
-        Path dev = Path.of(out.lines().reduce((a, b) -> b).orElse("").trim());
+        Path dev = Path.of(lastLine(out));
         int devId = Integer.parseInt(dev.toString().replace("/dev/ublkb", ""));
-        ProcessHandle client = daemonOf(runDir, "r");
-        client.destroyForcibly();
-        client.onExit().get(60, TimeUnit.SECONDS);
+        kill9(daemonOf(runDir, "r"));
         assertTrue(Files.exists(dev), dev + " vanished with its server: it must wait for recovery");
         String again = cli(runDir, "attach", target, "--recover", String.valueOf(devId), "--name", "r", "--connect-timeout", "60", "--ready-timeout", "300");
         try {
-            assertEquals(dev.toString(), again.lines().reduce((a, b) -> b).orElse("").trim(), "attach --recover printed another device");
+            assertEquals(dev.toString(), lastLine(again), "attach --recover printed another device");
             assertEquals(0, sh(GUEST.resolve("pattern.sh"), daemonOf(runDir, "r"), "DEV", dev.toString()), "pattern.sh failed on the recovered " + dev);
 
             // What a supervisor does (dst-client@.service restarts `attach --name r`): no device id given, the
             // leftover device of that name is adopted all the same.
-            ProcessHandle second = daemonOf(runDir, "r");
-            second.destroyForcibly();
-            second.onExit().get(60, TimeUnit.SECONDS);
+            kill9(daemonOf(runDir, "r"));
             String restarted = cli(runDir, "attach", target, "--name", "r", "--connect-timeout", "60", "--ready-timeout", "300");
-            assertEquals(dev.toString(), restarted.lines().reduce((a, b) -> b).orElse("").trim(), "a restarted attach --name r made another device");
+            assertEquals(dev.toString(), lastLine(restarted), "a restarted attach --name r made another device");
             assertTrue(restarted.contains("recovering it"), "attach did not say it recovers the leftover device:\n" + restarted);
             assertEquals(0, sh(GUEST.resolve("pattern.sh"), daemonOf(runDir, "r"), "DEV", dev.toString()), "pattern.sh failed on the re-adopted " + dev);
         } catch (Throwable t) {
@@ -173,6 +169,17 @@ class UblkDeviceIT {
             }
         }
         return p.exitValue();
+    }
+
+    /** What attach printed last: the device. */
+    private static String lastLine(String output) {
+        return output.lines().reduce((a, b) -> b).orElse("").trim();
+    }
+
+    /** SIGKILLs a device's dst-client and waits until it is gone (its ublk device stays, waiting for recovery). */
+    private static void kill9(ProcessHandle daemon) throws Exception {
+        daemon.destroyForcibly();
+        daemon.onExit().get(60, TimeUnit.SECONDS);
     }
 
     private static ProcessHandle daemonOf(Path runDir, String name) throws Exception {

@@ -9,6 +9,7 @@ import dst.client.frontend.Frontend;
 import dst.client.frontend.Frontends;
 import dst.client.frontend.fuse.FuseFrontend;
 import dst.client.frontend.ublk.UblkFrontend;
+import dst.nativebridge.ublk.UblkCharDevice;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -22,8 +23,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 
 /** {@code dst-client attach}: make an export a local block device and print its path. */
@@ -147,11 +147,11 @@ final class AttachCommand implements Callable<Integer> {
         if (recover != null || name == null || daemonChild) return recover;
         Optional<DeviceRecord> left = runDir.find(name);
         if (left.isEmpty() || left.get().processAlive() || !"ublk".equals(left.get().get("frontend"))) return null;
-        Matcher m = Pattern.compile("/dev/ublkb(\\d+)").matcher(left.get().device());
-        if (!m.matches() || !Files.exists(Path.of(left.get().device()))) return null;
+        OptionalInt devId = UblkCharDevice.devIdOf(left.get().device());
+        if (devId.isEmpty() || !Files.exists(Path.of(left.get().device()))) return null;
         spec.commandLine().getErr().println("dst-client: " + left.get().device() + " (" + name + ") was left by a dead dst-client (pid "
                 + left.get().pid() + "): recovering it");
-        return Integer.valueOf(m.group(1));
+        return devId.getAsInt();
     }
 
     private int daemonize(RunDir runDir, String claimed) throws Exception {

@@ -4,6 +4,7 @@ import dst.nativebridge.LibC;
 import dst.nativebridge.NativeException;
 
 import java.io.Closeable;
+import java.util.OptionalInt;
 
 /**
  * {@code /dev/ublkcN}: the channel through which one device's queues fetch and commit requests.
@@ -20,13 +21,23 @@ public final class UblkCharDevice implements Closeable {
         this.fd = fd;
     }
 
+    private static final String BLOCK_PREFIX = "/dev/ublkb";
+
     public static String path(int devId) {
         return "/dev/ublkc" + devId;
     }
 
     /** The block device the kernel shows users, {@code /dev/ublkbN}. */
     public static String blockPath(int devId) {
-        return "/dev/ublkb" + devId;
+        return BLOCK_PREFIX + devId;
+    }
+
+    /** The N of {@code /dev/ublkbN}, or empty when {@code path} is not a ublk block device path. */
+    public static OptionalInt devIdOf(String path) {
+        if (!path.startsWith(BLOCK_PREFIX) || path.length() == BLOCK_PREFIX.length()) return OptionalInt.empty();
+        String n = path.substring(BLOCK_PREFIX.length());
+        if (!n.chars().allMatch(Character::isDigit) || n.length() > 9) return OptionalInt.empty();
+        return OptionalInt.of(Integer.parseInt(n));
     }
 
     /** Opens {@code /dev/ublkcN}, waiting up to {@code waitMillis} for devtmpfs/udev to create it. */

@@ -4,7 +4,6 @@ import dst.client.core.BlockDevice;
 import dst.nativebridge.NativeException;
 import dst.nativebridge.fuse.FuseDevice;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.PooledByteBufAllocator;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -28,8 +27,12 @@ final class FuseSession {
     private static final int BUFFER_SIZE = IN_HEADER_SIZE + WRITE_IN_SIZE + ExportFile.MAX_WRITE + 4096;
     private static final long INIT_TIMEOUT_MS = 15_000;
 
+    /** Idle request buffers kept for reuse: the readers' own, plus as many large writes as usually wait for the server. */
+    private static final int KEEP_BUFFERS = READERS + 16;
+
     private final FuseDevice fuse;
     private final ExportFile file;
+    private final RequestBuffers buffers = new RequestBuffers(BUFFER_SIZE, KEEP_BUFFERS);
     private final AtomicInteger running = new AtomicInteger();
     private final CompletableFuture<Void> ended = new CompletableFuture<>();
     private volatile boolean unmounting;
@@ -69,14 +72,14 @@ final class FuseSession {
     }
 
     private void serve() {
-        ByteBuf buffer = PooledByteBufAllocator.DEFAULT.directBuffer(BUFFER_SIZE, BUFFER_SIZE);
+        ByteBuf buffer = buffers.take();
         try {
             int n;
             while ((n = fuse.read(buffer.nioBuffer(0, BUFFER_SIZE))) >= 0) {
                 file.handle(buffer, n);
                 if (buffer.refCnt() > 1) { // a write kept its data in it: take a fresh one
                     buffer.release();
-                    buffer = PooledByteBufAllocator.DEFAULT.directBuffer(BUFFER_SIZE, BUFFER_SIZE);
+                    buffer = buffers.take();
                 }
             }
         } catch (NativeException | RuntimeException e) {
@@ -109,6 +112,7 @@ final class FuseSession {
             LOG.warning("FUSE readers on " + fuse.mountPoint() + " did not stop within 10 s after unmounting");
         }
         fuse.close();
+        buffers.close();
     }
 
     private void abort() {

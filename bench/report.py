@@ -13,9 +13,14 @@ import sys
 JOBS = [("seqwrite", "seq 1M QD8 write", "MB/s"), ("seqread", "seq 1M QD8 read", "MB/s"),
         ("randwrite", "4k rand QD32 write", "IOPS"), ("randread", "4k rand QD32 read", "IOPS")]
 BLOCK_SETUPS = [("limit", "limit: loop on tmpfs"), ("peer", "peer: nbdkit+nbdfuse+loop"),
-                ("dst-fuse", "dst FUSE (no cache)"), ("dst-fuse-wb", "dst FUSE (cache + read-ahead)")]
-PROTO_SETUPS = [("proto-limit", "limit: iperf3 loopback"), ("proto-peer", "peer: fio nbd engine -> nbdkit"),
+                ("dst-fuse", "dst FUSE (no cache)"), ("dst-fuse-wb", "dst FUSE (cache + read-ahead)"),
+                ("dst-ublk", "dst ublk (no cache)")]
+# (setup, short name in the ratio columns); a setup without any result (ublk on a kernel without it) is left out
+DST_SETUPS = [("dst-fuse", "wt"), ("dst-fuse-wb", "wb"), ("dst-ublk", "ublk")]
+PROTO_SETUPS = [("proto-limit", "limit: iperf3 loopback (128 KiB writes)"),
+                ("proto-limit-1m", "limit: iperf3 -l 1M"), ("proto-peer", "peer: fio nbd engine -> nbdkit"),
                 ("proto-dst", "dst-client bench -> dst-server")]
+GUEST_LINE = re.compile(r"^RESULT: (\S+) (.+?): (.*)$")
 
 
 def fio_result(path, job):
@@ -55,11 +60,41 @@ def iperf_result(path):
     return data["end"]["sum_received"]["bits_per_second"] / 8 / 1e6, None
 
 
+def guest_rows(path):
+    """RESULT lines of the guest's perf.sh (dst and c-ramdisk) as table rows: test, unit, dst, C, dst/C."""
+    if not os.path.exists(path):
+        return []
+    results = {}  # (label, test) -> (value, unit)
+    for line in open(path):
+        m = GUEST_LINE.match(line.strip())
+        if not m:
+            continue
+        label, test, rest = m.groups()
+        if test.startswith("dd "):
+            v = re.findall(r"([\d.]+) ([MGk]B)/s", rest)
+            if v:
+                num, unit = v[-1]
+                results[(label, test)] = (float(num) * {"kB": 1e-3, "MB": 1, "GB": 1e3}[unit], "MB/s")
+        elif test.startswith("fio "):
+            f = re.match(r"read (\d+) KiB/s (\d+) IOPS, write (\d+) KiB/s (\d+) IOPS", rest)
+            if f:
+                rkib, riops, wkib, wiops = map(int, f.groups())
+                kib, iops = (wkib, wiops) if "write" in test else (rkib, riops)
+                results[(label, test)] = (kib * 1024 / 1e6, "MB/s") if " 1m " in test + " " else (iops, "IOPS")
+    rows = []
+    for test in dict.fromkeys(t for _, t in results):
+        d, c = results.get(("dst", test)), results.get(("c-ramdisk", test))
+        unit = (d or c)[1]
+        rows.append(["guest", test, unit, fmt((d[0], None) if d else None), fmt((c[0], None) if c else None),
+                     ratio((d[0], None) if d else None, (c[0], None) if c else None)])
+    return rows
+
+
 def fmt(r):
     if r is None:
         return "-"
     value, p99 = r
-    s = f"{value:,.0f}"
+    s = f"{value:,.0f}" if value >= 100 else f"{value:.1f}"
     return s + (f" (p99 {p99:,.0f} us)" if p99 is not None else "")
 
 
@@ -78,21 +113,27 @@ def main():
         "proto-dst": {j: bench_result(os.path.join(J, f"proto-dst.{j}.txt"), j) for j, _, _ in JOBS},
     }
     iperf = iperf_result(os.path.join(J, "proto-limit.iperf.json"))
+    iperf_1m = iperf_result(os.path.join(J, "proto-limit-1m.iperf.json"))
 
+    setups = [(s, label) for s, label in BLOCK_SETUPS if any(block[s].values())]
+    dsts = [(s, short) for s, short in DST_SETUPS if any(block[s].values())]
     rows = []  # (section, job label, unit, values by setup..., ratios...)
-    head_block = ["job", "unit"] + [label for _, label in BLOCK_SETUPS] + [
-        "wt/peer", "wt/limit", "wb/peer", "wb/limit"]
+    head_block = ["job", "unit"] + [label for _, label in setups] + [
+        f"{short}/{base}" for _, short in dsts for base in ("peer", "limit")]
     for j, label, unit in JOBS:
         b = block
-        rows.append(["block", label, unit] + [fmt(b[s][j]) for s, _ in BLOCK_SETUPS] + [
-            ratio(b["dst-fuse"][j], b["peer"][j]), ratio(b["dst-fuse"][j], b["limit"][j]),
-            ratio(b["dst-fuse-wb"][j], b["peer"][j]), ratio(b["dst-fuse-wb"][j], b["limit"][j])])
-    head_proto = ["job", "unit"] + [label for _, label in PROTO_SETUPS] + ["dst/peer", "dst/limit"]
+        rows.append(["block", label, unit] + [fmt(b[s][j]) for s, _ in setups] + [
+            ratio(b[s][j], b[base][j]) for s, _ in dsts for base in ("peer", "limit")])
+    head_proto = ["job", "unit"] + [label for _, label in PROTO_SETUPS] + ["dst/peer", "dst/limit", "dst/limit 1M"]
     prows = []
     for j, label, unit in JOBS:
-        lim = iperf if j.startswith("seq") else None
-        prows.append(["protocol", label, unit, fmt(lim), fmt(proto["proto-peer"][j]), fmt(proto["proto-dst"][j]),
-                      ratio(proto["proto-dst"][j], proto["proto-peer"][j]), ratio(proto["proto-dst"][j], lim)])
+        seq = j.startswith("seq")
+        lim, lim1m = (iperf, iperf_1m) if seq else (None, None)
+        prows.append(["protocol", label, unit, fmt(lim), fmt(lim1m), fmt(proto["proto-peer"][j]),
+                      fmt(proto["proto-dst"][j]), ratio(proto["proto-dst"][j], proto["proto-peer"][j]),
+                      ratio(proto["proto-dst"][j], lim), ratio(proto["proto-dst"][j], lim1m)])
+    grows = guest_rows(os.path.join(work, "guest.txt"))
+    head_guest = ["test", "unit", "dst ublk (guest)", "C ublk RAM disk (guest)", "dst/C"]
 
     def md_table(head, body):
         lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
@@ -104,11 +145,20 @@ def main():
     cmds = open(os.path.join(work, "commands.txt")).read().strip()
     md = ["# dst benchmark " + machine.splitlines()[0].split("=", 1)[1], "",
           "All rows were measured in the same run on the same machine; compare the ratios, not absolute numbers",
-          "(the machine is shared). wt = dst FUSE without client caching (--cache 0 --read-ahead 0), wb = dst FUSE with the write-back cache and read-ahead.",
+          "(the machine is shared). wt = dst FUSE without client caching (--cache 0 --read-ahead 0), wb = dst FUSE with the write-back cache and read-ahead, ublk = dst's ublk device (only where the kernel has ublk).",
+          "Every device had an untimed warm-up (1 MiB writes, then 4 KiB random mixed I/O) before its jobs.",
           "", "## Block device (fio, direct I/O, libaio)", "", md_table(head_block, rows), "",
           "## Protocol level (no kernel frontend)", "",
-          "The limit for seq rows is iperf3's single-stream loopback throughput (MB/s).", "",
-          md_table(head_proto, prows), "", "## Memory", "", "```", rss, "```", "",
+          "The limits for seq rows are iperf3's single-stream loopback throughput (MB/s), with its default 128 KiB",
+          "writes and with 1 MiB writes (the seq jobs' request size).", "",
+          md_table(head_proto, prows), ""]
+    if grows:
+        md += ["## ublk in the emulated guest (bench/run.sh --guest)", "",
+               "qemu TCG guest (integration-tests/ublk-vm), Debian 6.12 kernel: every instruction, the JVMs included, is",
+               "emulated, so only the ratio to the C RAM disk measured in the same boot means anything; dst runs its",
+               "server and client in the guest over TCP loopback. Direct I/O, dd 1 MiB and fio (64 MiB span).", "",
+               md_table(head_guest, grows), ""]
+    md += ["## Memory", "", "```", rss, "```", "",
           "## Machine", "", "```", machine, "```", "", "## Commands", "", "```", cmds, "```", ""]
     with open(out + ".md", "w") as f:
         f.write("\n".join(md))
@@ -118,10 +168,16 @@ def main():
         w.writerows(rows)
         w.writerow(["section"] + head_proto)
         w.writerows(prows)
+        if grows:
+            w.writerow(["section"] + head_guest)
+            w.writerows(grows)
     print(md_table(head_block, rows))
     print()
     print(md_table(head_proto, prows))
     print()
+    if grows:
+        print(md_table(head_guest, grows))
+        print()
     print(rss)
     print(f"\nwritten: {out}.md {out}.csv")
 

@@ -5,6 +5,11 @@
 #   bench/run.sh            full run: 1 GiB devices, 15 s per job after 3 s warm-up  (~9 min)
 #   bench/run.sh --quick    512 MiB devices, 5 s per job after 2 s warm-up         (< 5 min)
 #   bench/run.sh --smoke    64 MiB devices, 1 s per job: proves the suite works (CI); writes no result files
+#   --guest                 adds dst's ublk device in the emulated qemu guest (integration-tests/ublk-vm, set up
+#                           by its setup.sh; integration-tests built) next to the C ublk RAM disk there (+~5 min)
+# Every device gets an untimed warm-up first (1 MiB writes, then 4 KiB random mixed I/O, WARM s each: full 10,
+# quick 4), the same for every row: the JVMs compile their hot paths in the first seconds (C2 took ~4 s of CPU
+# per process), which is not what a long-running daemon looks like.
 #
 # Block rows (fio, direct I/O, libaio: seq 1 MiB QD8 read/write, 4 KiB random QD32 read/write):
 #   limit        loop(--direct-io=on) on a tmpfs file
@@ -12,8 +17,9 @@
 #   dst-fuse     dst-server mem: export + dst-client attach --frontend fuse --cache 0 --read-ahead 0
 #   dst-fuse-wb  the same with the client write-back cache and read-ahead (--cache 256M --read-ahead 4M;
 #                DST_BENCH_CACHE / DST_BENCH_READ_AHEAD change them)
+#   dst-ublk     dst-client attach --frontend ublk --cache 0 --read-ahead 0, when this kernel has /dev/ublk-control
 # Protocol rows (same patterns, no kernel in the way):
-#   limit        iperf3 on loopback, one stream
+#   limit        iperf3 on loopback, one stream: default (128 KiB writes) and -l 1M (the seq jobs' size)
 #   peer         fio's nbd engine against nbdkit memory over TCP loopback
 #   dst          dst-client bench against dst-server
 # Results: a table on stdout, and bench/results/<date>.md and .csv with machine info and every command run.
@@ -21,19 +27,21 @@
 set -euo pipefail
 
 MODE=full
+GUEST=0
 for a in "$@"; do
   case "$a" in
+    --guest) GUEST=1 ;;
     --quick) MODE=quick ;;
     --smoke) MODE=smoke ;;
     --full) MODE=full ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
     *) echo "unknown option $a" >&2; exit 2 ;;
   esac
 done
 case "$MODE" in
-  full)  SIZE_MB=1024; SECS=15; RAMP=3 ;;
-  quick) SIZE_MB=512;  SECS=5;  RAMP=2 ;;
-  smoke) SIZE_MB=64;   SECS=1;  RAMP=0 ;;
+  full)  SIZE_MB=1024; SECS=15; RAMP=3; WARM=10 ;;
+  quick) SIZE_MB=512;  SECS=5;  RAMP=2; WARM=4 ;;
+  smoke) SIZE_MB=64;   SECS=1;  RAMP=0; WARM=0 ;;
 esac
 CACHE=${DST_BENCH_CACHE:-256M}
 READ_AHEAD=${DST_BENCH_READ_AHEAD:-4M}
@@ -126,7 +134,15 @@ fio_run() {
     if [ -n "${RSS_WATCH:-}" ]; then RSS_TRACE+=" $name $(rss_mb "${RSS_WATCH% *}")/$(rss_mb "${RSS_WATCH#* }")"; fi
   done
 }
-fio_dev() { fio_run "$1" --filename="$2" --ioengine=libaio; }
+fio_dev() { warm_up "$2"; fio_run "$1" --filename="$2" --ioengine=libaio; }
+
+warm_up() { # DEV: untimed, results discarded
+  [ "$WARM" -gt 0 ] || return 0
+  local w=(--direct=1 --ioengine=libaio --filename="$1" --size="${SIZE_MB}M" --runtime="$WARM" --time_based --output=/dev/null)
+  log_cmd "fio --name=warmup --rw=write --bs=1M --iodepth=8 ${w[*]}; fio --name=warmup --rw=randrw --bs=4k --iodepth=32 ${w[*]}"
+  fio --name=warmup --rw=write --bs=1M --iodepth=8 "${w[@]}"
+  fio --name=warmup --rw=randrw --bs=4k --iodepth=32 "${w[@]}"
+}
 
 loop_attach() { # FILE -> prints /dev/loopN
   local l; l=$(losetup --find --show --direct-io=on "$1"); LOOPS+=("$l"); log_cmd "losetup --find --show --direct-io=on $1"; echo "$l"
@@ -173,18 +189,17 @@ start_dst_server() {
   wait_port "$DST_PORT"
 }
 stop_dst_server() { kill "$DST_SERVER_PID"; wait "$DST_SERVER_PID" 2>/dev/null || true; PIDS=(); }
-HAS_CACHE=$("${DST_CLIENT[@]}" attach --help 2>&1 | grep -c -- '--cache' || true)
-attach_dst() { # NAME CACHE READ-AHEAD -> prints the device
-  local cache=(); [ "$HAS_CACHE" != 0 ] && cache=(--cache "$2" --read-ahead "$3")
-  log_cmd "dst-client attach --run-dir $RUN_DIR --name $1 --frontend fuse ${cache[*]} 127.0.0.1:$DST_PORT/bench"
-  "${DST_CLIENT[@]}" attach --run-dir "$RUN_DIR" --name "$1" --frontend fuse "${cache[@]}" "127.0.0.1:$DST_PORT/bench"
+attach_dst() { # NAME FRONTEND CACHE READ-AHEAD -> prints the device
+  local a=(attach --run-dir "$RUN_DIR" --name "$1" --frontend "$2" --cache "$3" --read-ahead "$4" "127.0.0.1:$DST_PORT/bench")
+  log_cmd "dst-client ${a[*]}"
+  "${DST_CLIENT[@]}" "${a[@]}"
 }
 daemon_pid() { sed -n 's/^pid=//p' "$RUN_DIR/$1/state" 2>/dev/null || true; }
 RSS=()
-dst_fuse_row() { # SETUP CACHE READ-AHEAD
-  echo "-- $1: dst-server + attach --frontend fuse --cache $2 --read-ahead $3"
+dst_row() { # SETUP FRONTEND CACHE READ-AHEAD
+  echo "-- $1: dst-server + attach --frontend $2 --cache $3 --read-ahead $4"
   start_dst_server
-  local dev; dev=$(attach_dst "$1" "$2" "$3")
+  local dev; dev=$(attach_dst "$1" "$2" "$3" "$4")
   local cpid; cpid=$(daemon_pid "$1")
   RSS_WATCH="$DST_SERVER_PID ${cpid:-0}"; RSS_TRACE=""
   fio_dev "$1" "$dev"
@@ -194,11 +209,21 @@ dst_fuse_row() { # SETUP CACHE READ-AHEAD
   "${DST_CLIENT[@]}" detach --run-dir "$RUN_DIR" "$1" >/dev/null
   stop_dst_server
 }
-dst_fuse_row dst-fuse 0 0
-[ "$HAS_CACHE" != 0 ] && dst_fuse_row dst-fuse-wb "$CACHE" "$READ_AHEAD"
+dst_row dst-fuse fuse 0 0
+dst_row dst-fuse-wb fuse "$CACHE" "$READ_AHEAD"
+if [ -e /dev/ublk-control ]; then
+  modprobe ublk_drv 2>/dev/null || true
+  dst_row dst-ublk ublk 0 0
+else
+  echo "-- dst-ublk: skipped (no /dev/ublk-control in this kernel; --guest measures ublk in the qemu guest)"
+fi
 
 echo "-- protocol: dst-client bench -> dst-server"
 start_dst_server
+if [ "$WARM" -gt 0 ]; then # the server's warm-up, as the block rows had (each bench JVM warms itself: --warmup)
+  log_cmd "dst-client bench 127.0.0.1:$DST_PORT/bench --rw randrw --bs 64k --qd 16 --duration $((2 * WARM))"
+  "${DST_CLIENT[@]}" bench "127.0.0.1:$DST_PORT/bench" --rw randrw --bs 64k --qd 16 --duration $((2 * WARM)) >/dev/null
+fi
 for j in "${JOBS[@]}"; do
   set -- $j
   cmd=("${DST_CLIENT[@]}" bench "127.0.0.1:$DST_PORT/bench" --rw "$2" --bs "$3" --qd "$4" --duration "$SECS" --warmup "$RAMP")
@@ -214,7 +239,24 @@ iperf3 -s -B 127.0.0.1 -p "$IPERF_PORT" >/dev/null 2>&1 & IPERF_PID=$!; PIDS+=($
 sleep 1 # no probe: a probe connection would count as a test
 log_cmd "iperf3 -s -B 127.0.0.1 -p $IPERF_PORT; iperf3 -c 127.0.0.1 -p $IPERF_PORT -t $SECS -O $RAMP -J"
 iperf3 -c 127.0.0.1 -p "$IPERF_PORT" -t "$SECS" -O "$RAMP" -J >"$WORK/json/proto-limit.iperf.json"
+log_cmd "iperf3 -c 127.0.0.1 -p $IPERF_PORT -t $SECS -O $RAMP -J -l 1M"
+iperf3 -c 127.0.0.1 -p "$IPERF_PORT" -t "$SECS" -O "$RAMP" -J -l 1M >"$WORK/json/proto-limit-1m.iperf.json"
 kill "$IPERF_PID"; wait 2>/dev/null || true; PIDS=()
+
+# ---- ublk in the emulated guest (optional) ----
+if [ "$GUEST" = 1 ]; then
+  echo "-- guest: dst ublk vs the C ublk RAM disk in the qemu guest (TCG: everything emulated, ~5 min)"
+  if [ ! -e integration-tests/target/test-classes/dst/it/ublk/UblkGuestMain.class ]; then
+    echo "== building the integration tests' classes (the guest runs UblkGuestMain from them)"
+    ./mvnw -B -q -ntp -pl integration-tests -am -DskipTests test-compile
+  fi
+  log_cmd "PERF=1 FIO_SECONDS=$((SECS / 3 + 2)) integration-tests/ublk-vm/run-e2e.sh"
+  if PERF=1 FIO_SECONDS=$((SECS / 3 + 2)) integration-tests/ublk-vm/run-e2e.sh >"$WORK/guest.log" 2>&1; then
+    grep '^RESULT: ' "$WORK/guest.log" >"$WORK/guest.txt" || true
+  else
+    echo "guest run failed; last lines:" >&2; tail -n 20 "$WORK/guest.log" >&2
+  fi
+fi
 
 # ---- report ----
 {

@@ -11,8 +11,8 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Read-ahead for one sequential reader, as a disk's read cache does it: after two reads in a row that continue
- * where the previous one ended, the next {@code window} bytes are requested in {@code chunk}-sized pieces, all
- * in flight at once, and later reads are answered from them. This turns a frontend that reads one 128 KiB
+ * near where the stream got to (concurrent reads arrive slightly out of order), the next {@code window} bytes are
+ * requested in {@code chunk}-sized pieces, all in flight at once, and later reads are answered from them. This turns a frontend that reads one 128 KiB
  * request at a time (FUSE through loop) into a pipelined stream.
  *
  * <p>Coherence: every write, trim or zeroing first drops the prefetched chunks it overlaps (finished or still
@@ -27,6 +27,7 @@ public final class ReadAhead implements BlockDevice {
         final int length;
         final CompletableFuture<ByteBuf> data;
         int readers;      // reads answered from this chunk whose slice is not taken yet
+        long consumed;    // bytes of it handed to reads: all of them, and the chunk has done its job
         boolean dropped;  // out of the list: the last reader (or nobody) releases the data
 
         Chunk(long offset, int length, CompletableFuture<ByteBuf> data) {
@@ -58,6 +59,13 @@ public final class ReadAhead implements BlockDevice {
         }
         if (data != null) data.release();
     }
+
+    /**
+     * A read counts as part of the stream when it starts within this many of its own lengths of the stream's
+     * position: the queue depth a sequential reader may have in flight. Scaled by the read's size so that small
+     * random reads almost never look sequential (a 4 KiB read must land within 64 KiB).
+     */
+    private static final int REORDER_DEPTH = 16;
 
     private final BlockDevice disk;
     private final int chunk;
@@ -91,24 +99,35 @@ public final class ReadAhead implements BlockDevice {
     public CompletableFuture<ByteBuf> read(long offset, int length) {
         Chunk hit = null;
         synchronized (this) {
-            boolean sequential = offset == nextExpected;
-            streak = sequential ? streak + 1 : 0;
-            nextExpected = offset + length;
-            for (Iterator<Chunk> it = chunks.iterator(); it.hasNext(); ) { // consumed or skipped over
+            // Several reads of one stream are in flight at once (loop at queue depth 8, FUSE readers in parallel), so
+            // they arrive a little out of order: a read near where the stream is counts as part of it. Only a real
+            // jump drops the prefetched chunks; taking every reordered read for one threw away the chunks in flight
+            // and read everything twice (1 MiB reads at QD8: 1.8 -> 1.2 GB/s with read-ahead on).
+            boolean inStream = nextExpected >= 0 && Math.abs(offset - nextExpected) <= (long) REORDER_DEPTH * length;
+            streak = inStream ? streak + 1 : 0;
+            nextExpected = inStream ? Math.max(nextExpected, offset + length) : offset + length;
+            long behind = offset - (long) REORDER_DEPTH * length; // a straggler of the stream reads no further back
+            for (Iterator<Chunk> it = chunks.iterator(); it.hasNext(); ) { // skipped, or the reader went elsewhere
                 Chunk c = it.next();
-                if (c.offset + c.length <= offset || !sequential) {
+                if (!inStream || c.offset + c.length <= behind) {
                     it.remove();
                     drop(c);
                 }
             }
-            for (Chunk c : chunks) {
+            for (Iterator<Chunk> it = chunks.iterator(); it.hasNext(); ) {
+                Chunk c = it.next();
                 if (c.covers(offset, length)) {
                     hit = c;
                     c.readers++;
+                    c.consumed += length;
+                    if (c.consumed >= c.length) { // read to the end: make room for the next chunk
+                        it.remove();
+                        drop(c);
+                    }
                     break;
                 }
             }
-            if (streak >= 2) prefetch(offset + length);
+            if (streak >= 2) prefetch(nextExpected);
         }
         if (hit == null) return disk.read(offset, length);
         Chunk c = hit;

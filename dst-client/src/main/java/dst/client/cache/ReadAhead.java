@@ -12,8 +12,8 @@ import java.util.concurrent.CompletableFuture;
 /**
  * Read-ahead for one sequential reader, as a disk's read cache does it: after two reads in a row that continue
  * near where the stream got to (concurrent reads arrive slightly out of order), the next {@code window} bytes are
- * requested in {@code chunk}-sized pieces, all in flight at once, and later reads are answered from them. This turns a frontend that reads one 128 KiB
- * request at a time (FUSE through loop) into a pipelined stream.
+ * requested in {@code chunk}-sized pieces, all in flight at once, and later reads are answered from them. This
+ * turns a reader that has one 128 KiB request at a time in flight into a pipelined stream.
  *
  * <p>Coherence: every write, trim or zeroing first drops the prefetched chunks it overlaps (finished or still
  * in flight), so a read never returns data older than a write completed before it. Prefetches go through the

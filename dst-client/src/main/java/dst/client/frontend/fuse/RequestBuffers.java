@@ -1,8 +1,8 @@
 package dst.client.frontend.fuse;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.buffer.UnpooledByteBufAllocator;
-import io.netty.buffer.UnpooledDirectByteBuf;
 import io.netty.buffer.UnpooledUnsafeDirectByteBuf;
 import io.netty.util.internal.PlatformDependent;
 
@@ -29,11 +29,11 @@ final class RequestBuffers {
 
     /** An empty buffer of {@link #size} bytes whose memory returns here when its reference count drops to 0. */
     ByteBuf take() {
+        if (!PlatformDependent.hasUnsafe()) return Unpooled.directBuffer(size, size); // (Unsafe disabled) no recycling
         ByteBuffer memory = free.poll();
         if (memory == null) memory = ByteBuffer.allocateDirect(size);
         memory.clear();
-        ByteBuf b = PlatformDependent.hasUnsafe() ? new UnsafeRecycled(this, memory) : new Recycled(this, memory);
-        return b.clear(); // wrapping makes the whole buffer readable; a request buffer starts empty
+        return new Recycled(this, memory).clear(); // wrapping makes the whole buffer readable; a request starts empty
     }
 
     private void recycle(ByteBuffer memory) {
@@ -46,24 +46,7 @@ final class RequestBuffers {
         while ((b = free.poll()) != null) PlatformDependent.freeDirectBuffer(b);
     }
 
-    private static final class UnsafeRecycled extends UnpooledUnsafeDirectByteBuf {
-        private final RequestBuffers owner;
-        private final ByteBuffer memory;
-
-        UnsafeRecycled(RequestBuffers owner, ByteBuffer memory) {
-            super(UnpooledByteBufAllocator.DEFAULT, memory, memory.capacity());
-            this.owner = owner;
-            this.memory = memory;
-        }
-
-        @Override
-        protected void deallocate() {
-            super.deallocate(); // constructed over an existing ByteBuffer: forgets it without freeing it
-            owner.recycle(memory);
-        }
-    }
-
-    private static final class Recycled extends UnpooledDirectByteBuf {
+    private static final class Recycled extends UnpooledUnsafeDirectByteBuf {
         private final RequestBuffers owner;
         private final ByteBuffer memory;
 
@@ -75,7 +58,7 @@ final class RequestBuffers {
 
         @Override
         protected void deallocate() {
-            super.deallocate();
+            super.deallocate(); // constructed over an existing ByteBuffer: forgets it without freeing it
             owner.recycle(memory);
         }
     }

@@ -64,7 +64,7 @@ def guest_rows(path):
     """RESULT lines of the guest's perf.sh (dst and c-ramdisk) as table rows: test, unit, dst, C, dst/C."""
     if not os.path.exists(path):
         return []
-    results = {}  # (label, test) -> (value, unit)
+    values, units = {}, {}  # (label, test) -> (value, None) as fmt/ratio take it; test -> unit
     for line in open(path):
         m = GUEST_LINE.match(line.strip())
         if not m:
@@ -74,19 +74,20 @@ def guest_rows(path):
             v = re.findall(r"([\d.]+) ([MGk]B)/s", rest)
             if v:
                 num, unit = v[-1]
-                results[(label, test)] = (float(num) * {"kB": 1e-3, "MB": 1, "GB": 1e3}[unit], "MB/s")
+                values[(label, test)] = (float(num) * {"kB": 1e-3, "MB": 1, "GB": 1e3}[unit], None)
+                units[test] = "MB/s"
         elif test.startswith("fio "):
             f = re.match(r"read (\d+) KiB/s (\d+) IOPS, write (\d+) KiB/s (\d+) IOPS", rest)
             if f:
                 rkib, riops, wkib, wiops = map(int, f.groups())
                 kib, iops = (wkib, wiops) if "write" in test else (rkib, riops)
-                results[(label, test)] = (kib * 1024 / 1e6, "MB/s") if " 1m " in test + " " else (iops, "IOPS")
+                seq = " 1m " in test + " "
+                values[(label, test)] = (kib * 1024 / 1e6 if seq else iops, None)
+                units[test] = "MB/s" if seq else "IOPS"
     rows = []
-    for test in dict.fromkeys(t for _, t in results):
-        d, c = results.get(("dst", test)), results.get(("c-ramdisk", test))
-        unit = (d or c)[1]
-        rows.append(["guest", test, unit, fmt((d[0], None) if d else None), fmt((c[0], None) if c else None),
-                     ratio((d[0], None) if d else None, (c[0], None) if c else None)])
+    for test, unit in units.items():
+        d, c = values.get(("dst", test)), values.get(("c-ramdisk", test))
+        rows.append(["guest", test, unit, fmt(d), fmt(c), ratio(d, c)])
     return rows
 
 

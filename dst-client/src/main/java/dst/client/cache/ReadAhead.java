@@ -103,10 +103,11 @@ public final class ReadAhead implements BlockDevice {
             // they arrive a little out of order: a read near where the stream is counts as part of it. Only a real
             // jump drops the prefetched chunks; taking every reordered read for one threw away the chunks in flight
             // and read everything twice (1 MiB reads at QD8: 1.8 -> 1.2 GB/s with read-ahead on).
-            boolean inStream = nextExpected >= 0 && Math.abs(offset - nextExpected) <= (long) REORDER_DEPTH * length;
+            long reach = (long) REORDER_DEPTH * length;
+            boolean inStream = nextExpected >= 0 && Math.abs(offset - nextExpected) <= reach;
             streak = inStream ? streak + 1 : 0;
             nextExpected = inStream ? Math.max(nextExpected, offset + length) : offset + length;
-            long behind = offset - (long) REORDER_DEPTH * length; // a straggler of the stream reads no further back
+            long behind = offset - reach; // a straggler of the stream reads no further back
             for (Iterator<Chunk> it = chunks.iterator(); it.hasNext(); ) { // skipped, or the reader went elsewhere
                 Chunk c = it.next();
                 if (!inStream || c.offset + c.length <= behind) {

@@ -23,14 +23,6 @@ public final class Daemonizer {
     }
 
     /**
-     * Starts {@code mainClass args} in the background and waits up to {@code timeout} for its record.
-     *
-     * @param jvmDefaults JVM options for the child unless this JVM was given the same option (e.g. {@code -Xmx256m}
-     *                    is dropped when this JVM runs with some {@code -Xmx}): the user's DST_JAVA_OPTS win
-     * @param stateFile   the record the child writes
-     * @param log         where the child's stdout and stderr go (truncated)
-     */
-    /**
      * {@code inherited}, preceded by those {@code defaults} it does not set itself ({@code -Xmx...}/{@code -Xms...}
      * by their first four characters, {@code -XX:Name=...} by name).
      */
@@ -45,6 +37,14 @@ public final class Daemonizer {
         return options;
     }
 
+    /**
+     * Starts {@code mainClass args} in the background and waits up to {@code timeout} for its record.
+     *
+     * @param jvmDefaults JVM options for the child unless this JVM was given the same option (e.g. {@code -Xmx256m}
+     *                    is dropped when this JVM runs with some {@code -Xmx}): the user's DST_JAVA_OPTS win
+     * @param stateFile   the record the child writes
+     * @param log         where the child's stdout and stderr go (truncated)
+     */
     public static Outcome spawn(String mainClass, List<String> args, List<String> jvmDefaults, Path stateFile, Path log,
                                 Duration timeout) throws IOException {
         List<String> cmd = new ArrayList<>();

@@ -11,6 +11,7 @@ import dst.server.export.Export;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 
@@ -49,6 +50,12 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     private final ExportInfo info;
     private final Executor io;
     private final InFlightLimit limit;
+    /**
+     * A request stops counting as running for its session once its reply is on the wire (or failed to get
+     * there), not when the backend returns: a shutdown or a takeover waiting for the session to be idle would
+     * otherwise close the connection between the two and lose the reply.
+     */
+    private final ChannelFutureListener finished;
     private boolean unflushed; // inline replies written but not flushed yet (event loop only)
     private boolean overrun; // the client exceeded the limit: the connection is being closed (event loop only)
 
@@ -59,6 +66,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
         this.info = info;
         this.io = io;
         this.limit = new InFlightLimit(info.maxInFlight() > 0 ? info.maxInFlight() : Integer.MAX_VALUE);
+        this.finished = f -> session.finished();
     }
 
     @Override
@@ -95,10 +103,11 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
         if (export.backend().neverBlocks()) {
             Reply reply = execute(ch, r);
             if (reply != null) {
-                ctx.write(reply).addListener(limit.requestAnswered);
+                ctx.write(reply).addListener(limit.requestAnswered).addListener(finished);
                 unflushed = true;
             } else {
                 limit.requestDropped();
+                session.finished();
             }
             return;
         }
@@ -108,8 +117,9 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
                 if (reply != null) {
                     // The listener is on the promise before the write: it must run on the event loop the moment the
                     // reply is written, before the client (which may then send again) can be read from.
-                    ch.writeAndFlush(reply, ch.newPromise().addListener(limit.requestAnswered));
+                    ch.writeAndFlush(reply, ch.newPromise().addListener(limit.requestAnswered).addListener(finished));
                 } else {
+                    session.finished();
                     try {
                         ch.eventLoop().execute(limit::requestDropped);
                     } catch (RejectedExecutionException closing) {
@@ -185,7 +195,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
 
     /**
      * Runs the request (on an I/O thread, or inline for a never-blocking backend) and returns its reply, or null
-     * when its connection is already gone: then it is discarded (fencing).
+     * when its connection is already gone: then it is discarded (fencing). The caller ends it in the session.
      */
     private Reply execute(Channel ch, Request r) {
         Reply reply = null;
@@ -203,7 +213,6 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
             reply = Reply.error(r.opcode(), r.transactionId(), errno, text);
         } finally {
             r.release();
-            session.finished();
         }
         return reply;
     }

@@ -1,7 +1,7 @@
 package dst.packaging;
 
 import dst.client.cli.ClientMain;
-import dst.protocol.cli.Version;
+import dst.runtime.cli.Version;
 import dst.server.cli.ServerMain;
 import picocli.CommandLine;
 

@@ -116,13 +116,13 @@ final class AttachCommand implements Callable<Integer> {
 
     private long cacheBytes() {
         if ("auto".equals(cache)) return 0;
-        long bytes = dst.protocol.cli.Sizes.parse(cache);
+        long bytes = dst.runtime.cli.Sizes.parse(cache);
         if (bytes < 0) throw new IllegalArgumentException("--cache must be >= 0");
         return bytes;
     }
 
     private int readAheadBytes() {
-        long bytes = dst.protocol.cli.Sizes.parse(readAhead);
+        long bytes = dst.runtime.cli.Sizes.parse(readAhead);
         if (bytes > (256 << 20)) throw new IllegalArgumentException("--read-ahead must be at most 256M");
         return (int) bytes;
     }
@@ -167,7 +167,7 @@ final class AttachCommand implements Callable<Integer> {
         if (!runDir.find(claimed).map(r -> r.processAlive()).orElse(false)) runDir.removeDeviceDir(claimed);
         spec.commandLine().getErr().println("dst-client: attach failed (log: " + runDir.logFile(claimed) + "):"
                 + System.lineSeparator() + o.message());
-        return o.exitCode() == 0 ? dst.protocol.cli.ExitCodes.FAILURE : o.exitCode();
+        return o.exitCode() == 0 ? dst.runtime.cli.ExitCodes.FAILURE : o.exitCode();
     }
 
     /** The original arguments without {@code --name X}: the child gets the claimed name instead. */

@@ -4,7 +4,7 @@ import dst.client.cache.WriteBackCache;
 import dst.client.core.BlockDevice;
 import dst.client.core.ClientConfig;
 import dst.client.net.RemoteDisk;
-import dst.protocol.cli.Sizes;
+import dst.runtime.cli.Sizes;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import picocli.CommandLine.Command;

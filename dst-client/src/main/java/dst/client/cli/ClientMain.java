@@ -1,8 +1,8 @@
 package dst.client.cli;
 
-import dst.protocol.cli.ExitCodes;
-import dst.protocol.cli.Logs;
-import dst.protocol.cli.Version;
+import dst.runtime.cli.ExitCodes;
+import dst.runtime.cli.Logs;
+import dst.runtime.cli.Version;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

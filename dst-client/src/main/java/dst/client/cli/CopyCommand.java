@@ -3,7 +3,7 @@ package dst.client.cli;
 import dst.client.net.RemoteDisk;
 import dst.protocol.DstException;
 import dst.protocol.Errno;
-import dst.protocol.cli.Sizes;
+import dst.runtime.cli.Sizes;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import picocli.CommandLine.Command;

@@ -78,7 +78,7 @@ public final class Daemonizer {
             }
             if (System.nanoTime() > deadline) {
                 child.destroy();
-                return new Outcome(false, "", dst.protocol.cli.ExitCodes.FAILURE,
+                return new Outcome(false, "", dst.runtime.cli.ExitCodes.FAILURE,
                         "not ready after " + timeout.toSeconds() + " s; stopped it. Last words: " + lastLines(log, 5));
             }
             try {

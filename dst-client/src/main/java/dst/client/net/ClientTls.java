@@ -4,7 +4,7 @@ import dst.client.core.TlsTrust;
 import dst.protocol.DstException;
 import dst.protocol.Errno;
 import dst.protocol.auth.ClientKey;
-import dst.protocol.transport.Tls;
+import dst.runtime.transport.Tls;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.util.FingerprintTrustManagerFactory;

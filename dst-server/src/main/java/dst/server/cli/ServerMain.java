@@ -1,19 +1,19 @@
 package dst.server.cli;
 
-import dst.protocol.cli.ExitCodes;
-import dst.protocol.cli.Logs;
-import dst.protocol.cli.Version;
+import dst.runtime.cli.ExitCodes;
+import dst.runtime.cli.Logs;
+import dst.runtime.cli.Version;
 import dst.server.export.Export;
 import dst.server.export.ExportSpec;
-import dst.protocol.cli.Sizes;
+import dst.runtime.cli.Sizes;
 import dst.server.net.DstServer;
 import dst.server.net.ServerConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import dst.protocol.transport.Tls;
-import dst.protocol.transport.Transport;
+import dst.runtime.transport.Tls;
+import dst.runtime.transport.Transport;
 import dst.server.auth.ClientKeys;
 import dst.server.auth.ServerSecurity;
 import dst.server.tls.ServerCertificate;

@@ -1,6 +1,6 @@
 package dst.server.cli;
 
-import dst.protocol.transport.Tls;
+import dst.runtime.transport.Tls;
 import dst.server.tls.ServerCertificate;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -1,6 +1,6 @@
 package dst.server.export;
 
-import dst.protocol.cli.Sizes;
+import dst.runtime.cli.Sizes;
 
 import java.util.Locale;
 

@@ -1,6 +1,6 @@
 package dst.server.net;
 
-import dst.protocol.transport.Transport;
+import dst.runtime.transport.Transport;
 import dst.server.export.Export;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;

@@ -1,7 +1,7 @@
 package dst.server.tls;
 
 import dst.protocol.auth.ClientKey;
-import dst.protocol.transport.Tls;
+import dst.runtime.transport.Tls;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;

@@ -3,7 +3,7 @@ package dst.it.security;
 import dst.client.core.ClientConfig;
 import dst.client.core.Credentials;
 import dst.protocol.auth.ClientKey;
-import dst.protocol.transport.Transport;
+import dst.runtime.transport.Transport;
 import dst.server.auth.ClientKeys;
 import dst.server.auth.ServerSecurity;
 import dst.server.export.Export;

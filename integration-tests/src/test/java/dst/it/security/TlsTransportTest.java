@@ -4,7 +4,7 @@ import dst.client.core.TlsTrust;
 import dst.client.net.RemoteDisk;
 import dst.protocol.DstException;
 import dst.protocol.Errno;
-import dst.protocol.transport.Tls;
+import dst.runtime.transport.Tls;
 import dst.server.auth.ServerSecurity;
 import dst.server.export.Export;
 import dst.server.export.ExportSpec;

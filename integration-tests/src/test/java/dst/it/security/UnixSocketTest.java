@@ -3,7 +3,7 @@ package dst.it.security;
 import dst.client.core.ClientConfig;
 import dst.client.core.Credentials;
 import dst.client.net.RemoteDisk;
-import dst.protocol.transport.Transport;
+import dst.runtime.transport.Transport;
 import dst.server.auth.ServerSecurity;
 import io.netty.channel.epoll.Epoll;
 import org.junit.jupiter.api.Test;

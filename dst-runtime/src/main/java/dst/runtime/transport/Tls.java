@@ -1,4 +1,4 @@
-package dst.protocol.transport;
+package dst.runtime.transport;
 
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslProvider;

@@ -1,4 +1,4 @@
-package dst.protocol.transport;
+package dst.runtime.transport;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;

@@ -1,4 +1,4 @@
-package dst.protocol.cli;
+package dst.runtime.cli;
 
 import java.util.logging.ConsoleHandler;
 import java.util.logging.Level;

@@ -1,4 +1,4 @@
-package dst.protocol.cli;
+package dst.runtime.cli;
 
 import java.io.InputStream;
 import java.util.Properties;

@@ -1,4 +1,4 @@
-package dst.protocol.cli;
+package dst.runtime.cli;
 
 import dst.protocol.DstException;
 import dst.protocol.Errno;

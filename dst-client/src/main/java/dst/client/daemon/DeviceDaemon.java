@@ -64,7 +64,7 @@ public final class DeviceDaemon {
         this.stateFile = runDir.stateFile(name);
         this.record = DeviceRecord.create(name, ProcessHandle.current().pid())
                 .set("frontend", frontend.name())
-                .set("server", config.host() + ":" + config.port())
+                .set("server", config.server())
                 .set("export", config.export())
                 .set("mountpoint", mountPoint == null ? "" : mountPoint.toString())
                 .set("log", runDir.logFile(name).toString())

@@ -9,6 +9,7 @@ import dst.client.frontend.Frontend;
 import dst.client.frontend.Frontends;
 import dst.client.frontend.fuse.FuseFrontend;
 import dst.client.frontend.ublk.UblkFrontend;
+import dst.client.stack.DiskStack;
 import dst.nativebridge.ublk.UblkCharDevice;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -93,15 +94,12 @@ final class AttachCommand implements Callable<Integer> {
         RunDir runDir = runDirOption.get();
         recover = leftoverUblkDevice(runDir);
         Frontends.check(recover != null ? "ublk" : frontend); // before forking, so a bad --frontend is a usage error here
-        cacheBytes(); // and a bad --cache / --read-ahead
-        readAheadBytes();
+        stack(); // and a bad --cache / --read-ahead
         String claimed = daemonChild ? name : runDir.claim(name != null ? name : config.export(), name != null);
         if (!foreground) return daemonize(runDir, claimed);
         Path mnt = mountPoint != null ? mountPoint : runDir.defaultMountPoint(claimed);
         Frontend fe = recover != null ? UblkFrontend.recovering(recover) : Frontends.create(frontend, mnt, loop);
-        DeviceDaemon daemon = new DeviceDaemon(runDir, claimed, config, fe, fe instanceof FuseFrontend f ? f.mountPoint() : null,
-                cacheBytes(),
-                readAheadBytes());
+        DeviceDaemon daemon = new DeviceDaemon(runDir, claimed, config, fe, fe instanceof FuseFrontend f ? f.mountPoint() : null, stack());
         try {
             daemon.run(device -> {
                 System.out.println(device);
@@ -114,17 +112,13 @@ final class AttachCommand implements Callable<Integer> {
         return 0;
     }
 
-    private long cacheBytes() {
-        if ("auto".equals(cache)) return 0;
-        long bytes = dst.runtime.cli.Sizes.parse(cache);
-        if (bytes < 0) throw new IllegalArgumentException("--cache must be >= 0");
-        return bytes;
-    }
-
-    private int readAheadBytes() {
-        long bytes = dst.runtime.cli.Sizes.parse(readAhead);
-        if (bytes > (256 << 20)) throw new IllegalArgumentException("--read-ahead must be at most 256M");
-        return (int) bytes;
+    /** The layers --cache and --read-ahead ask for. */
+    private DiskStack stack() {
+        long cacheBytes = "auto".equals(cache) ? 0 : dst.runtime.cli.Sizes.parse(cache);
+        if (cacheBytes < 0) throw new IllegalArgumentException("--cache must be >= 0");
+        long readAheadBytes = dst.runtime.cli.Sizes.parse(readAhead);
+        if (readAheadBytes < 0 || readAheadBytes > (256 << 20)) throw new IllegalArgumentException("--read-ahead must be 0 to 256M");
+        return new DiskStack(cacheBytes, (int) readAheadBytes);
     }
 
     /**
@@ -133,7 +127,7 @@ final class AttachCommand implements Callable<Integer> {
      * (cache, read-ahead, requests in flight), gets explicit room: by default it would be capped at the heap size.
      */
     private List<String> daemonJvmOptions() {
-        long direct = cacheBytes() + readAheadBytes() + (1L << 30);
+        long direct = stack().dataBytes() + (1L << 30);
         return List.of("-Xmx256m", "-XX:MaxDirectMemorySize=" + (direct >> 20) + "m");
     }
 

@@ -8,9 +8,7 @@ import dst.client.daemon.RunDir;
 import dst.client.frontend.Frontend;
 import dst.client.frontend.Frontends;
 import dst.client.frontend.fuse.FuseFrontend;
-import dst.client.frontend.ublk.UblkFrontend;
 import dst.client.stack.DiskStack;
-import dst.nativebridge.ublk.UblkCharDevice;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -18,7 +16,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -92,13 +89,13 @@ final class AttachCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ClientConfig config = connection.config(target);
         RunDir runDir = runDirOption.get();
-        recover = leftoverUblkDevice(runDir);
-        Frontends.check(recover != null ? "ublk" : frontend); // before forking, so a bad --frontend is a usage error here
+        recover = leftover(runDir);
+        Frontends.check(frontend, adopt()); // before forking, so a bad --frontend is a usage error here
         stack(); // and a bad --cache / --read-ahead
         String claimed = daemonChild ? name : runDir.claim(name != null ? name : config.export(), name != null);
         if (!foreground) return daemonize(runDir, claimed);
         Path mnt = mountPoint != null ? mountPoint : runDir.defaultMountPoint(claimed);
-        Frontend fe = recover != null ? UblkFrontend.recovering(recover) : Frontends.create(frontend, mnt, loop);
+        Frontend fe = Frontends.create(frontend, mnt, loop, adopt());
         DeviceDaemon daemon = new DeviceDaemon(runDir, claimed, config, fe, fe instanceof FuseFrontend f ? f.mountPoint() : null, stack());
         try {
             daemon.run(device -> {
@@ -132,20 +129,23 @@ final class AttachCommand implements Callable<Integer> {
     }
 
     /**
-     * A ublk device whose dst-client died waits, its I/O frozen, for a process to adopt it. When {@code --name} names
-     * such a leftover (its record's process is gone, its /dev/ublkbN is still there), attaching it again adopts it:
-     * what a supervisor restarting {@code attach --foreground --name NAME} (dst-client@.service) needs without
-     * knowing the device id. Returns the device id to recover, or {@code --recover} as given.
+     * When {@code --name} names a device whose process died and whose frontend left the kernel device waiting
+     * ({@link Frontends#leftover}: a ublk device), attaching it again adopts that device: what a supervisor restarting
+     * {@code attach --foreground --name NAME} (dst-client@.service) needs without knowing the device id. Decided
+     * before the name is claimed (which drops the dead record). Returns the device id to recover, or {@code --recover}.
      */
-    private Integer leftoverUblkDevice(RunDir runDir) throws IOException {
+    private Integer leftover(RunDir runDir) throws IOException {
         if (recover != null || name == null || daemonChild) return recover;
-        Optional<DeviceRecord> left = runDir.find(name);
-        if (left.isEmpty() || left.get().processAlive() || !"ublk".equals(left.get().get("frontend"))) return null;
-        OptionalInt devId = UblkCharDevice.devIdOf(left.get().device());
-        if (devId.isEmpty() || !Files.exists(Path.of(left.get().device()))) return null;
-        spec.commandLine().getErr().println("dst-client: " + left.get().device() + " (" + name + ") was left by a dead dst-client (pid "
-                + left.get().pid() + "): recovering it");
+        Optional<DeviceRecord> dead = runDir.find(name).filter(r -> !r.processAlive());
+        OptionalInt devId = dead.map(r -> Frontends.leftover(r.get("frontend"), r.device())).orElse(OptionalInt.empty());
+        if (devId.isEmpty()) return null;
+        spec.commandLine().getErr().println("dst-client: " + dead.get().device() + " (" + name + ") was left by a dead dst-client (pid "
+                + dead.get().pid() + "): recovering it");
         return devId.getAsInt();
+    }
+
+    private OptionalInt adopt() {
+        return recover == null ? OptionalInt.empty() : OptionalInt.of(recover);
     }
 
     private int daemonize(RunDir runDir, String claimed) throws Exception {

@@ -22,11 +22,17 @@ public final class Host {
         }
     }
 
-    /** Runs a command to its end (at most {@code timeoutSeconds}), stdout and stderr merged. */
+    /**
+     * Runs a command to its end (at most {@code timeoutSeconds}), stdout and stderr merged; {@code env} is added to
+     * the environment (a null value removes that variable).
+     */
     public static Result exec(long timeoutSeconds, List<String> cmd, java.util.Map<String, String> env) throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-        pb.environment().putAll(env);
+        env.forEach((name, value) -> {
+            if (value == null) pb.environment().remove(name);
+            else pb.environment().put(name, value);
+        });
         Process p = pb.start();
         byte[][] out = new byte[1][];
         Thread reader = new Thread(() -> {

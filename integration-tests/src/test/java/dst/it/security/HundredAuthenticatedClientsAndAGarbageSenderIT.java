@@ -3,8 +3,11 @@ package dst.it.security;
 import dst.client.core.ClientConfig;
 import dst.client.core.Credentials;
 import dst.client.net.RemoteDisk;
+import dst.it.harness.Io;
+import dst.it.harness.RawConnection;
 import dst.it.harness.ServerProcess;
 import dst.protocol.DstException;
+import dst.protocol.Hello;
 import dst.protocol.auth.ClientKey;
 import dst.server.auth.ClientKeys;
 import org.junit.jupiter.api.Test;
@@ -119,15 +122,15 @@ class HundredAuthenticatedClientsAndAGarbageSenderIT {
                         out.flush();
                     }
                     case 1 -> {
-                        try (RawClient raw = new RawClient(s)) {
+                        try (RawConnection raw = RawConnection.over(s)) {
                             raw.login("e" + rnd.nextInt(CLIENTS), "client" + rnd.nextInt(CLIENTS), ClientKey.generate());
                         } catch (Exception refused) {
                             // expected: EACCES
                         }
                     }
                     default -> {
-                        byte[] half = FrameBytes.helloPrefix(rnd.nextInt(40));
-                        s.getOutputStream().write(half);
+                        byte[] hello = RawConnection.encode(new Hello("e0", 0, 0, 1 << 20, 0, "half").toFrame());
+                        s.getOutputStream().write(hello, 0, Math.min(rnd.nextInt(40), hello.length)); // cut short
                     }
                 }
                 count.incrementAndGet();

@@ -2,6 +2,9 @@ package dst.it.security;
 
 import dst.client.core.TlsTrust;
 import dst.client.net.RemoteDisk;
+import dst.it.harness.Blocks;
+import dst.it.harness.FaultProxy;
+import dst.it.harness.Io;
 import dst.protocol.DstException;
 import dst.protocol.Errno;
 import dst.runtime.transport.Tls;
@@ -48,9 +51,9 @@ class TlsTransportTest {
 
     @Test
     void pinnedFingerprintWorksAndTheWireCarriesNoPlaintext() throws Exception {
-        byte[] pattern = Io.pattern(42, 64 * 1024);
+        byte[] pattern = Blocks.content(42, 0, 64 * 1024);
         try (SecureServer s = SecureServer.start(tls(), "d0=mem:4M");
-             Relay wire = new Relay(s.port());
+             FaultProxy wire = FaultProxy.start(s.port()).recording();
              RemoteDisk disk = RemoteDisk.connect(SecureServer.client(wire.port(), "d0", "alice", SecureServer.ALICE)
                      .withTls(TlsTrust.pinned(fingerprint)))) {
             Io.write(disk, 0, pattern);
@@ -82,11 +85,11 @@ class TlsTransportTest {
                     assertEquals(4, disk.info().maxInFlight());
                     List<CompletableFuture<Void>> writes = new ArrayList<>();
                     for (int i = 0; i < 256; i++) {
-                        writes.add(disk.write(i * 16384L, Unpooled.wrappedBuffer(Io.pattern(i, 16384)), false));
+                        writes.add(disk.write(i * 16384L, Unpooled.wrappedBuffer(Blocks.content(i, 0, 16384)), false));
                     }
                     for (var w : writes) w.get(60, TimeUnit.SECONDS);
                     for (int i = 0; i < 256; i += 51) {
-                        assertArrayEquals(Io.pattern(i, 16384), Io.read(disk, i * 16384L, 16384), export + " block " + i);
+                        assertArrayEquals(Blocks.content(i, 0, 16384), Io.read(disk, i * 16384L, 16384), export + " block " + i);
                     }
                     assertEquals(0, disk.stats().reconnects.sum(), export + ": the client was cut off: " + disk.stats().summary());
                 }
@@ -99,9 +102,9 @@ class TlsTransportTest {
     /** The control for the test above: without TLS the same relay does see the pattern. */
     @Test
     void withoutTlsTheRelaySeesTheData() throws Exception {
-        byte[] pattern = Io.pattern(42, 64 * 1024);
+        byte[] pattern = Blocks.content(42, 0, 64 * 1024);
         try (SecureServer s = SecureServer.start(SecureServer.keysOnly(), "d0=mem:4M");
-             Relay wire = new Relay(s.port());
+             FaultProxy wire = FaultProxy.start(s.port()).recording();
              RemoteDisk disk = RemoteDisk.connect(SecureServer.client(wire.port(), "d0", "alice", SecureServer.ALICE))) {
             Io.write(disk, 0, pattern);
             disk.flush().get();

@@ -3,6 +3,7 @@ package dst.it.security;
 import dst.client.core.ClientConfig;
 import dst.client.core.Credentials;
 import dst.client.net.RemoteDisk;
+import dst.it.harness.Io;
 import dst.runtime.transport.Transport;
 import dst.server.auth.ServerSecurity;
 import io.netty.channel.epoll.Epoll;

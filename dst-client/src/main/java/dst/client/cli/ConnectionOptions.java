@@ -3,7 +3,9 @@ package dst.client.cli;
 import dst.client.core.ClientConfig;
 import dst.client.core.Credentials;
 import dst.client.core.TlsTrust;
+import dst.protocol.ExportName;
 import dst.protocol.auth.ClientKey;
+import dst.runtime.transport.Transport;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -106,7 +108,8 @@ public final class ConnectionOptions {
 
     /** A copy endpoint is remote when it says {@code dst://} or {@code unix:}, or looks like {@code HOST:PORT/EXPORT}. */
     static boolean isRemote(String endpoint) {
-        if (endpoint.startsWith("dst://") || endpoint.startsWith(ClientConfig.UNIX_PREFIX)) return true;
-        return endpoint.matches("[^/]+:\\d+/[A-Za-z0-9._-]+");
+        if (endpoint.startsWith("dst://") || endpoint.startsWith(Transport.UNIX_PREFIX)) return true;
+        int slash = endpoint.indexOf('/');
+        return slash > 0 && endpoint.substring(0, slash).matches("[^/]+:\\d+") && ExportName.isValid(endpoint.substring(slash + 1));
     }
 }

@@ -1,6 +1,7 @@
 package dst.client.cli;
 
-import dst.client.net.RemoteDisk;
+import dst.client.core.BlockDevice;
+import dst.client.stack.DiskStack;
 import dst.protocol.DstException;
 import dst.protocol.Errno;
 import dst.runtime.cli.Sizes;
@@ -55,7 +56,7 @@ final class CopyCommand implements Callable<Integer> {
         }
         int chunk = (int) Sizes.parse(requestSize);
         if (chunk <= 0 || inflight <= 0) throw new IllegalArgumentException("--request-size and --inflight must be positive");
-        try (RemoteDisk disk = RemoteDisk.connect(connection.config(upload ? destination : source))) {
+        try (BlockDevice disk = DiskStack.PLAIN.open(connection.config(upload ? destination : source))) {
             long total;
             long started = System.nanoTime();
             if (upload) {
@@ -76,7 +77,7 @@ final class CopyCommand implements Callable<Integer> {
         return l;
     }
 
-    private long upload(Path file, RemoteDisk disk, int chunk) throws Exception {
+    private long upload(Path file, BlockDevice disk, int chunk) throws Exception {
         try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
             long total = limit(in.size());
             if (total > disk.info().size()) {
@@ -104,7 +105,7 @@ final class CopyCommand implements Callable<Integer> {
         }
     }
 
-    private long download(RemoteDisk disk, Path file, int chunk) throws Exception {
+    private long download(BlockDevice disk, Path file, int chunk) throws Exception {
         long total = limit(disk.info().size());
         try (FileChannel out = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING)) {
             Pipeline p = new Pipeline(inflight, new Progress(total, !noProgress));

@@ -1,6 +1,8 @@
 package dst.client.cli;
 
-import dst.client.net.RemoteDisk;
+import dst.client.core.BlockDevice;
+import dst.client.core.ClientConfig;
+import dst.client.stack.DiskStack;
 import dst.protocol.ExportInfo;
 import dst.protocol.Features;
 import picocli.CommandLine.Command;
@@ -21,10 +23,11 @@ final class InfoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (RemoteDisk disk = RemoteDisk.connect(connection.config(target))) {
+        ClientConfig config = connection.config(target);
+        try (BlockDevice disk = DiskStack.PLAIN.open(config)) {
             ExportInfo i = disk.info();
             System.out.printf("export:        %s%n", i.name());
-            System.out.printf("server:        %s%n", disk.config().target());
+            System.out.printf("server:        %s%n", config.target());
             System.out.printf("size:          %d bytes (%s)%n", i.size(), Human.bytes(i.size()));
             System.out.printf("block size:    %d%n", i.blockSize());
             System.out.printf("max request:   %d bytes%n", i.maxRequest());

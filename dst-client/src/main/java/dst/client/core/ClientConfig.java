@@ -1,5 +1,10 @@
 package dst.client.core;
 
+import dst.protocol.ExportName;
+import dst.runtime.transport.Transport;
+import io.netty.channel.unix.DomainSocketAddress;
+
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -24,8 +29,7 @@ import java.time.Duration;
 public record ClientConfig(String host, int port, String export, boolean crc, Duration ioTimeout,
                            Duration connectTimeout, Duration keepalive, Duration reconnectMin, Duration reconnectMax,
                            long maxQueuedBytes, int maxRequest, Path unixSocket, Credentials credentials, TlsTrust tls) {
-    public static final int DEFAULT_PORT = 7070;
-    public static final String UNIX_PREFIX = "unix:";
+    public static final int DEFAULT_PORT = Transport.DEFAULT_PORT;
 
     public ClientConfig {
         if (credentials == null) credentials = Credentials.ANONYMOUS;
@@ -44,35 +48,25 @@ public record ClientConfig(String host, int port, String export, boolean crc, Du
                 Duration.ofSeconds(2), Duration.ofMillis(100), Duration.ofSeconds(2), 64L << 20, 1 << 20);
     }
 
-    /** Parses {@code HOST[:PORT]/EXPORT} or {@code unix:/PATH/TO/SOCKET/EXPORT}. */
+    /**
+     * Parses {@code ADDRESS/EXPORT}: the address as the server's {@code --listen} takes it ({@link Transport#parse}:
+     * {@code HOST[:PORT]} or {@code unix:/PATH/TO/SOCKET}), the export name after the last {@code '/'} ({@link ExportName}).
+     */
     public static ClientConfig parse(String target) {
-        if (target.startsWith(UNIX_PREFIX)) {
-            int slash = target.lastIndexOf('/');
-            String path = slash < 0 ? "" : target.substring(UNIX_PREFIX.length(), slash);
-            if (path.isEmpty() || slash == target.length() - 1) {
-                throw new IllegalArgumentException("expected unix:/PATH/TO/SOCKET/EXPORT, got '" + target + "'");
-            }
-            return of("localhost", 0, target.substring(slash + 1)).withUnixSocket(Path.of(path));
-        }
-        int slash = target.indexOf('/');
+        int slash = target.lastIndexOf('/');
         if (slash <= 0 || slash == target.length() - 1) {
             throw new IllegalArgumentException("expected HOST[:PORT]/EXPORT or unix:/PATH/EXPORT, got '" + target + "'");
         }
-        String hostPort = target.substring(0, slash);
-        String export = target.substring(slash + 1);
-        int port = DEFAULT_PORT;
-        String host = hostPort;
-        int colon = hostPort.lastIndexOf(':');
-        if (colon > 0 && !hostPort.endsWith("]")) {
-            host = hostPort.substring(0, colon);
-            try {
-                port = Integer.parseInt(hostPort.substring(colon + 1));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("bad port in '" + target + "'");
-            }
+        String export = ExportName.check("export name", target.substring(slash + 1));
+        Transport server;
+        try {
+            server = Transport.parse(target.substring(0, slash), DEFAULT_PORT);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("expected HOST[:PORT]/EXPORT or unix:/PATH/EXPORT, got '" + target + "'", e);
         }
-        if (host.startsWith("[") && host.endsWith("]")) host = host.substring(1, host.length() - 1);
-        return of(host, port, export);
+        if (server.address() instanceof DomainSocketAddress unix) return of("localhost", 0, export).withUnixSocket(Path.of(unix.path()));
+        InetSocketAddress tcp = (InetSocketAddress) server.address();
+        return of(tcp.getHostString(), tcp.getPort(), export);
     }
 
     public ClientConfig withIoTimeout(Duration d) {
@@ -111,10 +105,14 @@ public record ClientConfig(String host, int port, String export, boolean crc, Du
         return new ClientConfig(host, port, export, crc, ioTimeout, connectTimeout, keepalive, reconnectMin, reconnectMax, maxQueuedBytes, maxRequest, unixSocket, credentials, t);
     }
 
+    /** How to reach the server: a Unix socket, or TCP to host:port (resolved at each connect). */
+    public Transport transport() {
+        return unixSocket != null ? Transport.unix(unixSocket) : Transport.tcp(InetSocketAddress.createUnresolved(host, port));
+    }
+
     /** Where the server is, for messages: {@code host:port} or {@code unix:/path}. */
     public String server() {
-        if (unixSocket != null) return UNIX_PREFIX + unixSocket;
-        return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+        return transport().describe();
     }
 
     public String target() {

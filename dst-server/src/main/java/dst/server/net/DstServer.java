@@ -63,7 +63,7 @@ public final class DstServer implements Closeable {
                     // loopback under load here (about 1 in 10k frames); the pooled one showed none.
                     .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                     .childHandler(new ServerInitializer(exports, sessions, config, io, connections))
-                    .bind(transport.address()).syncUninterruptibly().channel();
+                    .bind(transport.resolvedAddress()).syncUninterruptibly().channel();
         } catch (RuntimeException e) {
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             io.shutdownNow();

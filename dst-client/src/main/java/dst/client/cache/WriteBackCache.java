@@ -5,6 +5,8 @@ import dst.client.core.ForwardingBlockDevice;
 import dst.client.net.ByteBudget;
 import dst.protocol.DstException;
 import dst.protocol.Errno;
+import dst.protocol.Failures;
+import dst.protocol.Opcode;
 import dst.protocol.ExportInfo;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -80,7 +82,7 @@ public final class WriteBackCache extends ForwardingBlockDevice {
     @Override
     public CompletableFuture<Void> write(long offset, ByteBuf data, boolean fua) {
         int length = data.readableBytes();
-        DstException bad = checkWritable(offset, length);
+        DstException bad = disk.info().refusal(Opcode.WRITE, offset, length);
         if (bad != null) {
             data.release();
             return CompletableFuture.failedFuture(bad);
@@ -116,7 +118,7 @@ public final class WriteBackCache extends ForwardingBlockDevice {
     }
 
     private CompletableFuture<Void> ranged(PendingWrite.Kind kind, long offset, long length) {
-        DstException bad = checkWritable(offset, length);
+        DstException bad = disk.info().refusal(kind == PendingWrite.Kind.TRIM ? Opcode.TRIM : Opcode.WRITE_ZEROES, offset, length);
         if (bad != null) return CompletableFuture.failedFuture(bad);
         if (length == 0) return CompletableFuture.completedFuture(null);
         PendingWrite w = accept(kind, offset, length, null, 0);
@@ -156,7 +158,7 @@ public final class WriteBackCache extends ForwardingBlockDevice {
     private void acknowledged(PendingWrite w, Throwable err) {
         List<PendingWrite> ready = null;
         List<CompletableFuture<Void>> flushes = null;
-        DstException failure = err == null ? null : asDstException(err);
+        DstException failure = err == null ? null : Failures.asDstException(err);
         synchronized (this) {
             w.done = true;
             outstanding.remove(w.seq);
@@ -287,18 +289,4 @@ public final class WriteBackCache extends ForwardingBlockDevice {
         disk.close();
     }
 
-    private DstException checkWritable(long offset, long length) {
-        ExportInfo i = disk.info();
-        if (i.readOnly()) return new DstException(Errno.EROFS, "export '" + i.name() + "' is read-only");
-        if (offset < 0 || length < 0 || offset > i.size() || length > i.size() - offset) {
-            return new DstException(Errno.EINVAL, "range " + offset + "+" + length + " is outside the export (" + i.size() + " bytes)");
-        }
-        return null;
-    }
-
-    private static DstException asDstException(Throwable t) {
-        while (t instanceof CompletionException && t.getCause() != null) t = t.getCause();
-        if (t instanceof DstException d) return d;
-        return new DstException(DstException.errnoOf(t), String.valueOf(t.getMessage()), t);
-    }
 }

@@ -46,9 +46,9 @@ public final class DelayFilter extends ForwardingBackend {
     }
 
     @Override
-    public void write(long offset, ByteBuf src, boolean fua) throws IOException {
+    public void write(long offset, ByteBuf src) throws IOException {
         pause();
-        next.write(offset, src, fua);
+        next.write(offset, src);
     }
 
     @Override

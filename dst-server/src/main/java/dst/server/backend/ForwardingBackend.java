@@ -42,8 +42,8 @@ public abstract class ForwardingBackend implements Backend {
     }
 
     @Override
-    public void write(long offset, ByteBuf src, boolean fua) throws IOException {
-        next.write(offset, src, fua);
+    public void write(long offset, ByteBuf src) throws IOException {
+        next.write(offset, src);
     }
 
     @Override

@@ -35,10 +35,10 @@ final class BoundsCheckingBackend extends ForwardingBackend {
     }
 
     @Override
-    public void write(long offset, ByteBuf src, boolean fua) throws IOException {
+    public void write(long offset, ByteBuf src) throws IOException {
         check("write", offset, src.readableBytes());
         writes.incrementAndGet();
-        next.write(offset, src, fua);
+        next.write(offset, src);
     }
 
     @Override

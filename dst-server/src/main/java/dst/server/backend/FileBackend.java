@@ -150,14 +150,11 @@ public class FileBackend implements Backend {
     }
 
     @Override
-    public void write(long offset, ByteBuf src, boolean fua) throws IOException {
+    public void write(long offset, ByteBuf src) throws IOException {
         int length = src.readableBytes();
         int done = 0;
         while (done < length) {
             done += src.getBytes(src.readerIndex() + done, channel, offset + done, length - done);
-        }
-        if (fua) {
-            channel.force(false);
         }
     }
 

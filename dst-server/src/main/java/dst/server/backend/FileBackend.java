@@ -165,6 +165,7 @@ public class FileBackend implements Backend {
 
     @Override
     public void trim(long offset, long length) throws IOException {
+        if (length == 0) return; // fallocate refuses an empty range (EINVAL)
         if (!punchSupported) {
             writeZeroes(offset, length);
             return;
@@ -180,6 +181,7 @@ public class FileBackend implements Backend {
 
     @Override
     public void writeZeroes(long offset, long length) throws IOException {
+        if (length == 0) return; // fallocate refuses an empty range (EINVAL)
         if (zeroRangeSupported) {
             try {
                 nativeFile.zeroRange(offset, length);

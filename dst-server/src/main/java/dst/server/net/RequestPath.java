@@ -11,6 +11,7 @@ import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.util.ReferenceCountUtil;
 
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -52,6 +53,9 @@ public final class RequestPath {
     private final InFlightLimit limit;
     /** A request ends for its session once its reply is written (or failed to be), not when the backend returns. */
     private final ChannelFutureListener finished;
+    /** Frees a request's slot once its reply is written (or failed to be). */
+    private final ChannelFutureListener answered = f -> freed();
+    private Runnable slotFreed; // a front door's backpressure hook, or null (event loop only)
     private boolean unflushed; // inline replies written but not flushed yet (event loop only)
 
     /**
@@ -87,6 +91,15 @@ public final class RequestPath {
     }
 
     /**
+     * A front door's own backend work for a request the shared dispatch does not cover (NBD's sparse READ,
+     * BLOCK_STATUS, CACHE, a zeroing that may punch a hole): runs where the shared calls run, after the same rule,
+     * with the same accounting; returns the reply message. FUA is still the path's: a flush after it.
+     */
+    public interface Call {
+        Object run(Backend backend) throws Exception;
+    }
+
+    /**
      * Serves one admitted request: refuses it with the rule's errno, or runs it and writes its reply. Never
      * throws for a bad request: every outcome is a reply, the connection stays up.
      *
@@ -95,36 +108,53 @@ public final class RequestPath {
     public <T> void serve(ChannelHandlerContext ctx, int opcode, long offset, long length, boolean fua, ByteBuf payload,
                           T tag, Replies<T> replies) {
         DstException refusal = refusal(opcode, offset, length, payload);
+        if (refusal == null) refusal = grantRefusal(opcode, length, payload);
+        submit(ctx, refusal, opcode, fua, payload, tag, replies,
+                b -> replies.ok(tag, opcode, run(b, opcode, offset, length, payload)));
+    }
+
+    /**
+     * Serves one admitted request with the front door's own {@code call}, checked by the rule as {@code opcode}
+     * (READ for a range that must lie inside the export, WRITE_ZEROES for one that stores zeros, ...). The front
+     * door has applied its own limits (request sizes) before.
+     */
+    public <T> void serve(ChannelHandlerContext ctx, int opcode, long offset, long length, boolean fua, T tag,
+                          Replies<T> replies, Call call) {
+        submit(ctx, refusal(opcode, offset, length, null), opcode, fua, null, tag, replies, call);
+    }
+
+    private <T> void submit(ChannelHandlerContext ctx, DstException refusal, int opcode, boolean fua, ByteBuf payload,
+                            T tag, Replies<T> replies, Call call) {
         if (refusal != null) {
             if (payload != null) payload.release();
             ctx.writeAndFlush(replies.error(tag, opcode, Errno.onWire(refusal.errno()), refusal.reason()))
-                    .addListener(limit.requestAnswered);
+                    .addListener(answered);
             return;
         }
         Channel ch = ctx.channel();
         session.started();
         if (export.backend().neverBlocks()) {
-            Object reply = execute(ch, opcode, offset, length, fua, payload, tag, replies);
+            Object reply = execute(ch, opcode, fua, payload, tag, replies, call);
             if (reply != null) {
-                ctx.write(reply).addListener(limit.requestAnswered).addListener(finished);
+                ctx.write(reply).addListener(answered).addListener(finished);
                 unflushed = true;
             } else {
-                limit.requestDropped();
+                freed();
                 session.finished();
             }
             return;
         }
         try {
             io.execute(() -> {
-                Object reply = execute(ch, opcode, offset, length, fua, payload, tag, replies);
+                Object reply = execute(ch, opcode, fua, payload, tag, replies, call);
                 if (reply != null) {
                     // The listeners are on the promise before the write: they must run on the event loop the moment
                     // the reply is written, before the client (which may then send again) can be read from.
-                    ch.writeAndFlush(reply, ch.newPromise().addListener(limit.requestAnswered).addListener(finished));
+                    ch.writeAndFlush(reply, ch.newPromise().addListener(answered).addListener(finished));
                 } else {
                     session.finished();
                     try {
-                        ch.eventLoop().execute(limit::requestDropped);
+                        ch.eventLoop().execute(this::freed);
                     } catch (RejectedExecutionException closing) {
                         // the server is shutting down: nothing left to account for
                     }
@@ -134,8 +164,32 @@ public final class RequestPath {
             session.finished();
             if (payload != null) payload.release();
             ctx.writeAndFlush(replies.error(tag, opcode, Errno.ESHUTDOWN, "server is shutting down"))
-                    .addListener(limit.requestAnswered);
+                    .addListener(answered);
         }
+    }
+
+    /** The listener that frees a request's slot once a reply the front door wrote itself (a refusal) is written. */
+    public ChannelFutureListener requestAnswered() {
+        return answered;
+    }
+
+    /** Requests admitted whose replies are not written yet. Event loop only. */
+    public int inFlight() {
+        return limit.requests();
+    }
+
+    /**
+     * Runs {@code action} on the event loop each time a request's slot frees (its reply written, or the request
+     * dropped): for a front door that holds requests back instead of refusing them (NBD cannot tell a client its
+     * limit).
+     */
+    public void whenSlotFrees(Runnable action) {
+        this.slotFreed = action;
+    }
+
+    private void freed() {
+        limit.requestDropped();
+        if (slotFreed != null) slotFreed.run();
     }
 
     /** Flushes the replies of inline requests once per read burst; call from the handler's channelReadComplete. */
@@ -147,17 +201,19 @@ public final class RequestPath {
     }
 
     /**
-     * Why the request cannot run, or null: the export rule, then what the connection was granted. A refusal
-     * because the grant is read-only names why: the export itself, or this client's access rule.
+     * Why the request cannot run by the export rule, or null. A refusal because the grant is read-only names why:
+     * the export itself, or this client's access rule.
      */
     private DstException refusal(int opcode, long offset, long length, ByteBuf payload) {
         DstException refusal = granted.refusal(opcode, offset, length);
-        if (refusal != null) {
-            if (refusal.errno() == Errno.EROFS && !export.readOnly()) {
-                return new DstException(Errno.EROFS, "this client may only read export '" + export.name() + "'");
-            }
-            return refusal;
+        if (refusal != null && refusal.errno() == Errno.EROFS && !export.readOnly()) {
+            return new DstException(Errno.EROFS, "this client may only read export '" + export.name() + "'");
         }
+        return refusal;
+    }
+
+    /** Why the request exceeds what the connection was granted (sizes), or null. */
+    private DstException grantRefusal(int opcode, long length, ByteBuf payload) {
         if (opcode == Opcode.READ && length > granted.maxRequest()) {
             return new DstException(Errno.EINVAL, "read of " + length + " bytes exceeds the negotiated maximum " + granted.maxRequest());
         }
@@ -173,16 +229,24 @@ public final class RequestPath {
      * already gone: then it is discarded (fencing: its client resends it on the new connection, and running it
      * now could land stale data). The caller ends it in the session.
      */
-    private <T> Object execute(Channel ch, int opcode, long offset, long length, boolean fua, ByteBuf payload,
-                               T tag, Replies<T> replies) {
+    private <T> Object execute(Channel ch, int opcode, boolean fua, ByteBuf payload, T tag, Replies<T> replies, Call call) {
         try {
             if (!ch.isActive() || !session.isCurrent(ch)) return null;
-            return replies.ok(tag, opcode, run(opcode, offset, length, fua, payload));
+            Object reply = call.run(export.backend());
+            if (fua && Opcode.modifies(opcode)) {
+                try {
+                    export.backend().flush();
+                } catch (Throwable t) {
+                    ReferenceCountUtil.release(reply);
+                    throw t;
+                }
+            }
+            return reply;
         } catch (Throwable t) {
             int errno = DstException.errnoOf(t);
             String text = t instanceof DstException d ? d.reason() : t.getMessage() == null ? t.toString() : t.getMessage();
             if (errno == Errno.EIO) {
-                LOG.log(Level.WARNING, export.name() + ": " + Opcode.name(opcode) + " " + offset + "+" + length + " failed", t);
+                LOG.log(Level.WARNING, export.name() + ": " + tag + " failed", t);
             }
             return replies.error(tag, opcode, Errno.onWire(errno), text);
         } finally {
@@ -190,9 +254,8 @@ public final class RequestPath {
         }
     }
 
-    /** The backend call; FUA is a flush after the change, for every opcode that changes data. Returns READ data. */
-    private ByteBuf run(int opcode, long offset, long length, boolean fua, ByteBuf payload) throws Exception {
-        Backend b = export.backend();
+    /** The shared backend call (FUA is the flush after it, in execute). Returns READ data. */
+    private static ByteBuf run(Backend b, int opcode, long offset, long length, ByteBuf payload) throws Exception {
         switch (opcode) {
             case Opcode.READ -> {
                 ByteBuf data = PooledByteBufAllocator.DEFAULT.directBuffer((int) length);
@@ -210,7 +273,6 @@ public final class RequestPath {
             case Opcode.WRITE_ZEROES -> b.writeZeroes(offset, length);
             default -> throw new DstException(Errno.EOPNOTSUPP, "opcode " + opcode);
         }
-        if (fua && Opcode.modifies(opcode)) b.flush();
         return null;
     }
 }

@@ -1,0 +1,54 @@
+package dst.it.harness;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * Where a {@link ServerProcess} serves NBD: a TCP port on 127.0.0.1 or a Unix socket. The harness picks the
+ * port itself (the server is told it) so a restart comes back on the same one, and readiness is read from the
+ * kernel's socket table rather than from a connection, which the server would count as a client.
+ */
+record NbdListener(int port, Path socket) {
+    static NbdListener tcp(int port) {
+        return new NbdListener(port, null);
+    }
+
+    static NbdListener unix(Path socket) {
+        return new NbdListener(0, socket.toAbsolutePath());
+    }
+
+    /** A TCP port nobody listens on right now (the kernel's choice for port 0). */
+    static int freePort() {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("no free port", e);
+        }
+    }
+
+    /** The value of {@code --nbd-listen}. */
+    String argument() {
+        return socket != null ? "unix:" + socket : "127.0.0.1:" + port;
+    }
+
+    String uri(String export) {
+        return socket != null ? "nbd+unix:///" + export + "?socket=" + socket : "nbd://127.0.0.1:" + port + "/" + export;
+    }
+
+    /** True once something listens there: the socket file exists, or 127.0.0.1:port is in LISTEN state. */
+    boolean isListening() {
+        if (socket != null) return Files.exists(socket);
+        String local = String.format(Locale.ROOT, "0100007F:%04X", port);
+        try {
+            return Files.readAllLines(Path.of("/proc/net/tcp")).stream().skip(1).map(l -> l.trim().split("\\s+"))
+                    .anyMatch(f -> f.length > 3 && f[1].equals(local) && f[3].equals("0A"));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}

@@ -37,7 +37,13 @@ public interface LibC {
     int FALLOC_FL_PUNCH_HOLE = 0x02;
     int FALLOC_FL_ZERO_RANGE = 0x10;
 
+    /** {@code lseek} whence values for sparse files: the next data at or after an offset, the next hole. */
+    int SEEK_DATA = 3;
+    int SEEK_HOLE = 4;
+
     int open(String path, int flags, int mode);
+
+    long lseek(int fd, long offset, int whence);
 
     int close(int fd);
 

@@ -5,11 +5,14 @@ import java.nio.file.Path;
 
 /**
  * A file descriptor for the operations Java's FileChannel lacks: punching holes and zeroing
- * ranges with {@code fallocate(2)}, so that discards really free space on the server.
+ * ranges with {@code fallocate(2)}, so that discards really free space on the server, and finding
+ * a sparse file's data and holes with {@code lseek(2)} SEEK_DATA/SEEK_HOLE.
  */
 public final class NativeFile implements Closeable {
     /** errno values a caller may want to react to (fallocate mode not supported by the filesystem). */
     public static final int EOPNOTSUPP = 95;
+    /** lseek(SEEK_DATA) past the last data. */
+    private static final int ENXIO = 6;
 
     private final String path;
     private int fd;
@@ -36,6 +39,24 @@ public final class NativeFile implements Closeable {
     public void zeroRange(long offset, long length) throws NativeException {
         NativeException.check("fallocate(ZERO_RANGE, " + path + ")",
                 LibC.INSTANCE.fallocate(fd, LibC.FALLOC_FL_ZERO_RANGE | LibC.FALLOC_FL_KEEP_SIZE, offset, length));
+    }
+
+    /** The first offset at or after {@code offset} holding data, or -1 when only holes follow (to the end). */
+    public long seekData(long offset) throws NativeException {
+        long at = LibC.INSTANCE.lseek(fd, offset, LibC.SEEK_DATA);
+        if (at < 0) {
+            int errno = LibC.errno();
+            if (errno == ENXIO) return -1;
+            throw new NativeException("lseek(SEEK_DATA, " + path + ")", errno);
+        }
+        return at;
+    }
+
+    /** The first offset at or after {@code offset} in a hole (the end of the file counts as one). */
+    public long seekHole(long offset) throws NativeException {
+        long at = LibC.INSTANCE.lseek(fd, offset, LibC.SEEK_HOLE);
+        if (at < 0) throw new NativeException("lseek(SEEK_HOLE, " + path + ")", LibC.errno());
+        return at;
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.util.List;
 
 /**
  * What an export is stored on: the one narrow interface every backend implements (nbdkit's plugin
@@ -28,6 +29,35 @@ public interface Backend extends Closeable {
      */
     default boolean neverBlocks() {
         return false;
+    }
+
+    /**
+     * Whether a {@link #flush()} on one connection makes durable the writes completed on every connection (NBD's
+     * CAN_MULTI_CONN): true when all connections share one cache, or there is none. The default, false, is always safe.
+     */
+    default boolean canMultiConn() {
+        return false;
+    }
+
+    /**
+     * Whether {@link #writeZeroes} is faster than writing the zeros (NBD's FAST_ZERO: a client then zeroes a whole
+     * image first and writes only its data). The default, false, is always safe.
+     */
+    default boolean zeroesFast() {
+        return false;
+    }
+
+    /** Most extents one {@link #extents} call returns: bounds the answer to a fragmented file. */
+    int MAX_EXTENTS = 1 << 16;
+
+    /**
+     * The allocation of {@code [offset, offset + length)} (already checked against {@link #size()}): consecutive
+     * extents starting at {@code offset}, at least one, at most {@link #MAX_EXTENTS}, covering at most
+     * {@code length} bytes (fewer when the list is cut short). The default says "all data", which is always true
+     * enough: a reader then just reads the zeros.
+     */
+    default List<Extent> extents(long offset, long length) throws IOException {
+        return List.of(new Extent(length, false));
     }
 
     /** Human readable description for logs and {@code --help} output, e.g. {@code file:/srv/d0.img}. */

@@ -12,7 +12,9 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -29,6 +31,8 @@ public class FileBackend implements Backend {
     private final long size;
     private final String kind;
     private volatile boolean punchSupported = true;
+    private volatile boolean zeroRangeSupported = true;
+    private volatile boolean seekSupported = true;
 
     protected FileBackend(String kind, Path path, FileChannel channel, NativeFile nativeFile, long size) {
         this.kind = kind;
@@ -79,6 +83,52 @@ public class FileBackend implements Backend {
     @Override
     public boolean canTrim() {
         return true;
+    }
+
+    /** One descriptor, one page cache: fdatasync covers the writes of every connection. */
+    @Override
+    public boolean canMultiConn() {
+        return true;
+    }
+
+    /**
+     * fallocate ZERO_RANGE / PUNCH_HOLE only change metadata on a regular file, until the filesystem said it cannot
+     * do them; on a block device the kernel may write the zeros itself, so it is not promised fast there.
+     */
+    @Override
+    public boolean zeroesFast() {
+        return kind.equals("file") && zeroRangeSupported && punchSupported;
+    }
+
+    /** From lseek SEEK_DATA/SEEK_HOLE; all data where the filesystem cannot tell (or for a block device). */
+    @Override
+    public List<Extent> extents(long offset, long length) throws IOException {
+        if (!seekSupported) return Backend.super.extents(offset, length);
+        List<Extent> out = new ArrayList<>();
+        long end = offset + length;
+        long at = offset;
+        try {
+            while (at < end && out.size() < MAX_EXTENTS) {
+                long data = nativeFile.seekData(at);
+                if (data < 0 || data >= end) { // only holes up to the end of the range
+                    out.add(new Extent(end - at, true));
+                    break;
+                }
+                if (data > at) {
+                    out.add(new Extent(data - at, true));
+                    at = data;
+                    if (out.size() == MAX_EXTENTS) break;
+                }
+                long hole = Math.min(end, Math.max(nativeFile.seekHole(at), at + 1));
+                out.add(new Extent(hole - at, false));
+                at = hole;
+            }
+        } catch (NativeException e) {
+            if (e.errno() != Errno.EINVAL && e.errno() != NativeFile.EOPNOTSUPP) throw e;
+            seekSupported = false; // a filesystem without SEEK_DATA
+            return Backend.super.extents(offset, length);
+        }
+        return out;
     }
 
     @Override
@@ -133,11 +183,14 @@ public class FileBackend implements Backend {
 
     @Override
     public void writeZeroes(long offset, long length) throws IOException {
-        try {
-            nativeFile.zeroRange(offset, length);
-            return;
-        } catch (NativeException e) {
-            if (e.errno() != NativeFile.EOPNOTSUPP) throw e;
+        if (zeroRangeSupported) {
+            try {
+                nativeFile.zeroRange(offset, length);
+                return;
+            } catch (NativeException e) {
+                if (e.errno() != NativeFile.EOPNOTSUPP) throw e;
+                zeroRangeSupported = false; // write the zeros from now on
+            }
         }
         long done = 0;
         while (done < length) {

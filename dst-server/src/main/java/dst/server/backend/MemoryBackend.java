@@ -3,6 +3,8 @@ package dst.server.backend;
 import io.netty.buffer.ByteBuf;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
@@ -44,6 +46,36 @@ public final class MemoryBackend implements Backend {
     @Override
     public boolean neverBlocks() {
         return true;
+    }
+
+    /** No cache: every connection reads and writes the same memory at once. */
+    @Override
+    public boolean canMultiConn() {
+        return true;
+    }
+
+    /** Zeroing whole chunks frees them; the rest is a memory fill, no slower than the write it replaces. */
+    @Override
+    public boolean zeroesFast() {
+        return true;
+    }
+
+    /** A chunk never written (or trimmed whole) is a hole; a written one is data. */
+    @Override
+    public List<Extent> extents(long offset, long length) {
+        List<Extent> out = new ArrayList<>();
+        long end = offset + length;
+        long at = offset;
+        while (at < end && out.size() < MAX_EXTENTS) {
+            boolean hole = chunks.get((int) (at >>> CHUNK_SHIFT)) == null;
+            long runEnd = at;
+            while (runEnd < end && (chunks.get((int) (runEnd >>> CHUNK_SHIFT)) == null) == hole) {
+                runEnd = Math.min(end, ((runEnd >>> CHUNK_SHIFT) + 1) << CHUNK_SHIFT);
+            }
+            out.add(new Extent(runEnd - at, hole));
+            at = runEnd;
+        }
+        return out;
     }
 
     @Override

@@ -47,6 +47,7 @@ import java.util.logging.Logger;
                 "  dst-server client add alice --key-file alice.key && dst-server tls init",
                 "  dst-server --listen 0.0.0.0:7070 --tls --export disk0=/srv/d0.img,allow=alice:rw+bob:ro",
                 "  dst-server --listen unix:/run/dst.sock --export disk0=/srv/d0.img",
+                "  dst-server --nbd-listen 127.0.0.1:10809 --export disk0=/srv/d0.img   # then: nbdinfo nbd://127.0.0.1/disk0",
                 "", "Exit codes: 0 ok, 1 failure, 2 bad usage."})
 public final class ServerMain implements Callable<Integer> {
     static final String DEFAULT_CLIENTS = "/etc/dst/clients";
@@ -55,6 +56,12 @@ public final class ServerMain implements Callable<Integer> {
     @Option(names = {"-l", "--listen"}, paramLabel = "HOST:PORT|unix:PATH", defaultValue = "127.0.0.1:7070",
             description = "Address to listen on: TCP (port 0 picks a free one) or a Unix socket (default: ${DEFAULT-VALUE}).")
     String listen;
+
+    @Option(names = "--nbd-listen", paramLabel = "HOST:PORT|unix:PATH",
+            description = {"Also serve the exports to NBD clients (qemu, nbdinfo, nbdcopy, nbd-client) here: TCP (NBD's port is",
+                    "10809; 0 picks a free one) or a Unix socket. Same exports, access rules and TLS certificate: with --tls",
+                    "NBD clients must use STARTTLS; an NBD client is anonymous or its TLS client certificate's CN."})
+    String nbdListen;
 
     @Option(names = {"-e", "--export"}, paramLabel = "NAME=PATH[,ro][,size=SIZE][,block=512|4096][,allow=ID:ro|rw+...]",
             description = {"An export (repeatable). PATH is a file (created sparse when size= is given and it is missing),",
@@ -108,10 +115,14 @@ public final class ServerMain implements Callable<Integer> {
         if (tlsClientCa != null && !tls) throw new IllegalArgumentException("--tls-client-ca needs --tls");
         if (exports.isEmpty()) throw new IllegalArgumentException("at least one --export NAME=PATH is required (see --help)");
         Transport transport = Transport.parse(listen, 7070);
+        Transport nbd = nbdListen == null ? null : Transport.parse(nbdListen, dst.server.nbd.Nbd.PORT);
         ClientKeys keys = ClientKeys.load(clients);
-        boolean anonymousAllowed = anonymous || ServerSecurity.anonymousByDefault(keys, transport.address());
+        // anonymous by default only when every listener is local: an NBD port on the network must not open the exports
+        boolean anonymousAllowed = anonymous || ServerSecurity.anonymousByDefault(keys, transport.address())
+                && (nbd == null || ServerSecurity.anonymousByDefault(keys, nbd.address()));
         if (keys.isEmpty() && !anonymousAllowed && tlsClientCa == null) {
-            throw new IllegalArgumentException("listening on " + transport.describe() + " without any client key would let nobody in: "
+            String where = transport.describe() + (nbd == null ? "" : " and " + nbd.describe());
+            throw new IllegalArgumentException("listening on " + where + " without any client key would let nobody in: "
                     + "add one (dst-server client add NAME --clients " + clients + ") or pass --anonymous");
         }
         ServerSecurity security = new ServerSecurity(keys, anonymousAllowed, tls ? new ServerCertificate(tlsDir).context(tlsClientCa) : null);
@@ -130,7 +141,7 @@ public final class ServerMain implements Callable<Integer> {
             for (Export x : opened) x.close();
             throw e;
         }
-        DstServer server = DstServer.start(opened, config, transport);
+        DstServer server = DstServer.start(opened, config, transport, nbd);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("shutting down: finishing running requests, forcing exports to disk");
             try {
@@ -142,6 +153,9 @@ public final class ServerMain implements Callable<Integer> {
         }, "dst-shutdown"));
         System.out.println("dst-server " + Version.get() + " listening on " + server.describeAddress()
                 + (tls ? " (TLS 1.3, " + Tls.describeProvider() + ")" : ""));
+        if (nbd != null) {
+            System.out.println("  NBD clients: " + server.describeNbdAddress() + (tls ? " (STARTTLS required)" : ""));
+        }
         System.out.println("  clients: " + keys.size() + " identities from " + clients
                 + (anonymousAllowed ? "; anonymous clients served" : "; authentication required"));
         for (Export e : opened) System.out.println("  export " + e);

@@ -2,6 +2,7 @@ package dst.server.net;
 
 import dst.runtime.transport.Transport;
 import dst.server.export.Export;
+import dst.server.nbd.NbdServerInitializer;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.ChannelOption;
@@ -10,6 +11,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.GlobalEventExecutor;
 
 import java.io.Closeable;
@@ -31,6 +33,9 @@ import java.util.logging.Logger;
  * A running dst server: a listening socket, its exports, and the threads that serve them. Uses the
  * {@link Transport} it is given (TCP: native epoll when it loads, NIO otherwise; or a Unix socket). {@link #close()} is the graceful shutdown:
  * stop accepting, let running requests finish and answer, force every export to disk.
+ *
+ * <p>Optionally a second listening socket speaks NBD ({@link NbdServerInitializer}): another front door to the
+ * same exports, sessions, I/O threads, TLS certificate and access rules, drained by the same shutdown.
  */
 public final class DstServer implements Closeable {
     private static final Logger LOG = Logger.getLogger(DstServer.class.getName());
@@ -43,12 +48,19 @@ public final class DstServer implements Closeable {
     private final SessionRegistry sessions = new SessionRegistry();
     private final Channel listener;
     private final Transport transport;
+    private final Channel nbdListener;
+    private final Transport nbdTransport;
 
-    private DstServer(Map<String, Export> exports, ServerConfig config, Transport transport) throws IOException {
+    /** Set on every connection when a shutdown starts draining: a handler must not resume reading then. */
+    private static final AttributeKey<Boolean> DRAINING = AttributeKey.valueOf("dst.draining");
+
+    private DstServer(Map<String, Export> exports, ServerConfig config, Transport transport, Transport nbdTransport) throws IOException {
         this.exports = exports;
         this.config = config;
         this.transport = transport;
+        this.nbdTransport = nbdTransport;
         transport.beforeListen();
+        if (nbdTransport != null) nbdTransport.beforeListen();
         this.group = new MultiThreadIoEventLoopGroup(0, transport.ioHandlerFactory());
         AtomicInteger n = new AtomicInteger();
         this.io = new ThreadPoolExecutor(config.ioThreads(), config.ioThreads(), 60, TimeUnit.SECONDS,
@@ -69,6 +81,22 @@ public final class DstServer implements Closeable {
             io.shutdownNow();
             throw new IOException("cannot listen on " + transport.describe() + ": " + e.getMessage(), e);
         }
+        Channel nbd = null;
+        if (nbdTransport != null) {
+            try {
+                nbd = nbdTransport.configure(new ServerBootstrap().group(group))
+                        .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                        .childHandler(new NbdServerInitializer(exports, sessions, config, io, connections))
+                        .bind(nbdTransport.address()).syncUninterruptibly().channel();
+            } catch (RuntimeException e) {
+                listener.close().syncUninterruptibly();
+                group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+                io.shutdownNow();
+                transport.afterClose();
+                throw new IOException("cannot listen for NBD on " + nbdTransport.describe() + ": " + e.getMessage(), e);
+            }
+        }
+        this.nbdListener = nbd;
     }
 
     /** Starts a server on {@code bind} serving {@code exports} (closed by the server on shutdown). */
@@ -78,11 +106,34 @@ public final class DstServer implements Closeable {
 
     /** Starts a server listening through {@code transport} (TCP or a Unix socket). */
     public static DstServer start(List<Export> exports, ServerConfig config, Transport transport) throws IOException {
+        return start(exports, config, transport, null);
+    }
+
+    /** Starts a server listening for dst clients through {@code transport} and, unless null, for NBD clients through {@code nbd}. */
+    public static DstServer start(List<Export> exports, ServerConfig config, Transport transport, Transport nbd) throws IOException {
         Map<String, Export> byName = new LinkedHashMap<>();
         for (Export e : exports) {
             if (byName.put(e.name(), e) != null) throw new IllegalArgumentException("export '" + e.name() + "' given twice");
         }
-        return new DstServer(byName, config, transport);
+        return new DstServer(byName, config, transport, nbd);
+    }
+
+    /** Whether the server is shutting down and draining {@code ch}: nothing more may be read from it. */
+    public static boolean draining(Channel ch) {
+        return Boolean.TRUE.equals(ch.attr(DRAINING).get());
+    }
+
+    /** The bound NBD TCP address (real port when 0 was asked for); fails without a TCP NBD listener. */
+    public InetSocketAddress nbdAddress() {
+        if (nbdListener == null || !(nbdListener.localAddress() instanceof InetSocketAddress inet)) {
+            throw new IllegalStateException("no NBD listener on TCP");
+        }
+        return inet;
+    }
+
+    /** Where NBD clients reach this server ({@code host:port} or {@code unix:/path}), or null without an NBD listener. */
+    public String describeNbdAddress() {
+        return nbdListener == null ? null : describe(nbdListener, nbdTransport);
     }
 
     /** The bound TCP address (with the real port when 0 was asked for); fails for a Unix socket. */
@@ -95,6 +146,10 @@ public final class DstServer implements Closeable {
 
     /** Where clients reach this server: {@code host:port} (the real port) or {@code unix:/path}. */
     public String describeAddress() {
+        return describe(listener, transport);
+    }
+
+    private static String describe(Channel listener, Transport transport) {
         if (listener.localAddress() instanceof InetSocketAddress inet) {
             String host = inet.getHostString();
             return (host.contains(":") ? "[" + host + "]" : host) + ":" + inet.getPort();
@@ -118,8 +173,13 @@ public final class DstServer implements Closeable {
     @Override
     public void close() throws IOException {
         listener.close().syncUninterruptibly();
-        // Stop reading new requests, then let those already running finish and send their replies.
-        connections.forEach(ch -> ch.config().setAutoRead(false));
+        if (nbdListener != null) nbdListener.close().syncUninterruptibly();
+        // Stop reading new requests, then let those already running finish and send their replies. On each
+        // connection's event loop, so that no handler there can resume reading after it (see draining()).
+        connections.stream().map(ch -> ch.eventLoop().submit(() -> {
+            ch.attr(DRAINING).set(true);
+            ch.config().setAutoRead(false);
+        })).toList().forEach(f -> f.awaitUninterruptibly(1, TimeUnit.SECONDS));
         CompletableFuture<?>[] idle = sessions.all().stream().map(Session::idle).toArray(CompletableFuture[]::new);
         try {
             CompletableFuture.allOf(idle).get(config.drainTimeout().toMillis(), TimeUnit.MILLISECONDS);
@@ -146,6 +206,7 @@ public final class DstServer implements Closeable {
         }
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         transport.afterClose();
+        if (nbdTransport != null) nbdTransport.afterClose();
         if (failure != null) throw failure;
     }
 }

@@ -16,26 +16,26 @@ import io.netty.channel.ChannelFutureListener;
  *
  * <p>Threading: event loop only; the write listeners run there too.
  */
-final class InFlightLimit {
+public final class InFlightLimit {
     /** A conforming client sends one PING per quiet keepalive period and reads every reply. */
-    static final int MAX_PENDING_PINGS = 16;
+    public static final int MAX_PENDING_PINGS = 16;
 
     private final int maxRequests;
     private int requests;
     private int pings;
 
     /** Frees a request's slot once its reply has been written (or failed to be). */
-    final ChannelFutureListener requestAnswered = f -> requests--;
+    public final ChannelFutureListener requestAnswered = f -> requests--;
     /** Frees a PING's slot once its reply has been written (or failed to be). */
     final ChannelFutureListener pingAnswered = f -> pings--;
 
-    InFlightLimit(int maxRequests) {
+    public InFlightLimit(int maxRequests) {
         if (maxRequests < 1) throw new IllegalArgumentException("maxRequests must be at least 1, got " + maxRequests);
         this.maxRequests = maxRequests;
     }
 
     /** Takes a slot for a request just received; false when the client already has the maximum in flight. */
-    boolean admitRequest() {
+    public boolean admitRequest() {
         if (requests >= maxRequests) return false;
         requests++;
         return true;
@@ -49,15 +49,15 @@ final class InFlightLimit {
     }
 
     /** Frees the slot of a request that will never be answered (dropped by fencing). */
-    void requestDropped() {
+    public void requestDropped() {
         requests--;
     }
 
-    int maxRequests() {
+    public int maxRequests() {
         return maxRequests;
     }
 
-    int requests() {
+    public int requests() {
         return requests;
     }
 }

@@ -8,7 +8,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * address per minute, then one line saying the rest is suppressed. Bounded: the table is cleared
  * when it holds too many addresses. Thread-safe.
  */
-final class LogLimiter {
+public final class LogLimiter {
     static final int PER_WINDOW = 5;
     private static final long WINDOW_NANOS = 60_000_000_000L;
     private static final int MAX_ADDRESSES = 10_000;
@@ -19,7 +19,7 @@ final class LogLimiter {
     private final ConcurrentHashMap<String, Window> windows = new ConcurrentHashMap<>();
 
     /** What to log for one more event of {@code peer}: the message, a suppression note, or null (stay quiet). */
-    String admit(String peer, String message) {
+    public String admit(String peer, String message) {
         long now = System.nanoTime();
         if (windows.size() > MAX_ADDRESSES) windows.clear();
         Window w = windows.compute(peer, (k, old) -> old == null || now - old.startNanos > WINDOW_NANOS

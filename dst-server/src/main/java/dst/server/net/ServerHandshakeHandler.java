@@ -18,7 +18,6 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -198,14 +197,11 @@ final class ServerHandshakeHandler extends SimpleChannelInboundHandler<Handshake
         if (line != null) LOG.warning(line);
     }
 
-    /** {@code s} with control characters (a peer's names may hold newlines, to forge log lines) shown as '?'. */
     static String printable(String s) {
-        return s.replaceAll("\\p{Cntrl}", "?");
+        return PeerAddress.printable(s);
     }
 
-    /** The peer's address without port, the unit failures are counted in; "local" for a Unix socket. */
     static String peer(ChannelHandlerContext ctx) {
-        return ctx.channel().remoteAddress() instanceof InetSocketAddress inet && inet.getAddress() != null
-                ? inet.getAddress().getHostAddress() : "local";
+        return PeerAddress.of(ctx.channel());
     }
 }

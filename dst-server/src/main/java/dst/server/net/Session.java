@@ -13,7 +13,7 @@ import java.util.concurrent.CompletableFuture;
  * connection was already gone). Without the fence a late write of a dead connection could land
  * on top of newer data. Thread-safe (monitor).
  */
-final class Session {
+public final class Session {
     private final long id;
     private final String exportName;
     private final String owner;
@@ -33,7 +33,7 @@ final class Session {
         return owner;
     }
 
-    long id() {
+    public long id() {
         return id;
     }
 
@@ -45,7 +45,7 @@ final class Session {
      * Makes {@code next} the session's connection: closes the previous one and returns a future that
      * completes once none of its requests is running any more.
      */
-    synchronized CompletableFuture<Void> takeOver(Channel next) {
+    public synchronized CompletableFuture<Void> takeOver(Channel next) {
         Channel previous = channel;
         channel = next;
         detachedSince = 0;
@@ -68,15 +68,15 @@ final class Session {
         return detachedSince != 0 && detachedSince - sinceNanos <= 0 && inflight == 0;
     }
 
-    synchronized boolean isCurrent(Channel ch) {
+    public synchronized boolean isCurrent(Channel ch) {
         return channel == ch;
     }
 
-    synchronized void started() {
+    public synchronized void started() {
         inflight++;
     }
 
-    void finished() {
+    public void finished() {
         List<CompletableFuture<Void>> ready = null;
         synchronized (this) {
             if (--inflight == 0 && !idleWaiters.isEmpty()) {
@@ -92,7 +92,7 @@ final class Session {
     }
 
     /** Completes when no request of this session is running. */
-    synchronized CompletableFuture<Void> idle() {
+    public synchronized CompletableFuture<Void> idle() {
         if (inflight == 0) return CompletableFuture.completedFuture(null);
         CompletableFuture<Void> f = new CompletableFuture<>();
         idleWaiters.add(f);

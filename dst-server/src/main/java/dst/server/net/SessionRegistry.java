@@ -11,7 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * longer, and at most {@link #MAX_SESSIONS} are kept: a flood of short connections cannot grow the
  * table without bound (a session still serving, or with requests running, is never dropped).
  */
-final class SessionRegistry {
+public final class SessionRegistry {
     static final Duration LINGER = Duration.ofMinutes(10);
     static final int MAX_SESSIONS = 4096;
 
@@ -22,7 +22,7 @@ final class SessionRegistry {
      * The session to resume, when {@code id} names one of this export opened by the same identity
      * ({@code owner}, "" for anonymous); a new session otherwise.
      */
-    Session resumeOrCreate(long id, String exportName, String owner) {
+    public Session resumeOrCreate(long id, String exportName, String owner) {
         if (id != 0) {
             Session s = sessions.get(id);
             if (s != null && s.exportName().equals(exportName) && s.owner().equals(owner)) return s;
@@ -47,7 +47,7 @@ final class SessionRegistry {
         return sessions.size();
     }
 
-    void remove(Session s) {
+    public void remove(Session s) {
         sessions.remove(s.id(), s);
     }
 

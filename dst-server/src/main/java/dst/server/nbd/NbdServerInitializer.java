@@ -1,0 +1,78 @@
+package dst.server.nbd;
+
+import dst.server.export.Export;
+import dst.server.net.ServerConfig;
+import dst.server.net.Session;
+import dst.server.net.SessionRegistry;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.handler.timeout.IdleStateHandler;
+
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Assembles the NBD pipelines, and nothing else does: the NBD front door to the same exports, sessions, I/O
+ * executor and TLS certificate as the dst one.
+ * <pre>
+ * handshake:     idle -> NbdOptionDecoder -> NbdHandshakeHandler -> errors
+ * after STARTTLS: tls -> idle -> NbdOptionDecoder -> NbdHandshakeHandler -> errors
+ * transmission: [tls] -> NbdRequestDecoder -> NbdReplyEncoder -> NbdRequestHandler -> errors
+ * </pre>
+ * Unlike dst, NBD starts in plaintext and upgrades in the middle of the handshake (NBD_OPT_STARTTLS), so TLS is
+ * put first only then, after the plaintext ACK left: everything later, every option reply and request, is
+ * encrypted. The idle handler bounds the handshake only: NBD clients send no keepalives, and an idle NBD device
+ * must stay connected, so it leaves with the handshake. The error handler comes last so it sees every exception.
+ */
+public final class NbdServerInitializer extends ChannelInitializer<Channel> {
+    private final Map<String, Export> exports;
+    private final SessionRegistry sessions;
+    private final ServerConfig config;
+    private final Executor io;
+    private final ChannelGroup connections;
+
+    public NbdServerInitializer(Map<String, Export> exports, SessionRegistry sessions, ServerConfig config, Executor io,
+                                ChannelGroup connections) {
+        this.exports = exports;
+        this.sessions = sessions;
+        this.config = config;
+        this.io = io;
+        this.connections = connections;
+    }
+
+    @Override
+    protected void initChannel(Channel ch) {
+        connections.add(ch);
+        ChannelPipeline p = ch.pipeline();
+        p.addLast("idle", new IdleStateHandler(config.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
+        p.addLast("optionDecoder", new NbdOptionDecoder());
+        p.addLast("handshake", new NbdHandshakeHandler(exports, config, this));
+        p.addLast("errors", NbdConnectionErrorHandler.INSTANCE);
+    }
+
+    /** NBD_OPT_STARTTLS was acknowledged: from the next byte on, both directions are TLS. */
+    void startTls(Channel ch) {
+        ch.pipeline().addFirst("tls", config.security().tls().newHandler(ch.alloc()));
+    }
+
+    /**
+     * The handshake ended (NBD_OPT_GO acknowledged, or NBD_OPT_EXPORT_NAME answered): swaps in the transmission
+     * handlers. The connection is a session of its own (NBD has no resume), registered so that a shutdown waits
+     * for its running requests as for dst ones.
+     */
+    void startTransmission(Channel ch, NbdTransmission t) {
+        Session session = sessions.resumeOrCreate(0, t.export().name(), t.identity());
+        session.takeOver(ch); // a new session: nothing to fence
+        ch.closeFuture().addListener(f -> session.idle().thenRun(() -> sessions.remove(session)));
+        ChannelPipeline p = ch.pipeline();
+        p.addAfter("optionDecoder", "requestDecoder", new NbdRequestDecoder(t.mode() == ReplyMode.EXTENDED, t.maxPayload()));
+        p.addAfter("requestDecoder", "replyEncoder", new NbdReplyEncoder(t.mode()));
+        p.addAfter("replyEncoder", "requests", new NbdRequestHandler(t, session, io, config.maxInFlight()));
+        p.remove("idle");
+        p.remove("handshake");
+        p.remove("optionDecoder"); // last: bytes it still holds flow on into the request decoder
+    }
+}

@@ -40,15 +40,19 @@ record NbdListener(int port, Path socket) {
         return socket != null ? "nbd+unix:///" + export + "?socket=" + socket : "nbd://127.0.0.1:" + port + "/" + export;
     }
 
-    /** True once something listens there: the socket file exists, or 127.0.0.1:port is in LISTEN state. */
+    /** True once something listens there: the socket file exists, or the port is in LISTEN state. */
     boolean isListening() {
         if (socket != null) return Files.exists(socket);
-        String local = String.format(Locale.ROOT, "0100007F:%04X", port);
-        try {
-            return Files.readAllLines(Path.of("/proc/net/tcp")).stream().skip(1).map(l -> l.trim().split("\\s+"))
-                    .anyMatch(f -> f.length > 3 && f[1].equals(local) && f[3].equals("0A"));
-        } catch (IOException e) {
-            return false;
+        // A JVM listens on an IPv6 socket (::ffff:127.0.0.1, in tcp6) unless told to prefer IPv4.
+        String portSuffix = String.format(Locale.ROOT, ":%04X", port);
+        for (String table : new String[]{"/proc/net/tcp", "/proc/net/tcp6"}) {
+            try {
+                if (Files.readAllLines(Path.of(table)).stream().skip(1).map(l -> l.trim().split("\\s+"))
+                        .anyMatch(f -> f.length > 3 && f[1].endsWith(portSuffix) && f[3].equals("0A"))) return true;
+            } catch (IOException e) {
+                // no such table (no IPv6): look at the other
+            }
         }
+        return false;
     }
 }

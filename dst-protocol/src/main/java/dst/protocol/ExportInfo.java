@@ -39,6 +39,41 @@ public record ExportInfo(String name, long size, int blockSize, int maxRequest, 
         if (maxInFlight < 0) throw new IllegalArgumentException("maxInFlight must be >= 0 (0: no limit), got " + maxInFlight);
     }
 
+    /**
+     * The one rule for whether a request fits this export, applied by the client library, the frontends and the
+     * server alike (so a bad request gets the same errno whichever layer sees it first), or null when it does:
+     * <ul>
+     *   <li>EOPNOTSUPP: not an I/O opcode;</li>
+     *   <li>EROFS: a write, trim or zeroing on a read-only grant (the wire carries it as EPERM, the only
+     *       read-only error NBD has; see {@link Errno#onWire});</li>
+     *   <li>ENOSPC: a write or zeroing that does not end inside the export (the disk is full at its end);</li>
+     *   <li>EINVAL: any other range that does not lie inside the export (negative, past the end, overflowing).</li>
+     * </ul>
+     * {@code length} is the request's byte count (unsigned 32 bits on the wire, so at most 2^32-1 from a frame);
+     * a zero-length request at any offset up to the size is valid. FLUSH has no range.
+     */
+    public DstException refusal(int opcode, long offset, long length) {
+        if (!Opcode.isIo(opcode)) return new DstException(Errno.EOPNOTSUPP, "unknown opcode " + opcode);
+        if (readOnly && Opcode.modifies(opcode)) {
+            return new DstException(Errno.EROFS, "export '" + name + "' is read-only");
+        }
+        if (opcode == Opcode.FLUSH) return null;
+        if (offset < 0 || length < 0) {
+            return new DstException(Errno.EINVAL, "range " + offset + "+" + length + " is negative");
+        }
+        if (offset > size || length > size - offset) {
+            return new DstException(Opcode.stores(opcode) ? Errno.ENOSPC : Errno.EINVAL, "range " + offset + "+" + length
+                    + " is outside export '" + name + "' of " + size + " bytes");
+        }
+        return null;
+    }
+
+    /** {@link #refusal} as a check: throws the refusal, if any. */
+    public void check(int opcode, long offset, long length) throws DstException {
+        DstException refusal = refusal(opcode, offset, length);
+        if (refusal != null) throw refusal;
+    }
+
     public boolean has(int feature) {
         return Features.has(features, feature);
     }

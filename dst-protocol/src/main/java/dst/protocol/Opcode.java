@@ -18,6 +18,29 @@ public final class Opcode {
     private Opcode() {
     }
 
+    /** A request opcode the server executes (PING and CONNECTION_ERROR are not: they carry no I/O). */
+    public static boolean isIo(int opcode) {
+        return opcode >= READ && opcode <= WRITE_ZEROES;
+    }
+
+    /** Whether the request changes the export's content (refused on a read-only grant). */
+    public static boolean modifies(int opcode) {
+        return opcode == WRITE || opcode == TRIM || opcode == WRITE_ZEROES;
+    }
+
+    /** Whether the request addresses a byte range of the export (FLUSH covers the whole export). */
+    public static boolean hasRange(int opcode) {
+        return isIo(opcode) && opcode != FLUSH;
+    }
+
+    /**
+     * Whether the request stores data, so that running out of the export is "no space" (ENOSPC) rather than a
+     * bad argument: a disk that is full at its end, as nbdkit and the NBD spec answer writes past the end.
+     */
+    public static boolean stores(int opcode) {
+        return opcode == WRITE || opcode == WRITE_ZEROES;
+    }
+
     public static String name(int opcode) {
         return switch (opcode) {
             case CONNECTION_ERROR -> "CONNECTION_ERROR";

@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A request the server cannot run is answered with its errno (EPERM for a write to a read-only export,
- * EINVAL for a range outside the export or a bad length, EOPNOTSUPP for an unknown opcode) and the
+ * ENOSPC for a write or zeroing past the end, EINVAL for any other range outside the export or a bad length, EOPNOTSUPP for an unknown opcode) and the
  * connection keeps working for the next request.
  */
 class RequestErrorsAreRepliesAndConnectionSurvivesIT {
@@ -104,13 +104,22 @@ class RequestErrorsAreRepliesAndConnectionSurvivesIT {
         assertStatus(Errno.EINVAL, c, new Request(Opcode.READ, 0, c.nextTransactionId(), SIZE - 512, 1024));
         assertStatus(Errno.EINVAL, c, new Request(Opcode.READ, 0, c.nextTransactionId(), -512, 512));
         assertStatus(Errno.EINVAL, c, new Request(Opcode.READ, 0, c.nextTransactionId(), Long.MAX_VALUE, 512));
-        assertStatus(Errno.EINVAL, c, new Request(Opcode.WRITE, 0, c.nextTransactionId(), SIZE - 256, 512, Unpooled.wrappedBuffer(new byte[512])));
         assertStatus(Errno.EINVAL, c, new Request(Opcode.TRIM, 0, c.nextTransactionId(), SIZE, 4096));
-        assertStatus(Errno.EINVAL, c, new Request(Opcode.WRITE_ZEROES, 0, c.nextTransactionId(), 0, SIZE + 512));
+        assertStatus(Errno.EINVAL, c, new Request(Opcode.WRITE, 0, c.nextTransactionId(), -512, 512, Unpooled.wrappedBuffer(new byte[512])));
         assertStillServes(c);
         // The edges themselves are inside.
         assertEquals(512, c.read(SIZE - 512, 512).length);
         assertEquals(0, c.read(SIZE, 0).length);
+    }
+
+    /** Storing past the end is "no space" (the one rule, ExportInfo.refusal; the NBD spec and nbdkit say the same). */
+    @Test
+    void writesAndZeroingPastTheEndGetEnospc() throws IOException {
+        RawConnection c = rw();
+        assertStatus(Errno.ENOSPC, c, new Request(Opcode.WRITE, 0, c.nextTransactionId(), SIZE - 256, 512, Unpooled.wrappedBuffer(new byte[512])));
+        assertStatus(Errno.ENOSPC, c, new Request(Opcode.WRITE, 0, c.nextTransactionId(), SIZE, 512, Unpooled.wrappedBuffer(new byte[512])));
+        assertStatus(Errno.ENOSPC, c, new Request(Opcode.WRITE_ZEROES, 0, c.nextTransactionId(), 0, SIZE + 512));
+        assertStillServes(c);
     }
 
     @Test

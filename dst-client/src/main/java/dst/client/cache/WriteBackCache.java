@@ -5,6 +5,8 @@ import dst.client.core.DeviceStats;
 import dst.client.net.ByteBudget;
 import dst.protocol.DstException;
 import dst.protocol.Errno;
+import dst.protocol.Failures;
+import dst.protocol.Opcode;
 import dst.protocol.ExportInfo;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -96,7 +98,7 @@ public final class WriteBackCache implements BlockDevice {
     @Override
     public CompletableFuture<Void> write(long offset, ByteBuf data, boolean fua) {
         int length = data.readableBytes();
-        DstException bad = checkWritable(offset, length);
+        DstException bad = disk.info().refusal(Opcode.WRITE, offset, length);
         if (bad != null) {
             data.release();
             return CompletableFuture.failedFuture(bad);
@@ -132,7 +134,7 @@ public final class WriteBackCache implements BlockDevice {
     }
 
     private CompletableFuture<Void> ranged(PendingWrite.Kind kind, long offset, long length) {
-        DstException bad = checkWritable(offset, length);
+        DstException bad = disk.info().refusal(kind == PendingWrite.Kind.TRIM ? Opcode.TRIM : Opcode.WRITE_ZEROES, offset, length);
         if (bad != null) return CompletableFuture.failedFuture(bad);
         if (length == 0) return CompletableFuture.completedFuture(null);
         PendingWrite w = accept(kind, offset, length, null, 0);
@@ -172,7 +174,7 @@ public final class WriteBackCache implements BlockDevice {
     private void acknowledged(PendingWrite w, Throwable err) {
         List<PendingWrite> ready = null;
         List<CompletableFuture<Void>> flushes = null;
-        DstException failure = err == null ? null : asDstException(err);
+        DstException failure = err == null ? null : Failures.asDstException(err);
         synchronized (this) {
             w.done = true;
             outstanding.remove(w.seq);
@@ -303,18 +305,4 @@ public final class WriteBackCache implements BlockDevice {
         disk.close();
     }
 
-    private DstException checkWritable(long offset, long length) {
-        ExportInfo i = disk.info();
-        if (i.readOnly()) return new DstException(Errno.EROFS, "export '" + i.name() + "' is read-only");
-        if (offset < 0 || length < 0 || offset > i.size() || length > i.size() - offset) {
-            return new DstException(Errno.EINVAL, "range " + offset + "+" + length + " is outside the export (" + i.size() + " bytes)");
-        }
-        return null;
-    }
-
-    private static DstException asDstException(Throwable t) {
-        while (t instanceof CompletionException && t.getCause() != null) t = t.getCause();
-        if (t instanceof DstException d) return d;
-        return new DstException(DstException.errnoOf(t), String.valueOf(t.getMessage()), t);
-    }
 }

@@ -163,7 +163,7 @@ final class CopyCommand implements Callable<Integer> {
             slots.acquire(size);
             Throwable e = failure.get();
             if (e != null) {
-                while (e instanceof java.util.concurrent.CompletionException && e.getCause() != null) e = e.getCause();
+                e = dst.protocol.Failures.unwrap(e);
                 if (e instanceof Exception ex) throw ex;
                 throw new RuntimeException(e);
             }

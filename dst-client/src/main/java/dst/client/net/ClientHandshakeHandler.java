@@ -3,6 +3,7 @@ package dst.client.net;
 import dst.client.core.Credentials;
 import dst.protocol.DstException;
 import dst.protocol.Errno;
+import dst.protocol.Failures;
 import dst.protocol.ExportInfo;
 import dst.protocol.HandshakeFrame;
 import dst.protocol.Hello;
@@ -10,7 +11,6 @@ import dst.protocol.Tlv;
 import dst.protocol.auth.AuthProof;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.handler.codec.DecoderException;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 
 import java.util.concurrent.CompletableFuture;
@@ -87,8 +87,7 @@ final class ClientHandshakeHandler extends SimpleChannelInboundHandler<Handshake
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof SslHandshakeCompletionEvent tls && !tls.isSuccess()) {
-            Throwable c = tls.cause();
-            while (c.getCause() != null && c.getCause() != c) c = c.getCause();
+            Throwable c = Failures.rootCause(tls.cause());
             result.completeExceptionally(new DstException(Errno.EACCES, "TLS handshake failed (server certificate not trusted?): "
                     + c.getMessage(), tls.cause()));
         }
@@ -103,7 +102,7 @@ final class ClientHandshakeHandler extends SimpleChannelInboundHandler<Handshake
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        Throwable root = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        Throwable root = Failures.unwrap(cause);
         result.completeExceptionally(new DstException(Errno.EPROTO, "handshake failed: " + root.getMessage(), root));
         ctx.close();
     }

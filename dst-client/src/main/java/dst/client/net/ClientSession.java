@@ -502,7 +502,6 @@ final class ClientSession {
     }
 
     private static String rootMessage(Throwable t) {
-        while (t.getCause() != null && t.getCause() != t && !(t instanceof DstException)) t = t.getCause();
-        return t.getMessage() == null ? t.toString() : t.getMessage();
+        return dst.protocol.Failures.message(t);
     }
 }

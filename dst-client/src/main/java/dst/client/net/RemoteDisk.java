@@ -61,17 +61,9 @@ public final class RemoteDisk implements BlockDevice {
         return session.pending();
     }
 
-    private DstException checkRange(long offset, long length) {
-        ExportInfo i = session.info();
-        if (offset < 0 || length < 0 || offset > i.size() || length > i.size() - offset) {
-            return new DstException(Errno.EINVAL, "range " + offset + "+" + length + " is outside the export (" + i.size() + " bytes)");
-        }
-        return null;
-    }
-
     @Override
     public CompletableFuture<ByteBuf> read(long offset, int length) {
-        DstException bad = checkRange(offset, length);
+        DstException bad = session.info().refusal(Opcode.READ, offset, length);
         if (bad != null) return CompletableFuture.failedFuture(bad);
         if (length == 0) return CompletableFuture.completedFuture(Unpooled.EMPTY_BUFFER);
         int max = session.info().maxRequest();
@@ -95,8 +87,7 @@ public final class RemoteDisk implements BlockDevice {
     @Override
     public CompletableFuture<Void> write(long offset, ByteBuf data, boolean fua) {
         int length = data.readableBytes();
-        DstException bad = checkRange(offset, length);
-        if (bad == null && session.info().readOnly()) bad = new DstException(Errno.EROFS, "export '" + session.config().export() + "' is read-only");
+        DstException bad = session.info().refusal(Opcode.WRITE, offset, length);
         if (bad != null) {
             data.release();
             return CompletableFuture.failedFuture(bad);
@@ -132,8 +123,7 @@ public final class RemoteDisk implements BlockDevice {
     }
 
     private CompletableFuture<Void> ranged(int opcode, long offset, long length) {
-        DstException bad = checkRange(offset, length);
-        if (bad == null && session.info().readOnly()) bad = new DstException(Errno.EROFS, "export '" + session.config().export() + "' is read-only");
+        DstException bad = session.info().refusal(opcode, offset, length);
         if (bad != null) return CompletableFuture.failedFuture(bad);
         List<CompletableFuture<ByteBuf>> parts = new ArrayList<>();
         for (long done = 0; done < length; done += MAX_RANGE_CHUNK) {

@@ -1,12 +1,12 @@
 package dst.client.net;
 
+import dst.protocol.Failures;
 import dst.protocol.FrameException;
 import dst.protocol.Opcode;
 import dst.protocol.Reply;
 import dst.protocol.Request;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.DecoderException;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 
@@ -62,7 +62,7 @@ final class ReplyHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        Throwable root = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        Throwable root = Failures.unwrap(cause);
         if (root instanceof FrameException fe) {
             disk.onBadFrame(ctx.channel(), fe);
         } else {

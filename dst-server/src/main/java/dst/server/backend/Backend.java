@@ -8,7 +8,8 @@ import java.util.List;
 
 /**
  * What an export is stored on: the one narrow interface every backend implements (nbdkit's plugin
- * API in Java). Callers have already checked ranges against {@link #size()} and permissions, so a
+ * API in Java). Callers have already checked ranges against {@link #size()} and permissions (one rule:
+ * {@code ExportInfo.refusal}, applied by {@code RequestPath}), so a
  * backend only does I/O. Methods block and are called from the server's I/O threads, several at
  * once: implementations are thread-safe. Errors are IOExceptions; a {@code DstException} carries
  * its own errno, anything else becomes EIO on the wire.
@@ -66,8 +67,11 @@ public interface Backend extends Closeable {
     /** Reads {@code length} bytes at {@code offset} into {@code dst}, advancing its writer index. */
     void read(long offset, ByteBuf dst, int length) throws IOException;
 
-    /** Writes the readable bytes of {@code src} at {@code offset}; durable before returning if {@code fua}. */
-    void write(long offset, ByteBuf src, boolean fua) throws IOException;
+    /**
+     * Writes the readable bytes of {@code src} at {@code offset}. Durability comes from {@link #flush()}: the
+     * server's request path runs FUA as a flush after the change, for writes, trims and zeroing alike.
+     */
+    void write(long offset, ByteBuf src) throws IOException;
 
     /** Makes every completed write durable. */
     void flush() throws IOException;

@@ -54,9 +54,9 @@ public final class DelayFilter implements Backend {
     }
 
     @Override
-    public void write(long offset, ByteBuf src, boolean fua) throws IOException {
+    public void write(long offset, ByteBuf src) throws IOException {
         pause();
-        next.write(offset, src, fua);
+        next.write(offset, src);
     }
 
     @Override

@@ -150,14 +150,11 @@ public class FileBackend implements Backend {
     }
 
     @Override
-    public void write(long offset, ByteBuf src, boolean fua) throws IOException {
+    public void write(long offset, ByteBuf src) throws IOException {
         int length = src.readableBytes();
         int done = 0;
         while (done < length) {
             done += src.getBytes(src.readerIndex() + done, channel, offset + done, length - done);
-        }
-        if (fua) {
-            channel.force(false);
         }
     }
 
@@ -168,6 +165,7 @@ public class FileBackend implements Backend {
 
     @Override
     public void trim(long offset, long length) throws IOException {
+        if (length == 0) return; // fallocate refuses an empty range (EINVAL)
         if (!punchSupported) {
             writeZeroes(offset, length);
             return;
@@ -183,6 +181,7 @@ public class FileBackend implements Backend {
 
     @Override
     public void writeZeroes(long offset, long length) throws IOException {
+        if (length == 0) return; // fallocate refuses an empty range (EINVAL)
         if (zeroRangeSupported) {
             try {
                 nativeFile.zeroRange(offset, length);

@@ -96,7 +96,7 @@ public final class MemoryBackend implements Backend {
     }
 
     @Override
-    public void write(long offset, ByteBuf src, boolean fua) {
+    public void write(long offset, ByteBuf src) {
         int at = src.readerIndex();
         int length = src.readableBytes();
         while (length > 0) {

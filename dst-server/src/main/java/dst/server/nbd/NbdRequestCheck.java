@@ -3,11 +3,12 @@ package dst.server.nbd;
 import dst.server.backend.Backend;
 
 /**
- * Whether a request may run, by the NBD rules: known command, flags valid for it, writes only where the client
- * may write, range inside the export, payload within the negotiated maximum. Answers the NBD errno the spec
- * asks for: EINVAL for unknown commands and flags, EPERM for writes to a read-only export, ENOSPC for writes past
- * the end (EINVAL for other ranges past it), EOVERFLOW for a chunked READ larger than the maximum payload,
- * ENOTSUP for a FAST_ZERO the backend cannot do fast.
+ * What only NBD checks before a request goes down the shared request path (which then applies the one rule for
+ * every front door, {@code ExportInfo.refusal}: EPERM for writes on a read-only grant, ENOSPC for writes and zeroing
+ * past the end, EINVAL for other ranges past it). Here: a known command, flags valid for it, the payload form of
+ * extended headers, payload sizes, a metadata context for BLOCK_STATUS, FAST_ZERO only where zeroing is fast. NBD's
+ * errnos as the spec asks: EINVAL for unknown commands and flags, EOVERFLOW for a chunked READ larger than the
+ * maximum payload, ENOTSUP for a FAST_ZERO the backend cannot do fast.
  */
 final class NbdRequestCheck {
     private NbdRequestCheck() {
@@ -29,20 +30,7 @@ final class NbdRequestCheck {
         if (r.payloadDropped()) {
             return NbdReply.error(r, Nbd.EINVAL, "write of " + r.length() + " bytes exceeds the maximum payload " + t.maxPayload());
         }
-        boolean writes = type == Nbd.CMD_WRITE || type == Nbd.CMD_TRIM || type == Nbd.CMD_WRITE_ZEROES;
-        if (writes && t.readOnly()) {
-            return NbdReply.error(r, Nbd.EPERM, t.export().readOnly() ? "export '" + t.export().name() + "' is read-only"
-                    : "this client may only read export '" + t.export().name() + "'");
-        }
-        if (type == Nbd.CMD_FLUSH) return null;
-        long size = t.export().size();
-        long offset = r.offset();
         long length = r.length();
-        if (offset < 0 || length < 0 || offset > size || length > size - offset) {
-            return NbdReply.error(r, type == Nbd.CMD_WRITE || type == Nbd.CMD_WRITE_ZEROES ? Nbd.ENOSPC : Nbd.EINVAL,
-                    "range " + Long.toUnsignedString(offset) + "+" + Long.toUnsignedString(length) + " is outside export '"
-                            + t.export().name() + "' of " + size + " bytes");
-        }
         if (type == Nbd.CMD_READ && length > t.maxPayload()) {
             return NbdReply.error(r, t.mode().chunked() ? Nbd.EOVERFLOW : Nbd.EINVAL,
                     "read of " + length + " bytes exceeds the maximum payload " + t.maxPayload());

@@ -1,17 +1,14 @@
 package dst.server.nbd;
 
-import dst.protocol.DstException;
-import dst.protocol.Errno;
+import dst.protocol.ExportInfo;
+import dst.protocol.Opcode;
 import dst.server.backend.Backend;
 import dst.server.backend.Extent;
-import dst.server.export.Export;
 import dst.server.net.DstServer;
-import dst.server.net.InFlightLimit;
+import dst.server.net.RequestPath;
 import dst.server.net.Session;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 
@@ -19,62 +16,53 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
- * Serves the transmission phase of one NBD connection: checks each {@link NbdRequest} against the export and
- * what was negotiated, runs it on the I/O executor (inline for a backend that never blocks), and writes one
- * {@link NbdReply} per request, in any order, cookie echoed. Request errors are error replies; the connection stays.
+ * The NBD front door to the server's shared {@link RequestPath}: turns each {@link NbdRequest} into the path's
+ * {@code (opcode, offset, length, fua, payload)} and the path's outcome into an {@link NbdReply}, in any order,
+ * cookie echoed. What only NBD has is checked first ({@link NbdRequestCheck}) and, where the shared dispatch does
+ * not cover it, run as the front door's own call under the same rule, executor and accounting: READ with holes
+ * (OFFSET_HOLE chunks), BLOCK_STATUS, CACHE, WRITE_ZEROES that may punch a hole. Request errors are error replies;
+ * the connection stays.
  *
- * <p>In flight: at most the server's {@code --max-in-flight} requests per connection, counted from receipt until the
- * reply is written ({@link InFlightLimit}), as for dst connections. NBD cannot tell a client that limit, and real
- * clients queue deeper (the kernel: 128 per connection), so instead of the dst side's disconnect this side applies
+ * <p>In flight: at most the server's {@code --max-in-flight} requests per connection, counted from receipt until
+ * the reply is written, as for dst connections. NBD cannot tell a client that limit, and real clients queue
+ * deeper (the kernel: 128 per connection), so instead of the dst side's disconnect this side applies
  * backpressure: requests beyond the limit wait here and the connection is not read from until a slot frees. What
  * waits is bounded by one socket read; the rest stays in the kernel's buffers.
  *
  * <p>NBD_CMD_DISC: nothing more is read; requests received before it are answered, then the connection closes
  * (with a TLS close_notify when TLS runs).
  *
- * <p>Ownership: takes each request and releases it once its backend call is done; READ data belongs to the reply,
- * which the encoder releases.
+ * <p>Ownership: takes each request; a WRITE's payload passes to the path (which releases it), other requests are
+ * released here. READ data belongs to the reply, which the encoder releases.
  */
-final class NbdRequestHandler extends ChannelInboundHandlerAdapter {
-    private static final Logger LOG = Logger.getLogger(NbdRequestHandler.class.getName());
+final class NbdRequestHandler extends ChannelInboundHandlerAdapter implements RequestPath.Replies<NbdRequest> {
     /** A READ whose range has more extents than this is read whole: many tiny chunks cost more than the zeros. */
     private static final int MAX_READ_CHUNKS = 64;
 
     private final NbdTransmission t;
-    private final Export export;
-    private final Session session;
-    private final Executor io;
-    private final InFlightLimit limit;
+    private final RequestPath path;
     private final ArrayDeque<NbdRequest> waiting = new ArrayDeque<>();
-    private final ChannelFutureListener finished;
-    private ChannelFutureListener answered;
-    private boolean unflushed; // inline replies written, not flushed yet (event loop only)
+    private ChannelHandlerContext ctx;
     private boolean disconnecting; // NBD_CMD_DISC received (event loop only)
 
-    NbdRequestHandler(NbdTransmission t, Session session, Executor io, int maxInFlight) {
+    /** {@code granted} carries the export's size, read-only grant, max payload and max in flight for the path. */
+    NbdRequestHandler(NbdTransmission t, Session session, ExportInfo granted, Executor io) {
         this.t = t;
-        this.export = t.export();
-        this.session = session;
-        this.io = io;
-        this.limit = new InFlightLimit(maxInFlight);
-        this.finished = f -> session.finished();
+        this.path = new RequestPath(t.export(), session, granted, io);
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        answered = f -> slotFreed(ctx);
+        this.ctx = ctx;
+        path.whenSlotFrees(this::slotFreed);
     }
 
     /** A request's reply is on the wire (or never will be): its slot is free for a waiting one. Event loop. */
-    private void slotFreed(ChannelHandlerContext ctx) {
-        limit.requestDropped();
-        if (!waiting.isEmpty()) ctx.executor().execute(() -> admitWaiting(ctx)); // not from inside a flush
-        else closeIfDisconnected(ctx);
+    private void slotFreed() {
+        if (!waiting.isEmpty()) ctx.executor().execute(this::admitWaiting); // not from inside a write's listener
+        else closeIfDisconnected();
     }
 
     @Override
@@ -91,20 +79,20 @@ final class NbdRequestHandler extends ChannelInboundHandlerAdapter {
             r.release();
             disconnecting = true;
             ctx.channel().config().setAutoRead(false);
-            closeIfDisconnected(ctx);
+            closeIfDisconnected();
             return;
         }
-        if (!waiting.isEmpty() || !limit.admitRequest()) {
+        if (!waiting.isEmpty() || !path.admit()) {
             waiting.add(r);
             ctx.channel().config().setAutoRead(false); // backpressure until a reply frees a slot
             return;
         }
-        serve(ctx, r);
+        serve(r);
     }
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        flushInline(ctx);
+        path.readComplete(ctx);
         ctx.fireChannelReadComplete();
     }
 
@@ -114,129 +102,89 @@ final class NbdRequestHandler extends ChannelInboundHandlerAdapter {
         ctx.fireChannelInactive();
     }
 
-    private void flushInline(ChannelHandlerContext ctx) {
-        if (unflushed) {
-            unflushed = false;
-            ctx.flush();
-        }
-    }
-
     /** Serves waiting requests while slots are free; reads again once none waits (unless the server drains). */
-    private void admitWaiting(ChannelHandlerContext ctx) {
-        while (!waiting.isEmpty() && ctx.channel().isActive() && limit.admitRequest()) {
-            serve(ctx, waiting.poll());
+    private void admitWaiting() {
+        while (!waiting.isEmpty() && ctx.channel().isActive() && path.admit()) {
+            serve(waiting.poll());
         }
-        flushInline(ctx);
+        path.readComplete(ctx);
         if (waiting.isEmpty() && !disconnecting && !DstServer.draining(ctx.channel())) {
             ctx.channel().config().setAutoRead(true);
         }
-        closeIfDisconnected(ctx);
+        closeIfDisconnected();
     }
 
-    private void closeIfDisconnected(ChannelHandlerContext ctx) {
-        if (disconnecting && waiting.isEmpty() && limit.requests() == 0) ctx.close();
+    private void closeIfDisconnected() {
+        if (disconnecting && waiting.isEmpty() && path.inFlight() == 0) ctx.close();
     }
 
-    /** Runs an admitted request, or answers why it cannot run. */
-    private void serve(ChannelHandlerContext ctx, NbdRequest r) {
+    /** An admitted request: NBD's own checks, then the shared path (its dispatch, or this front door's call). */
+    private void serve(NbdRequest r) {
         NbdReply refusal = NbdRequestCheck.refusal(r, t);
         if (refusal != null) {
             r.release();
-            ctx.writeAndFlush(refusal).addListener(answered);
+            ctx.writeAndFlush(refusal).addListener(path.requestAnswered());
             return;
         }
-        Channel ch = ctx.channel();
-        session.started();
-        if (export.backend().neverBlocks()) {
-            NbdReply reply = execute(ch, r);
-            if (reply != null) {
-                ctx.write(reply).addListener(answered).addListener(finished);
-                unflushed = true;
-            } else {
-                session.finished();
-                slotFreed(ctx);
-            }
-            return;
-        }
-        try {
-            io.execute(() -> {
-                NbdReply reply = execute(ch, r);
-                if (reply != null) {
-                    // listeners on the promise before the write: they run on the event loop as the reply leaves
-                    ch.writeAndFlush(reply, ch.newPromise().addListener(answered).addListener(finished));
-                } else {
-                    session.finished();
-                    try {
-                        ch.eventLoop().execute(() -> slotFreed(ctx));
-                    } catch (RejectedExecutionException closing) {
-                        // the server is shutting down: nothing left to account for
-                    }
-                }
-            });
-        } catch (RejectedExecutionException e) { // shutting down
-            session.finished();
-            ctx.writeAndFlush(NbdReply.error(r, Nbd.ESHUTDOWN, "server is shutting down")).addListener(answered);
-            r.release();
-        }
-    }
-
-    /** Runs the request and returns its reply, or null when its connection is already gone. Releases the request. */
-    private NbdReply execute(Channel ch, NbdRequest r) {
-        try {
-            if (!ch.isActive() || !session.isCurrent(ch)) return null;
-            return run(r);
-        } catch (Throwable e) {
-            int errno = DstException.errnoOf(e);
-            if (errno == Errno.EIO) LOG.log(Level.WARNING, export.name() + ": NBD " + r + " failed", e);
-            String text = e instanceof DstException d ? d.reason() : e.getMessage() == null ? e.toString() : e.getMessage();
-            return NbdReply.error(r, Nbd.error(errno), text);
-        } finally {
-            r.release();
-        }
-    }
-
-    private NbdReply run(NbdRequest r) throws Exception {
-        Backend b = export.backend();
         long offset = r.offset();
         long length = r.length();
         boolean fua = r.has(Nbd.CMD_FLAG_FUA);
         switch (r.type()) {
+            case Nbd.CMD_WRITE -> path.serve(ctx, Opcode.WRITE, offset, length, fua, r.payload(), r, this);
             case Nbd.CMD_READ -> {
-                return NbdReply.read(r, read(b, r));
+                r.release();
+                if (t.mode().chunked() && !r.has(Nbd.CMD_FLAG_DF)) {
+                    path.serve(ctx, Opcode.READ, offset, length, false, r, this, b -> NbdReply.read(r, sparseRead(b, offset, (int) length)));
+                } else {
+                    path.serve(ctx, Opcode.READ, offset, length, false, null, r, this);
+                }
             }
-            case Nbd.CMD_WRITE -> b.write(offset, r.payload(), fua);
-            case Nbd.CMD_FLUSH -> b.flush();
-            case Nbd.CMD_TRIM -> {
-                if (length > 0) b.trim(offset, length);
-                if (fua) b.flush();
-            }
+            case Nbd.CMD_FLUSH -> plain(r, Opcode.FLUSH, fua);
+            case Nbd.CMD_TRIM -> plain(r, Opcode.TRIM, fua);
             case Nbd.CMD_WRITE_ZEROES -> {
-                // without NO_HOLE the range may become a hole: trim reads back as zeros here, and frees the space
-                if (length > 0 && (r.has(Nbd.CMD_FLAG_NO_HOLE) || !b.canTrim())) b.writeZeroes(offset, length);
-                else if (length > 0) b.trim(offset, length);
-                if (fua) b.flush();
+                r.release();
+                Backend b = t.export().backend();
+                if (r.has(Nbd.CMD_FLAG_NO_HOLE) || !b.canTrim()) {
+                    path.serve(ctx, Opcode.WRITE_ZEROES, offset, length, fua, null, r, this);
+                } else { // may become a hole: a trim reads back as zeros in every backend here, and frees the space
+                    path.serve(ctx, Opcode.WRITE_ZEROES, offset, length, fua, r, this, backend -> {
+                        backend.trim(offset, length);
+                        return NbdReply.ok(r);
+                    });
+                }
             }
-            case Nbd.CMD_CACHE -> {
-                // a hint only; every backend here reads at the speed it would after caching
+            case Nbd.CMD_CACHE -> { // a hint only: the range is checked, nothing is read ahead
+                r.release();
+                path.serve(ctx, Opcode.READ, offset, length, false, r, this, backend -> NbdReply.ok(r));
             }
             case Nbd.CMD_BLOCK_STATUS -> {
-                return NbdReply.blockStatus(r, blockStatus(b, r));
+                r.release();
+                path.serve(ctx, Opcode.READ, offset, length, false, r, this, backend -> NbdReply.blockStatus(r, blockStatus(backend, r)));
             }
-            default -> throw new DstException(Errno.EINVAL, "unknown command " + r.type());
+            default -> throw new IllegalStateException("NbdRequestCheck let through " + r);
         }
-        return NbdReply.ok(r);
     }
 
-    /**
-     * A READ's content: with chunked replies (and no DF flag) the holes are sent as OFFSET_HOLE chunks instead of
-     * zeros; otherwise one run of data.
-     */
-    private List<NbdReply.Content> read(Backend b, NbdRequest r) throws Exception {
-        long offset = r.offset();
-        int length = (int) r.length();
+    private void plain(NbdRequest r, int opcode, boolean fua) {
+        r.release();
+        path.serve(ctx, opcode, r.offset(), r.length(), fua, null, r, this);
+    }
+
+    @Override
+    public Object ok(NbdRequest r, int opcode, ByteBuf data) {
+        return data == null ? NbdReply.ok(r) : NbdReply.read(r, List.of(new NbdReply.Data(r.offset(), data)));
+    }
+
+    @Override
+    public Object error(NbdRequest r, int opcode, int errno, String message) {
+        return NbdReply.error(r, Nbd.error(errno), message);
+    }
+
+    /** A READ's content with the holes as OFFSET_HOLE chunks instead of zeros (one run of data when there are none). */
+    private static List<NbdReply.Content> sparseRead(Backend b, long offset, int length) throws Exception {
         if (length == 0) return List.of();
-        List<Extent> extents = t.mode().chunked() && !r.has(Nbd.CMD_FLAG_DF) ? b.extents(offset, length) : List.of();
-        if (extents.size() <= 1 && (extents.isEmpty() || !extents.get(0).hole()) || extents.size() > MAX_READ_CHUNKS) {
+        List<Extent> extents = b.extents(offset, length);
+        if (extents.size() == 1 && !extents.get(0).hole() || extents.size() > MAX_READ_CHUNKS) {
             return List.of(new NbdReply.Data(offset, readData(b, offset, length)));
         }
         List<NbdReply.Content> content = new ArrayList<>(extents.size() + 1);

@@ -1,5 +1,6 @@
 package dst.server.nbd;
 
+import dst.protocol.ExportInfo;
 import dst.server.export.Export;
 import dst.server.net.ServerConfig;
 import dst.server.net.Session;
@@ -70,7 +71,10 @@ public final class NbdServerInitializer extends ChannelInitializer<Channel> {
         ChannelPipeline p = ch.pipeline();
         p.addAfter("optionDecoder", "requestDecoder", new NbdRequestDecoder(t.mode() == ReplyMode.EXTENDED, t.maxPayload()));
         p.addAfter("requestDecoder", "replyEncoder", new NbdReplyEncoder(t.mode()));
-        p.addAfter("replyEncoder", "requests", new NbdRequestHandler(t, session, io, config.maxInFlight()));
+        // what the shared request path checks against: size, read-only grant, max payload, max in flight
+        ExportInfo granted = new ExportInfo(t.export().name(), t.export().size(), t.export().blockSize(), t.maxPayload(),
+                t.readOnly(), 0, session.id(), t.export().id(), 1, 0, config.maxInFlight());
+        p.addAfter("replyEncoder", "requests", new NbdRequestHandler(t, session, granted, io));
         p.remove("idle");
         p.remove("handshake");
         p.remove("optionDecoder"); // last: bytes it still holds flow on into the request decoder

@@ -2,6 +2,7 @@ package dst.server.net;
 
 import dst.protocol.FrameException;
 import dst.protocol.Errno;
+import dst.protocol.Failures;
 import dst.protocol.HandshakeFrame;
 import dst.protocol.Opcode;
 import dst.protocol.Reply;
@@ -9,7 +10,6 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.DecoderException;
 import io.netty.handler.timeout.IdleStateEvent;
 
 import java.io.IOException;
@@ -32,7 +32,7 @@ final class ConnectionErrorHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        Throwable root = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        Throwable root = Failures.unwrap(cause);
         if (root instanceof FrameException fe) {
             String line = BAD_FRAMES.admit(ServerHandshakeHandler.peer(ctx),
                     ctx.channel().remoteAddress() + ": bad frame, closing: " + fe.getMessage());

@@ -67,7 +67,7 @@ final class ServerInitializer extends ChannelInitializer<Channel> {
         ChannelPipeline p = ch.pipeline();
         p.addAfter("handshakeDecoder", "requestDecoder", new RequestDecoder(info.maxRequest(), crc));
         p.addAfter("requestDecoder", "replyEncoder", new ReplyEncoder(crc));
-        p.addAfter("replyEncoder", "requests", new RequestHandler(export, session, info, io));
+        p.addAfter("replyEncoder", "requests", new RequestHandler(new RequestPath(export, session, info, io)));
         p.remove("handshake");
         p.remove("handshakeEncoder");
         ch.attr(ConnectionErrorHandler.DATA_PHASE).set(true);

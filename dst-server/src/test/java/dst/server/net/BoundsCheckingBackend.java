@@ -45,10 +45,10 @@ final class BoundsCheckingBackend implements Backend {
     }
 
     @Override
-    public void write(long offset, ByteBuf src, boolean fua) throws IOException {
+    public void write(long offset, ByteBuf src) throws IOException {
         check("write", offset, src.readableBytes());
         writes.incrementAndGet();
-        inner.write(offset, src, fua);
+        inner.write(offset, src);
     }
 
     @Override

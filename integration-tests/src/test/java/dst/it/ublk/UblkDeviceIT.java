@@ -64,6 +64,7 @@ class UblkDeviceIT {
                 assertEquals(Path.of("/dev/ublkb" + devId), dev);
                 assertTrue(Files.exists(dev), dev + " does not exist after start");
                 assertEquals(0, sh(GUEST.resolve("checks.sh"), "DEV", dev.toString()), "checks.sh failed on " + dev);
+                writeAtTheEndIsEnospc(disk, dev);
             } finally {
                 ublk.stop();
             }
@@ -71,6 +72,22 @@ class UblkDeviceIT {
         }
         assertFalse(Files.exists(dev), dev + " still exists after detach");
         assertFalse(Files.exists(Path.of("/dev/ublkc" + devId)), "/dev/ublkc" + devId + " still exists after detach");
+    }
+
+    /**
+     * The ublk half of SameBadRequestGetsTheSameErrnoOnEveryPathIT: a write at the end of the device is ENOSPC
+     * through /dev/ublkbN (the kernel bounds block devices and agrees with the rule) and through the library.
+     */
+    private static void writeAtTheEndIsEnospc(RemoteDisk disk, Path dev) throws Exception {
+        long size = disk.info().size();
+        Process dd = new ProcessBuilder("dd", "if=/dev/zero", "of=" + dev, "bs=4096", "count=1", "seek=" + size / 4096, "conv=notrunc")
+                .redirectErrorStream(true).start();
+        String out = new String(dd.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(dd.waitFor(2, TimeUnit.MINUTES) && dd.exitValue() != 0 && out.contains("No space left on device"),
+                "dd at the end of " + dev + ": expected ENOSPC, got: " + out);
+        var e = org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> disk.write(size, io.netty.buffer.Unpooled.wrappedBuffer(new byte[4096]), false).get());
+        assertEquals(dst.protocol.Errno.ENOSPC, dst.protocol.DstException.errnoOf(e), "the library: " + e);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dst.nativebridge.fuse;
 
+import dst.protocol.Errno;
 import com.kenai.jffi.MemoryIO;
 import dst.nativebridge.LibC;
 import dst.nativebridge.NativeException;
@@ -20,11 +21,6 @@ public final class FuseDevice implements Closeable {
     private static final long MS_RDONLY = 1;
     private static final long MS_NOSUID = 2;
     private static final long MS_NODEV = 4;
-    private static final int ENOENT = 2;
-    private static final int EINTR = 4;
-    private static final int EAGAIN = 11;
-    private static final int ENODEV = 19;
-    private static final int EINVAL = 22;
     private static final int IOVEC_SIZE = 16;
 
     /** The most data buffers one {@link #reply} takes (plus the header): a 1 MiB read arrives in up to ~20 socket reads. */
@@ -76,8 +72,8 @@ public final class FuseDevice implements Closeable {
             if (n >= 0) return (int) n;
             int errno = LibC.errno();
             switch (errno) {
-                case ENOENT, EINTR, EAGAIN -> { } // the request was interrupted before we got it: next one
-                case ENODEV -> {
+                case Errno.ENOENT, Errno.EINTR, Errno.EAGAIN -> { } // the request was interrupted before we got it: next one
+                case Errno.ENODEV -> {
                     return -1;
                 }
                 default -> throw new NativeException("read(/dev/fuse)", errno);
@@ -102,8 +98,8 @@ public final class FuseDevice implements Closeable {
         long n = LIBC.writev(fd, iov, count);
         if (n >= 0) return true;
         int errno = LibC.errno();
-        if (errno == ENOENT || errno == ENODEV) return false;
-        if (errno == EINVAL) throw new NativeException("writev(/dev/fuse) refused a malformed reply", errno);
+        if (errno == Errno.ENOENT || errno == Errno.ENODEV) return false;
+        if (errno == Errno.EINVAL) throw new NativeException("writev(/dev/fuse) refused a malformed reply", errno);
         throw new NativeException("writev(/dev/fuse)", errno);
     }
 
@@ -120,7 +116,7 @@ public final class FuseDevice implements Closeable {
     public void unmount() throws NativeException {
         if (LIBC.umount2(mountPoint.toString(), 0) < 0) {
             int errno = LibC.errno();
-            if (errno != EINVAL) throw new NativeException("umount(" + mountPoint + ")", errno); // EINVAL: not mounted
+            if (errno != Errno.EINVAL) throw new NativeException("umount(" + mountPoint + ")", errno); // EINVAL: not mounted
         }
     }
 

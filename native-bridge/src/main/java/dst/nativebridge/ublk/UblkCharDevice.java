@@ -1,5 +1,6 @@
 package dst.nativebridge.ublk;
 
+import dst.protocol.Errno;
 import dst.nativebridge.LibC;
 import dst.nativebridge.NativeException;
 
@@ -50,7 +51,7 @@ public final class UblkCharDevice implements Closeable {
                 return new UblkCharDevice(devId, fd);
             }
             int errno = LibC.errno();
-            if (errno != 2 /* ENOENT */ || System.nanoTime() > deadline) {
+            if (errno != Errno.ENOENT || System.nanoTime() > deadline) {
                 throw new NativeException("open(" + path + ")", errno);
             }
             try {

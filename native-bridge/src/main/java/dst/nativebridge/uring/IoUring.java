@@ -1,5 +1,6 @@
 package dst.nativebridge.uring;
 
+import dst.protocol.Errno;
 import dst.nativebridge.LibC;
 import dst.nativebridge.Mapping;
 import dst.nativebridge.NativeException;
@@ -135,7 +136,7 @@ public final class IoUring implements Closeable {
                 return (int) rc;
             }
             int errno = LibC.errno();
-            if (errno != 4 /* EINTR */) {
+            if (errno != Errno.EINTR) {
                 throw new NativeException("io_uring_enter", errno);
             }
         }

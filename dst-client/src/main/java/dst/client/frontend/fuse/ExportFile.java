@@ -3,6 +3,7 @@ package dst.client.frontend.fuse;
 import dst.client.core.BlockDevice;
 import dst.protocol.DstException;
 import dst.protocol.Errno;
+import dst.protocol.Opcode;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 
@@ -40,11 +41,6 @@ final class ExportFile {
     private static final int S_IFREG = 0100000;
     private static final int DT_DIR = 4;
     private static final int DT_REG = 8;
-    private static final int ENOENT = 2;
-    private static final int ENOTDIR = 20;
-    private static final int EISDIR = 21;
-    private static final int ENOSYS = 38;
-    private static final int EPROTO = 71;
     private static final int O_ACCMODE = 3;
     private static final int O_RDONLY = 0;
     private static final int FALLOC_FL_KEEP_SIZE = 0x01;
@@ -111,7 +107,7 @@ final class ExportFile {
                 case FUSE_FALLOCATE -> fallocate(req, unique);
                 case FUSE_STATFS -> statfs(unique);
                 case FUSE_RELEASE, FUSE_RELEASEDIR, FUSE_FLUSH, FUSE_FSYNCDIR, FUSE_ACCESS, FUSE_DESTROY -> out.send(out.begin(unique, 0));
-                default -> out.error(unique, ENOSYS); // the kernel remembers ENOSYS and stops asking (xattrs, locks, ...)
+                default -> out.error(unique, Errno.ENOSYS); // the kernel remembers ENOSYS and stops asking (xattrs, locks, ...)
             }
         } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, "FUSE request " + opcode + " failed unexpectedly", e);
@@ -125,8 +121,8 @@ final class ExportFile {
         int flags = req.getIntLE(IN_HEADER_SIZE + INIT_IN_FLAGS);
         if (major != FUSE_KERNEL_VERSION || minor < 28) {
             LOG.severe("the kernel speaks FUSE " + major + "." + minor + "; dst needs 7.28 or newer");
-            out.error(unique, EPROTO);
-            initialized.completeExceptionally(new DstException(EPROTO, "kernel FUSE protocol " + major + "." + minor + " is too old (need 7.28)"));
+            out.error(unique, Errno.EPROTO);
+            initialized.completeExceptionally(new DstException(Errno.EPROTO, "kernel FUSE protocol " + major + "." + minor + " is too old (need 7.28)"));
             return;
         }
         int want = FUSE_ASYNC_READ | FUSE_BIG_WRITES | FUSE_ASYNC_DIO | FUSE_PARALLEL_DIROPS | FUSE_MAX_PAGES;
@@ -147,14 +143,14 @@ final class ExportFile {
 
     private void lookup(ByteBuf req, int length, long unique, long parent) {
         if (parent != FUSE_ROOT_ID) {
-            out.error(unique, ENOTDIR);
+            out.error(unique, Errno.ENOTDIR);
             return;
         }
         int nameLength = length - IN_HEADER_SIZE - 1; // NUL-terminated
         boolean match = nameLength == nameBytes.length;
         for (int i = 0; match && i < nameLength; i++) match = req.getByte(IN_HEADER_SIZE + i) == nameBytes[i];
         if (!match) {
-            out.error(unique, ENOENT);
+            out.error(unique, Errno.ENOENT);
             return;
         }
         ByteBuf b = out.begin(unique, ENTRY_OUT_SIZE);
@@ -165,7 +161,7 @@ final class ExportFile {
 
     private void attr(long unique, long node) {
         if (node != FUSE_ROOT_ID && node != FILE_ID) {
-            out.error(unique, ENOENT);
+            out.error(unique, Errno.ENOENT);
             return;
         }
         ByteBuf b = out.begin(unique, ATTR_OUT_SIZE);
@@ -205,11 +201,11 @@ final class ExportFile {
 
     private void open(ByteBuf req, long unique, long node) {
         if (node == FUSE_ROOT_ID) {
-            out.error(unique, EISDIR);
+            out.error(unique, Errno.EISDIR);
             return;
         }
         if (node != FILE_ID) {
-            out.error(unique, ENOENT);
+            out.error(unique, Errno.ENOENT);
             return;
         }
         if (readOnly && (req.getIntLE(IN_HEADER_SIZE + OPEN_IN_FLAGS) & O_ACCMODE) != O_RDONLY) {
@@ -223,7 +219,7 @@ final class ExportFile {
 
     private void opendir(long unique, long node) {
         if (node != FUSE_ROOT_ID) {
-            out.error(unique, ENOTDIR);
+            out.error(unique, Errno.ENOTDIR);
             return;
         }
         ByteBuf b = out.begin(unique, OPEN_OUT_SIZE);
@@ -234,7 +230,7 @@ final class ExportFile {
     /** ".", ".." and the file; the offset of an entry is its index + 1, so a listing can resume anywhere. */
     private void readdir(ByteBuf req, long unique, long node) {
         if (node != FUSE_ROOT_ID) {
-            out.error(unique, ENOTDIR);
+            out.error(unique, Errno.ENOTDIR);
             return;
         }
         long offset = req.getLongLE(IN_HEADER_SIZE + RW_IN_OFFSET);
@@ -284,16 +280,13 @@ final class ExportFile {
     private void write(ByteBuf req, int length, long unique) {
         long offset = req.getLongLE(IN_HEADER_SIZE + RW_IN_OFFSET);
         int n = req.getIntLE(IN_HEADER_SIZE + RW_IN_SIZE);
-        if (readOnly) {
-            out.error(unique, Errno.EROFS);
+        if (n < 0 || length != IN_HEADER_SIZE + WRITE_IN_SIZE + n) {
+            out.error(unique, Errno.EINVAL); // the kernel's frame disagrees with itself
             return;
         }
-        if (offset < 0 || n < 0 || length != IN_HEADER_SIZE + WRITE_IN_SIZE + n) {
-            out.error(unique, Errno.EINVAL);
-            return;
-        }
-        if (n > size - offset) {
-            out.error(unique, Errno.ENOSPC);
+        DstException refusal = device.info().refusal(Opcode.WRITE, offset, n);
+        if (refusal != null) {
+            out.error(unique, refusal.errno());
             return;
         }
         ByteBuf data;
@@ -328,27 +321,24 @@ final class ExportFile {
         long offset = req.getLongLE(IN_HEADER_SIZE + FALLOCATE_IN_OFFSET);
         long length = req.getLongLE(IN_HEADER_SIZE + FALLOCATE_IN_LENGTH);
         int mode = req.getIntLE(IN_HEADER_SIZE + FALLOCATE_IN_MODE);
-        if (offset < 0 || length <= 0) {
-            out.error(unique, Errno.EINVAL);
-            return;
-        }
-        if (length > size - offset) {
-            out.error(unique, (mode & FALLOC_FL_KEEP_SIZE) != 0 ? Errno.EINVAL : Errno.EFBIG);
-            return;
-        }
         int op = mode & ~FALLOC_FL_KEEP_SIZE;
-        CompletableFuture<Void> f;
-        if (op == 0) {
-            f = CompletableFuture.completedFuture(null);
-        } else if (readOnly) {
-            f = CompletableFuture.failedFuture(new DstException(Errno.EROFS, "read-only export"));
-        } else if (op == FALLOC_FL_PUNCH_HOLE && (mode & FALLOC_FL_KEEP_SIZE) != 0) {
-            f = device.trim(offset, length);
-        } else if (op == FALLOC_FL_ZERO_RANGE) {
-            f = device.writeZeroes(offset, length);
-        } else {
-            f = CompletableFuture.failedFuture(new DstException(Errno.EOPNOTSUPP, "fallocate mode 0x" + Integer.toHexString(mode)));
+        boolean punch = op == FALLOC_FL_PUNCH_HOLE && (mode & FALLOC_FL_KEEP_SIZE) != 0;
+        if (!punch && op != FALLOC_FL_ZERO_RANGE && op != 0) {
+            out.error(unique, Errno.EOPNOTSUPP);
+            return;
         }
+        if (length <= 0) {
+            out.error(unique, Errno.EINVAL); // fallocate(2): len must be positive
+            return;
+        }
+        // Allocation and zeroing store (a disk cannot grow: ENOSPC past its end); a punched hole is a trim.
+        DstException refusal = device.info().refusal(punch ? Opcode.TRIM : Opcode.WRITE_ZEROES, offset, length);
+        if (refusal != null) {
+            out.error(unique, refusal.errno());
+            return;
+        }
+        CompletableFuture<Void> f = op == 0 ? CompletableFuture.completedFuture(null) // plain allocation: a no-op on a disk
+                : punch ? device.trim(offset, length) : device.writeZeroes(offset, length);
         f.whenComplete((v, failure) -> done(unique, "fallocate(0x" + Integer.toHexString(mode) + ")", offset, length, failure));
     }
 

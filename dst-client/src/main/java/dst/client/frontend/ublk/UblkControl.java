@@ -1,5 +1,6 @@
 package dst.client.frontend.ublk;
 
+import dst.protocol.Errno;
 import dst.nativebridge.NativeException;
 import dst.nativebridge.ublk.UblkCharDevice;
 import dst.nativebridge.ublk.UblkControlDevice;
@@ -54,7 +55,7 @@ final class UblkControl {
     static UblkControl adopt(UblkControlDevice ctrl, int devId, long waitMillis) throws NativeException {
         UblksrvCtrlDevInfo info = ctrl.getDevInfo(devId);
         if ((info.flags() & UblkFeatures.UBLK_F_USER_RECOVERY) == 0) {
-            throw new NativeException("ublk device " + devId + " was created without USER_RECOVERY: it cannot be adopted", 22 /* EINVAL */);
+            throw new NativeException("ublk device " + devId + " was created without USER_RECOVERY: it cannot be adopted", Errno.EINVAL);
         }
         long deadline = System.nanoTime() + waitMillis * 1_000_000;
         while (true) {
@@ -62,7 +63,7 @@ final class UblkControl {
                 ctrl.startUserRecovery(devId);
                 break;
             } catch (NativeException e) {
-                if (e.errno() != 16 /* EBUSY: old server not gone yet, or device not quiesced */ || System.nanoTime() > deadline) throw e;
+                if (e.errno() != Errno.EBUSY /* old server not gone yet, or device not quiesced */ || System.nanoTime() > deadline) throw e;
             }
             try {
                 Thread.sleep(100);

@@ -1,5 +1,6 @@
 package dst.client.frontend.ublk;
 
+import dst.protocol.Errno;
 import dst.client.core.BlockDevice;
 import dst.client.frontend.Frontend;
 import dst.nativebridge.NativeException;
@@ -113,7 +114,7 @@ public final class UblkFrontend implements Frontend {
                 try {
                     control.stop();
                 } catch (NativeException e) {
-                    if (e.errno() != 19 /* ENODEV: never started */) throw e;
+                    if (e.errno() != Errno.ENODEV /* never started */) throw e;
                 }
                 for (UblkQueue q : queues) {
                     try {

@@ -76,6 +76,18 @@ public final class Host {
         return false;
     }
 
+    /** SHA-256 of a file's content, as lower-case hex (streamed: fine for large images). */
+    public static String sha256(Path file) throws IOException {
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[1 << 20];
+            for (int n; (n = in.read(buf)) > 0; ) sha.update(buf, 0, n);
+            return java.util.HexFormat.of().formatHex(sha.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Bytes really allocated to a (sparse) file. */
     public static long allocatedBytes(Path file) throws IOException, InterruptedException {
         String[] blocksAndUnit = run("stat", "-c", "%b %B", file.toString()).split(" ");

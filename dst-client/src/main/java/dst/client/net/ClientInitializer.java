@@ -60,7 +60,7 @@ final class ClientInitializer extends ChannelInitializer<Channel> {
     }
 
     /** Swaps in the data-phase handlers once WELCOME arrived. Runs on the channel's event loop. */
-    static void startDataPhase(Channel ch, ExportInfo info, Duration keepalive, ClientSession disk) {
+    static void startDataPhase(Channel ch, ExportInfo info, Duration keepalive, ClientSession disk, long connection) {
         boolean crc = info.has(Features.CRC32C);
         long ka = keepalive.toMillis();
         ChannelPipeline p = ch.pipeline();
@@ -68,7 +68,7 @@ final class ClientInitializer extends ChannelInitializer<Channel> {
         p.addBefore("handshakeDecoder", "idle", new IdleStateHandler(3 * ka, 0, ka, TimeUnit.MILLISECONDS));
         p.addAfter("handshakeDecoder", "replyDecoder", new ReplyDecoder(info.maxRequest(), crc));
         p.addAfter("replyDecoder", "requestEncoder", new RequestEncoder(crc));
-        p.addAfter("requestEncoder", "replies", new ReplyHandler(disk));
+        p.addAfter("requestEncoder", "replies", new ReplyHandler(disk, connection));
         p.remove("handshake");
         p.remove("handshakeEncoder");
         p.remove("handshakeDecoder");

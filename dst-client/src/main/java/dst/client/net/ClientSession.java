@@ -2,6 +2,8 @@ package dst.client.net;
 
 import dst.client.core.ClientConfig;
 import dst.client.core.DeviceStats;
+import dst.client.transactions.DurabilityLedger;
+import dst.client.transactions.TransactionTable;
 import dst.protocol.DstException;
 import dst.protocol.Errno;
 import dst.protocol.ExportInfo;
@@ -25,10 +27,6 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 
-import java.util.ArrayDeque;
-import java.util.Iterator;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -75,19 +73,13 @@ final class ClientSession {
     private final Backoff backoff;
 
     // Confined to `loop`.
-    private final TreeMap<Long, Transaction> table = new TreeMap<>();
-    private final ArrayDeque<Transaction> fallback = new ArrayDeque<>();
+    private final TransactionTable<Transaction> table = new TransactionTable<>();
+    private final DurabilityLedger ledger = new DurabilityLedger();
     private Channel channel;
-    private int onWire; // transactions sent on `channel` and not answered yet
-    private int window = Integer.MAX_VALUE; // the server's MAX_IN_FLIGHT for `channel` (unlimited when not told)
+    private long connections; // connection numbers handed out (the table's current one is the latest)
     private long sessionId;
     private boolean closing;
     private boolean reconnectPending;
-    // Volatile-cache accounting: acknowledged writes not known to be flushed may die with a server reboot.
-    private long ackedVolatileWrites;
-    private long flushedUpTo;
-    private boolean lossPending;
-    private long serverBootId;
 
     private volatile ExportInfo info;
     private volatile DstException fatal;
@@ -199,14 +191,14 @@ final class ClientSession {
             throw e;
         }
         if (!ch.isActive()) throw new DstException(Errno.ECONNRESET, "connection closed right after the handshake");
-        ClientInitializer.startDataPhase(ch, granted, config.keepalive(), this);
+        long number = ++connections;
+        ClientInitializer.startDataPhase(ch, granted, config.keepalive(), this, number);
         boolean resumed = sessionId != 0 && sessionId == granted.sessionId();
-        if (known != null && serverBootId != 0 && granted.bootId() != serverBootId && ackedVolatileWrites > flushedUpTo) {
-            lossPending = true;
+        long lost = ledger.welcomed(granted.bootId(), known != null);
+        if (lost > 0) {
             LOG.severe("server " + config.target() + " was restarted as a machine (new boot id): "
-                    + (ackedVolatileWrites - flushedUpTo) + " acknowledged write(s) were not flushed and may be lost; the next flush fails with EIO");
+                    + lost + " acknowledged write(s) were not flushed and may be lost; the next flush fails with EIO");
         }
-        serverBootId = granted.bootId();
         sessionId = granted.sessionId();
         channel = ch;
         stats.state(DeviceStats.State.CONNECTED);
@@ -216,17 +208,37 @@ final class ClientSession {
                     + (resumed ? "session resumed" : "new session (server restarted)") + "; resending " + table.size() + " request(s)");
         }
         backoff.reset();
-        fallback.clear();
-        onWire = 0;
-        window = granted.maxInFlight() > 0 ? granted.maxInFlight() : Integer.MAX_VALUE;
-        for (Transaction tx : table.values()) send(tx); // id order: the table is sorted by id
-        ch.flush();
+        table.connected(number, new ChannelWire(ch), granted.maxInFlight()); // resends in id order
     }
 
-    void onDisconnected(Channel ch) {
-        if (ch != channel) return;
+    /** The table's view of a connection: writes go to the channel as dst requests. */
+    private final class ChannelWire implements TransactionTable.Wire<Transaction> {
+        private final Channel ch;
+
+        ChannelWire(Channel ch) {
+            this.ch = ch;
+        }
+
+        @Override
+        public boolean writable() {
+            return ch.isWritable();
+        }
+
+        @Override
+        public void write(Transaction tx, boolean resend) {
+            if (resend) stats.resent.increment();
+            ch.write(tx.toRequest(), ch.voidPromise());
+        }
+
+        @Override
+        public void flush() {
+            ch.flush();
+        }
+    }
+
+    void onDisconnected(long number) {
+        if (!table.disconnected(number)) return;
         channel = null;
-        onWire = 0;
         if (closing) {
             failAll(new DstException(Errno.ESHUTDOWN, "device closed"));
             return;
@@ -259,71 +271,38 @@ final class ClientSession {
         }, delay, TimeUnit.NANOSECONDS);
     }
 
-    void onDead(Channel ch, String why) {
-        if (ch == channel) LOG.warning(config.target() + ": " + why);
+    void onDead(long number, String why) {
+        if (number == table.connection()) LOG.warning(config.target() + ": " + why);
     }
 
-    void onBadFrame(Channel ch, FrameException e) {
+    void onBadFrame(long number, FrameException e) {
         if (e instanceof FrameException.PayloadChecksum || e instanceof FrameException.HeaderChecksum) stats.crcErrors.increment();
         LOG.warning(config.target() + ": corrupt reply (" + e.getMessage() + "); resetting the connection, requests will be resent");
     }
 
-    // ---- sending (event loop) ----
-
-    private void send(Transaction tx) {
-        Channel ch = channel;
-        if (ch != null && ch.isWritable() && fallback.isEmpty() && onWire < window) {
-            write(ch, tx);
-        } else {
-            fallback.add(tx); // TX fallback queue: not connected, the socket buffer is full, or the server's limit reached
-        }
-    }
-
-    private void write(Channel ch, Transaction tx) {
-        if (tx.sends++ > 0) stats.resent.increment();
-        tx.sentOn = ch;
-        onWire++;
-        ch.write(tx.toRequest(), ch.voidPromise());
-    }
-
-    void drainFallbackQueue(Channel ch) {
-        if (ch != channel) return;
-        boolean wrote = false;
-        while (ch.isWritable() && !fallback.isEmpty() && onWire < window) {
-            Transaction tx = fallback.poll();
-            if (table.get(tx.id) == tx) {
-                write(ch, tx);
-                wrote = true;
-            }
-        }
-        if (wrote) ch.flush();
+    void onWritable(long number) {
+        table.drain(number);
     }
 
     // ---- replies, deadlines (event loop) ----
 
-    void onReply(Channel ch, Reply reply) {
+    void onReply(long number, Reply reply) {
         try {
             if (reply.opcode() == Opcode.PING) return;
             if (reply.opcode() == Opcode.CONNECTION_ERROR) {
                 LOG.warning(config.target() + ": server reports " + dst.protocol.Errno.name(reply.status()) + ": " + reply.message());
                 return;
             }
-            Transaction tx = table.get(reply.transactionId());
-            if (tx == null || tx.sentOn != ch) return; // late reply of a rolled-back or resent transaction
-            table.remove(tx.id);
+            Transaction tx = table.answer(reply.transactionId(), number);
+            if (tx == null) return; // late reply of a rolled-back or resent transaction
             finish(tx);
-            if (ch == channel) {
-                onWire--;
-                if (!fallback.isEmpty()) drainFallbackQueue(ch); // a slot opened for a waiting transaction
-            }
-            if (reply.isOk() && tx.opcode == Opcode.FLUSH && lossPending) {
-                lossPending = false;
+            if (reply.isOk() && tx.opcode == Opcode.FLUSH && !ledger.flushAcknowledged(tx.coversUpTo)) {
                 stats.errors.increment();
                 completeAsync(tx, null, new DstException(Errno.EIO, "the server machine restarted before this flush: "
                         + "writes acknowledged since the previous flush may be lost"));
             } else if (reply.isOk()) {
                 count(tx);
-                noteDurability(tx);
+                if (tx.opcode != Opcode.READ && tx.opcode != Opcode.FLUSH) ledger.writeAcknowledged((tx.flags & Opcode.FLAG_FUA) != 0);
                 ByteBuf data = tx.opcode == Opcode.READ ? reply.payload().retain() : null;
                 completeAsync(tx, data, null);
             } else {
@@ -333,14 +312,6 @@ final class ClientSession {
             }
         } finally {
             reply.release();
-        }
-    }
-
-    private void noteDurability(Transaction tx) {
-        if (tx.opcode == Opcode.FLUSH) {
-            flushedUpTo = Math.max(flushedUpTo, tx.coversUpTo);
-        } else if (tx.opcode != Opcode.READ && (tx.flags & Opcode.FLAG_FUA) == 0) {
-            ackedVolatileWrites++;
         }
     }
 
@@ -361,27 +332,19 @@ final class ClientSession {
 
     private void expireOverdue() {
         if (config.ioTimeout().isZero() || table.isEmpty()) return;
-        long now = System.nanoTime();
-        int expired = 0;
-        boolean resetConnection = false;
-        for (Iterator<Map.Entry<Long, Transaction>> it = table.entrySet().iterator(); it.hasNext(); ) {
-            Transaction tx = it.next().getValue();
-            if (tx.deadlineNanos - now > 0) break; // ids are handed out in deadline order
-            it.remove();
+        TransactionTable.Expired<Transaction> expired = table.expire(System.nanoTime());
+        if (expired.transactions().isEmpty()) return;
+        for (Transaction tx : expired.transactions()) {
             finish(tx);
-            expired++;
             stats.timedOut.increment();
-            resetConnection |= tx.sentOn != null && tx.sentOn == channel;
             completeAsync(tx, null, new DstException(Errno.EIO, Opcode.name(tx.opcode) + " " + tx.offset + "+"
                     + Integer.toUnsignedLong(tx.length) + " not answered within " + config.ioTimeout().toSeconds()
                     + "s: failed and dropped (it will not be resent)"));
         }
-        if (expired > 0) {
-            fallback.removeIf(tx -> !table.containsKey(tx.id));
-            LOG.warning(config.target() + ": " + expired + " request(s) timed out after " + config.ioTimeout().toSeconds()
-                    + "s and failed with EIO" + (resetConnection ? "; resetting the connection so the server fences them" : ""));
-            if (resetConnection) channel.close();
-        }
+        boolean reset = expired.onCurrentConnection();
+        LOG.warning(config.target() + ": " + expired.transactions().size() + " request(s) timed out after " + config.ioTimeout().toSeconds()
+                + "s and failed with EIO" + (reset ? "; resetting the connection so the server fences them" : ""));
+        if (reset) channel.close();
     }
 
     private void finish(Transaction tx) {
@@ -390,12 +353,10 @@ final class ClientSession {
     }
 
     private void failAll(DstException e) {
-        for (Transaction tx : table.values()) {
+        for (Transaction tx : table.removeAll()) {
             finish(tx);
             completeAsync(tx, null, e);
         }
-        table.clear();
-        fallback.clear();
     }
 
     private void completeAsync(Transaction tx, ByteBuf data, Throwable error) {
@@ -443,12 +404,9 @@ final class ClientSession {
                     completeAsync(tx, null, ff != null ? ff : new DstException(Errno.ESHUTDOWN, "device is closed"));
                     return;
                 }
-                tx.coversUpTo = ackedVolatileWrites;
-                table.put(tx.id, tx);
+                tx.coversUpTo = ledger.coverage();
+                table.add(tx);
                 stats.inFlight(table.size());
-                send(tx);
-                Channel ch = channel;
-                if (ch != null) ch.flush();
             });
         } catch (RejectedExecutionException e) {
             finish(tx);

@@ -20,15 +20,18 @@ import java.util.logging.Logger;
 final class ReplyHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = Logger.getLogger(ReplyHandler.class.getName());
     private final ClientSession disk;
+    private final long connection;
 
-    ReplyHandler(ClientSession disk) {
+    /** {@code connection}: the session's number for this connection. */
+    ReplyHandler(ClientSession disk, long connection) {
         this.disk = disk;
+        this.connection = connection;
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof Reply r) {
-            disk.onReply(ctx.channel(), r);
+            disk.onReply(connection, r);
         } else {
             ctx.fireChannelRead(msg);
         }
@@ -38,7 +41,7 @@ final class ReplyHandler extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent e) {
             if (e.state() == IdleState.READER_IDLE) {
-                disk.onDead(ctx.channel(), "no reply to keepalives: server unreachable or link dead");
+                disk.onDead(connection, "no reply to keepalives: server unreachable or link dead");
                 ctx.close();
             } else if (e.state() == IdleState.ALL_IDLE) {
                 ctx.writeAndFlush(new Request(Opcode.PING, 0, 0, 0, 0));
@@ -50,13 +53,13 @@ final class ReplyHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (ctx.channel().isWritable()) disk.drainFallbackQueue(ctx.channel());
+        if (ctx.channel().isWritable()) disk.onWritable(connection);
         ctx.fireChannelWritabilityChanged();
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        disk.onDisconnected(ctx.channel());
+        disk.onDisconnected(connection);
         ctx.fireChannelInactive();
     }
 
@@ -64,7 +67,7 @@ final class ReplyHandler extends ChannelInboundHandlerAdapter {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         Throwable root = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
         if (root instanceof FrameException fe) {
-            disk.onBadFrame(ctx.channel(), fe);
+            disk.onBadFrame(connection, fe);
         } else {
             LOG.fine(() -> "connection error: " + root);
         }

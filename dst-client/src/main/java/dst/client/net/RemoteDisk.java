@@ -3,10 +3,10 @@ package dst.client.net;
 import dst.client.core.BlockDevice;
 import dst.client.core.ClientConfig;
 import dst.client.core.DeviceStats;
+import dst.client.net.dst.DstProtocol;
 import dst.protocol.DstException;
 import dst.protocol.Errno;
 import dst.protocol.ExportInfo;
-import dst.protocol.Opcode;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
@@ -37,7 +37,7 @@ public final class RemoteDisk implements BlockDevice {
      * Once connected, the disk reconnects by itself for as long as it is open.
      */
     public static RemoteDisk connect(ClientConfig config) throws DstException {
-        ClientSession session = new ClientSession(config);
+        ClientSession session = new ClientSession(config, DstProtocol.INSTANCE);
         session.open();
         return new RemoteDisk(session);
     }
@@ -75,11 +75,11 @@ public final class RemoteDisk implements BlockDevice {
         if (bad != null) return CompletableFuture.failedFuture(bad);
         if (length == 0) return CompletableFuture.completedFuture(Unpooled.EMPTY_BUFFER);
         int max = session.info().maxRequest();
-        if (length <= max) return session.submit(Opcode.READ, 0, offset, length, null, length);
+        if (length <= max) return session.submit(Op.READ, false, offset, length, null, length);
         List<CompletableFuture<ByteBuf>> parts = new ArrayList<>();
         for (int done = 0; done < length; done += max) {
             int n = Math.min(max, length - done);
-            parts.add(session.submit(Opcode.READ, 0, offset + done, n, null, n));
+            parts.add(session.submit(Op.READ, false, offset + done, n, null, n));
         }
         return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).handle((v, err) -> {
             if (err != null) {
@@ -101,14 +101,13 @@ public final class RemoteDisk implements BlockDevice {
             data.release();
             return CompletableFuture.failedFuture(bad);
         }
-        int flags = fua ? Opcode.FLAG_FUA : 0;
         int max = session.info().maxRequest();
-        if (length <= max) return session.submit(Opcode.WRITE, flags, offset, length, data, Math.max(length, CONTROL_COST)).thenApply(b -> null);
+        if (length <= max) return session.submit(Op.WRITE, fua, offset, length, data, Math.max(length, CONTROL_COST)).thenApply(b -> null);
         List<CompletableFuture<ByteBuf>> parts = new ArrayList<>();
         try {
             for (int done = 0; done < length; done += max) {
                 int n = Math.min(max, length - done);
-                parts.add(session.submit(Opcode.WRITE, flags, offset + done, n, data.retainedSlice(data.readerIndex() + done, n), n));
+                parts.add(session.submit(Op.WRITE, fua, offset + done, n, data.retainedSlice(data.readerIndex() + done, n), n));
             }
         } finally {
             data.release();
@@ -118,27 +117,27 @@ public final class RemoteDisk implements BlockDevice {
 
     @Override
     public CompletableFuture<Void> flush() {
-        return session.submit(Opcode.FLUSH, 0, 0, 0, null, CONTROL_COST).thenApply(b -> null);
+        return session.submit(Op.FLUSH, false, 0, 0, null, CONTROL_COST).thenApply(b -> null);
     }
 
     @Override
     public CompletableFuture<Void> trim(long offset, long length) {
-        return ranged(Opcode.TRIM, offset, length);
+        return ranged(Op.TRIM, offset, length);
     }
 
     @Override
     public CompletableFuture<Void> writeZeroes(long offset, long length) {
-        return ranged(Opcode.WRITE_ZEROES, offset, length);
+        return ranged(Op.WRITE_ZEROES, offset, length);
     }
 
-    private CompletableFuture<Void> ranged(int opcode, long offset, long length) {
+    private CompletableFuture<Void> ranged(Op op, long offset, long length) {
         DstException bad = checkRange(offset, length);
         if (bad == null && session.info().readOnly()) bad = new DstException(Errno.EROFS, "export '" + session.config().export() + "' is read-only");
         if (bad != null) return CompletableFuture.failedFuture(bad);
         List<CompletableFuture<ByteBuf>> parts = new ArrayList<>();
         for (long done = 0; done < length; done += MAX_RANGE_CHUNK) {
             long n = Math.min(MAX_RANGE_CHUNK, length - done);
-            parts.add(session.submit(opcode, 0, offset + done, (int) n, null, CONTROL_COST));
+            parts.add(session.submit(op, false, offset + done, (int) n, null, CONTROL_COST));
         }
         return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new));
     }

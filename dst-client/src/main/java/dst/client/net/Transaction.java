@@ -1,7 +1,6 @@
 package dst.client.net;
 
 import dst.client.transactions.TransactionTable;
-import dst.protocol.Request;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 
@@ -13,8 +12,8 @@ import java.util.concurrent.CompletableFuture;
  * Mutable state is touched only on the connection's event loop.
  */
 final class Transaction extends TransactionTable.Entry {
-    final int opcode;
-    final int flags;
+    final Op op;
+    final boolean fua;
     final long offset;
     final int length;
     final long cost;          // bytes charged against the queue budget
@@ -23,19 +22,24 @@ final class Transaction extends TransactionTable.Entry {
     /** FLUSH only: how many acknowledged volatile writes existed when it entered the table (it covers those). */
     long coversUpTo;
 
-    Transaction(long id, int opcode, int flags, long offset, int length, ByteBuf payload, long deadlineNanos, long cost) {
+    Transaction(long id, Op op, boolean fua, long offset, int length, ByteBuf payload, long deadlineNanos, long cost) {
         super(id, deadlineNanos);
-        this.opcode = opcode;
-        this.flags = flags;
+        this.op = op;
+        this.fua = fua;
         this.offset = offset;
         this.length = length;
         this.payload = payload == null ? Unpooled.EMPTY_BUFFER : payload;
         this.cost = cost;
     }
 
-    /** A new Request for the wire; it holds its own reference to the payload (the encoder releases it). */
-    Request toRequest() {
-        return new Request(opcode, flags, id(), offset, length, payload.retainedDuplicate());
+    /** A new message for the wire; it holds its own reference to the payload (the codec releases it). */
+    WireRequest toWire() {
+        return new WireRequest(id(), op, fua, offset, length, payload.retainedDuplicate());
+    }
+
+    /** For messages: e.g. {@code WRITE 4096+512}. */
+    String describe() {
+        return op + " " + offset + "+" + Integer.toUnsignedLong(length);
     }
 
     /** Drops the payload: called once, when the transaction leaves the table. */

@@ -1,4 +1,4 @@
-package dst.client.net;
+package dst.client.net.dst;
 
 import dst.client.core.Credentials;
 import dst.protocol.DstException;

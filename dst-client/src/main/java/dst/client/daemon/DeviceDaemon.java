@@ -59,7 +59,7 @@ public final class DeviceDaemon {
         this.cacheBytes = cacheBytes;
         this.readAheadBytes = readAheadBytes;
         // The cache streams up to cacheBytes of writes at once: the connection must be allowed to hold them.
-        this.config = cacheBytes == 0 ? config : config.withMaxQueuedBytes(Math.max(config.maxQueuedBytes(), cacheBytes + (64L << 20)));
+        this.config = cacheBytes == 0 ? config : config.toBuilder().maxQueuedBytes(Math.max(config.maxQueuedBytes(), cacheBytes + (64L << 20))).build();
         this.frontend = frontend;
         this.stateFile = runDir.stateFile(name);
         this.record = DeviceRecord.create(name, ProcessHandle.current().pid())

@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * handlers and its data codec.
  *
  * <pre>
- * handshake:  [tls] -> protocol handshake handlers
+ * handshake:  [tls] -> protocol handshake handlers     (NBD: its handshake adds tls at the head on STARTTLS)
  * data:       flushes -> [tls] -> idle -> protocol data codec -> ReplyHandler
  * </pre>
  * TLS (when configured) sits below every protocol handler, so nothing leaves in plaintext and the handshake
@@ -48,8 +48,9 @@ final class ClientInitializer extends ChannelInitializer<Channel> {
     @Override
     protected void initChannel(Channel ch) {
         ChannelPipeline p = ch.pipeline();
-        if (tls != null) p.addLast("tls", tls.newHandler(ch.alloc(), peerHost, config.port()));
-        protocol.addHandshake(p, config, sessionId, granted);
+        boolean tlsFirst = tls != null && protocol.tlsFromFirstByte();
+        if (tlsFirst) p.addLast("tls", tls.newHandler(ch.alloc(), peerHost, config.port()));
+        protocol.addHandshake(p, new WireProtocol.Handshake(config, sessionId, tlsFirst ? null : tls, peerHost, granted));
     }
 
     /** Swaps in the data-phase handlers once the server granted the export. Runs on the channel's event loop. */
@@ -62,6 +63,6 @@ final class ClientInitializer extends ChannelInitializer<Channel> {
         else p.addFirst("idle", idle);
         p.addFirst("flushes", new FlushConsolidationHandler(256, true));
         protocol.startDataPhase(p, granted, target);
-        p.addLast("replies", new ReplyHandler(events, connection, protocol::keepalive));
+        p.addLast("replies", new ReplyHandler(events, connection, () -> protocol.keepalive(granted)));
     }
 }

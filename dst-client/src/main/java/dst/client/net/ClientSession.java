@@ -61,6 +61,7 @@ final class ClientSession implements ConnectionEvents {
     private boolean reconnectPending;
 
     private volatile ExportInfo info;
+    private volatile String offered;
     private volatile DstException fatal;
 
     ClientSession(ClientConfig config, WireProtocol protocol) throws DstException {
@@ -94,6 +95,11 @@ final class ClientSession implements ConnectionEvents {
 
     DeviceStats stats() {
         return stats;
+    }
+
+    /** What the server offered beyond {@link #info()}, when its protocol says more (NBD), else null. */
+    String offered() {
+        return offered;
     }
 
     ClientConfig config() {
@@ -147,6 +153,7 @@ final class ClientSession implements ConnectionEvents {
                     + lost + " acknowledged write(s) were not flushed and may be lost; the next flush fails with EIO");
         }
         sessionId = granted.sessionId();
+        offered = ch.attr(WireProtocol.OFFERED).get();
         channel = ch;
         stats.state(DeviceStats.State.CONNECTED);
         if (known != null) {

@@ -3,7 +3,10 @@ package dst.client.net;
 import dst.client.core.BlockDevice;
 import dst.client.core.ClientConfig;
 import dst.client.core.DeviceStats;
+import dst.client.core.Protocol;
 import dst.client.net.dst.DstProtocol;
+import dst.client.net.nbd.NbdProtocol;
+import dst.protocol.Features;
 import dst.protocol.DstException;
 import dst.protocol.Errno;
 import dst.protocol.ExportInfo;
@@ -37,7 +40,7 @@ public final class RemoteDisk implements BlockDevice {
      * Once connected, the disk reconnects by itself for as long as it is open.
      */
     public static RemoteDisk connect(ClientConfig config) throws DstException {
-        ClientSession session = new ClientSession(config, DstProtocol.INSTANCE);
+        ClientSession session = new ClientSession(config, config.protocol() == Protocol.NBD ? NbdProtocol.INSTANCE : DstProtocol.INSTANCE);
         session.open();
         return new RemoteDisk(session);
     }
@@ -54,6 +57,11 @@ public final class RemoteDisk implements BlockDevice {
 
     public ClientConfig config() {
         return session.config();
+    }
+
+    /** What the server offered beyond {@link #info()} when its protocol says more (NBD: flags, reply style, block sizes), else null. */
+    public String offered() {
+        return session.offered();
     }
 
     /** Number of transactions not yet answered (for status views and tests). */
@@ -101,6 +109,10 @@ public final class RemoteDisk implements BlockDevice {
             data.release();
             return CompletableFuture.failedFuture(bad);
         }
+        if (fua && !session.info().has(Features.FUA)) {
+            // The server cannot make one write durable (an NBD server without SEND_FUA): write, then flush.
+            return write(offset, data, false).thenCompose(v -> flush());
+        }
         int max = session.info().maxRequest();
         if (length <= max) return session.submit(Op.WRITE, fua, offset, length, data, Math.max(length, CONTROL_COST)).thenApply(b -> null);
         List<CompletableFuture<ByteBuf>> parts = new ArrayList<>();
@@ -117,6 +129,7 @@ public final class RemoteDisk implements BlockDevice {
 
     @Override
     public CompletableFuture<Void> flush() {
+        if (!session.info().has(Features.FLUSH)) return CompletableFuture.completedFuture(null); // no volatile cache to flush
         return session.submit(Op.FLUSH, false, 0, 0, null, CONTROL_COST).thenApply(b -> null);
     }
 
@@ -134,6 +147,8 @@ public final class RemoteDisk implements BlockDevice {
         DstException bad = checkRange(offset, length);
         if (bad == null && session.info().readOnly()) bad = new DstException(Errno.EROFS, "export '" + session.config().export() + "' is read-only");
         if (bad != null) return CompletableFuture.failedFuture(bad);
+        if (op == Op.TRIM && !session.info().has(Features.TRIM)) return CompletableFuture.completedFuture(null); // a hint
+        if (op == Op.WRITE_ZEROES && !session.info().has(Features.WRITE_ZEROES)) return writeZeroBuffers(offset, length);
         List<CompletableFuture<ByteBuf>> parts = new ArrayList<>();
         for (long done = 0; done < length; done += MAX_RANGE_CHUNK) {
             long n = Math.min(MAX_RANGE_CHUNK, length - done);
@@ -142,6 +157,19 @@ public final class RemoteDisk implements BlockDevice {
         return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new));
     }
 
+
+    /** WRITE_ZEROES for a server without it: zeros sent as data, a request at a time. */
+    private CompletableFuture<Void> writeZeroBuffers(long offset, long length) {
+        int max = session.info().maxRequest();
+        List<CompletableFuture<Void>> parts = new ArrayList<>();
+        for (long done = 0; done < length; done += max) {
+            int n = (int) Math.min(max, length - done);
+            ByteBuf zeros = ByteBufAllocator.DEFAULT.buffer(n, n);
+            zeros.writeZero(n);
+            parts.add(write(offset + done, zeros, false));
+        }
+        return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new));
+    }
 
     @Override
     public void close() {

@@ -2,7 +2,9 @@ package dst.client.net;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 
@@ -66,8 +68,8 @@ final class ReplyHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         Throwable root = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
-        if (root instanceof dst.protocol.FrameException fe) {
-            session.badFrame(connection, fe);
+        if (root instanceof CorruptedFrameException || root instanceof TooLongFrameException) {
+            session.badFrame(connection, (Exception) root);
         } else {
             LOG.fine(() -> "connection error: " + root);
         }

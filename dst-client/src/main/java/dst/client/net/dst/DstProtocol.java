@@ -14,7 +14,6 @@ import dst.protocol.RequestEncoder;
 import dst.runtime.cli.Version;
 import io.netty.channel.ChannelPipeline;
 
-import java.util.concurrent.CompletableFuture;
 
 /**
  * dst's own protocol ({@code dst-protocol/PROTOCOL.md}) for the session.
@@ -38,14 +37,15 @@ public final class DstProtocol implements WireProtocol {
     }
 
     @Override
-    public void addHandshake(ChannelPipeline p, ClientConfig config, long sessionId, CompletableFuture<ExportInfo> granted) {
+    public void addHandshake(ChannelPipeline p, Handshake h) {
+        ClientConfig config = h.config();
         int wanted = Features.FLUSH | Features.FUA | Features.TRIM | Features.WRITE_ZEROES | (config.crc() ? Features.CRC32C : 0);
         // A fresh HELLO (and nonce) per connection: every reconnect authenticates anew.
-        Hello hello = ClientHandshakeHandler.hello(config.export(), wanted, config.maxRequest(), sessionId,
+        Hello hello = ClientHandshakeHandler.hello(config.export(), wanted, config.maxRequest(), h.sessionId(),
                 "dst-client " + Version.get(), config.credentials());
         p.addLast("handshakeDecoder", new HandshakeDecoder());
         p.addLast("handshakeEncoder", HandshakeEncoder.INSTANCE);
-        p.addLast("handshake", new ClientHandshakeHandler(hello, config.credentials(), granted));
+        p.addLast("handshake", new ClientHandshakeHandler(hello, config.credentials(), h.granted()));
     }
 
     @Override
@@ -60,7 +60,7 @@ public final class DstProtocol implements WireProtocol {
     }
 
     @Override
-    public Object keepalive() {
+    public Object keepalive(ExportInfo granted) {
         return new Request(Opcode.PING, 0, 0, 0, 0);
     }
 }

@@ -1,8 +1,9 @@
 package dst.client.cache;
 
 import dst.client.core.BlockDevice;
+import dst.client.core.ByteBudget;
+import dst.client.core.DeviceStats;
 import dst.client.core.ForwardingBlockDevice;
-import dst.client.net.ByteBudget;
 import dst.protocol.DstException;
 import dst.protocol.Errno;
 import dst.protocol.Failures;

@@ -32,7 +32,8 @@ import java.util.concurrent.Callable;
         footer = {"", "Examples:", "  dst-client attach 127.0.0.1/disk0          # prints e.g. /dev/loop0",
                 "  mkfs.ext4 /dev/loop0 && mount /dev/loop0 /mnt"})
 final class AttachCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "[dst://]HOST[:PORT]/EXPORT", description = "The export to attach.")
+    @Parameters(index = "0", paramLabel = "TARGET",
+            description = "The export to attach: [dst://]HOST[:PORT]/EXPORT, or an NBD URI (nbd://HOST[:PORT]/EXPORT, nbds://..., nbd+unix:///EXPORT?socket=PATH).")
     String target;
 
     @Option(names = "--name", description = "Name of the attached device in list/detach (default: the export name, made unique).")
@@ -92,7 +93,7 @@ final class AttachCommand implements Callable<Integer> {
         recover = leftover(runDir);
         Frontends.check(frontend, adopt()); // before forking, so a bad --frontend is a usage error here
         stack(); // and a bad --cache / --read-ahead
-        String claimed = daemonChild ? name : runDir.claim(name != null ? name : config.export(), name != null);
+        String claimed = daemonChild ? name : runDir.claim(name != null ? name : config.localName(), name != null);
         if (!foreground) return daemonize(runDir, claimed);
         Path mnt = mountPoint != null ? mountPoint : runDir.defaultMountPoint(claimed);
         Frontend fe = Frontends.create(frontend, mnt, loop, adopt());

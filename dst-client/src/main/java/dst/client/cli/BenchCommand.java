@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.AtomicReference;
         description = "Keeps --qd requests of --bs bytes in flight for --duration seconds and prints MB/s, IOPS and latency percentiles.",
         footer = {"", "Example:", "  dst-client bench 127.0.0.1:7070/scratch --rw randread --bs 4K --qd 32 --duration 10"})
 final class BenchCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "HOST[:PORT]/EXPORT")
+    @Parameters(index = "0", paramLabel = "TARGET", description = "HOST[:PORT]/EXPORT (dst), or an NBD URI (nbd://HOST[:PORT]/EXPORT).")
     String target;
 
     @Option(names = "--rw", defaultValue = "read", description = "read, write, randread, randwrite, or randrw (default: ${DEFAULT-VALUE}).")

@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /** {@code dst-client copy}: a local file to an export or back, with many requests in flight (like nbdcopy). */
 @Command(name = "copy", mixinStandardHelpOptions = true, header = "Copy a local file to an export, or an export to a local file.",
-        description = {"Exactly one side is remote: dst://HOST[:PORT]/EXPORT, or HOST:PORT/EXPORT.",
+        description = {"Exactly one side is remote: dst://HOST[:PORT]/EXPORT, HOST:PORT/EXPORT, or an NBD URI (nbd://HOST[:PORT]/EXPORT).",
                 "Uploads end with a FLUSH, so the data is durable on the server when copy returns 0."},
         footer = {"", "Examples:", "  dst-client copy disk.img dst://127.0.0.1/disk0", "  dst-client copy 127.0.0.1:7070/disk0 backup.img"})
 final class CopyCommand implements Callable<Integer> {

@@ -43,7 +43,7 @@ public record DiskStack(long cacheBytes, int readAheadBytes) {
     /** {@code config} with a queue that can hold a full cache: the cache streams up to cacheBytes of writes at once. */
     public ClientConfig connection(ClientConfig config) {
         if (cacheBytes == 0) return config;
-        return config.withMaxQueuedBytes(Math.max(config.maxQueuedBytes(), cacheBytes + QUEUE_HEADROOM));
+        return config.toBuilder().maxQueuedBytes(Math.max(config.maxQueuedBytes(), cacheBytes + QUEUE_HEADROOM)).build();
     }
 
     /** Direct memory the layers' data may take at most (cached writes and prefetched reads). */

@@ -18,9 +18,8 @@ final class CacheTestSupport {
     }
 
     static ClientConfig config(int port, String export, Duration ioTimeout) {
-        ClientConfig c = ClientConfig.of("127.0.0.1", port, export).withIoTimeout(ioTimeout)
-                .withReconnect(Duration.ofMillis(50), Duration.ofMillis(500));
-        return c.withMaxQueuedBytes(256L << 20);
+        return ClientConfig.builder("127.0.0.1", port, export).ioTimeout(ioTimeout)
+                .reconnect(Duration.ofMillis(50), Duration.ofMillis(500)).maxQueuedBytes(256L << 20).build();
     }
 
     static byte[] onServer(Path file, int block) throws IOException {

@@ -74,10 +74,11 @@ class ServerContainerOutagesIT {
     void writesSurviveTheOutageAndNothingIsLost(Fault fault) throws Exception {
         Path data = ServerContainer.freshDataDir("outage-" + fault.name().toLowerCase());
         try (ServerContainer server = ServerContainer.start(data, "disk0", SIZE)) {
-            ClientConfig config = ClientConfig.of("127.0.0.1", server.hostPort(), "disk0")
-                    .withIoTimeout(Duration.ofSeconds(120))
-                    .withKeepalive(Duration.ofMillis(500))
-                    .withReconnect(Duration.ofMillis(50), Duration.ofMillis(500));
+            ClientConfig config = ClientConfig.builder("127.0.0.1", server.hostPort(), "disk0")
+                    .ioTimeout(Duration.ofSeconds(120))
+                    .keepalive(Duration.ofMillis(500))
+                    .reconnect(Duration.ofMillis(50), Duration.ofMillis(500))
+                    .build();
             int[] generation = new int[BLOCKS];
             Writer writer;
             long injected;

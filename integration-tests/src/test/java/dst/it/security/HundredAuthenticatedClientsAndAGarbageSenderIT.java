@@ -88,16 +88,16 @@ class HundredAuthenticatedClientsAndAGarbageSenderIT {
 
     /** Writes 16 blocks of its own pattern, reads them back, compares; also checks it cannot use a neighbour's export. */
     private static int verifiedIo(int port, int n, byte[] key) throws Exception {
-        ClientConfig c = ClientConfig.of("127.0.0.1", port, "e" + n).withConnectTimeout(Duration.ofSeconds(60))
-                .withCredentials(new Credentials("client" + n, key));
+        ClientConfig c = ClientConfig.builder("127.0.0.1", port, "e" + n).connectTimeout(Duration.ofSeconds(60))
+                .credentials(new Credentials("client" + n, key)).build();
         try (RemoteDisk disk = RemoteDisk.connect(c)) {
             for (int round = 0; round < 4; round++) {
                 for (int blk = 0; blk < 16; blk++) Io.writeAndVerify(disk, (long) blk * 65536, n * 1000L + round * 16 + blk, 16384);
             }
         }
         RemoteDisk.connect(c).close(); // and again: every login is a fresh challenge
-        ClientConfig neighbour = ClientConfig.of("127.0.0.1", port, "e" + ((n + 1) % CLIENTS)).withConnectTimeout(Duration.ofSeconds(60))
-                .withCredentials(new Credentials("client" + n, key));
+        ClientConfig neighbour = ClientConfig.builder("127.0.0.1", port, "e" + ((n + 1) % CLIENTS)).connectTimeout(Duration.ofSeconds(60))
+                .credentials(new Credentials("client" + n, key)).build();
         try {
             RemoteDisk.connect(neighbour).close();
             throw new AssertionError("client" + n + " got into its neighbour's export");

@@ -50,7 +50,7 @@ final class NbdRequestHandler extends ChannelInboundHandlerAdapter implements Re
     /** {@code granted} carries the export's size, read-only grant, max payload and max in flight for the path. */
     NbdRequestHandler(NbdTransmission t, Session session, ExportInfo granted, Executor io) {
         this.t = t;
-        this.path = new RequestPath(t.export(), session, granted, io);
+        this.path = new RequestPath(t.export(), session, granted, io, false); // NBD never resends: no fencing
     }
 
     @Override

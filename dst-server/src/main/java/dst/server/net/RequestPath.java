@@ -51,6 +51,12 @@ public final class RequestPath {
     private final ExportInfo granted;
     private final Executor io;
     private final InFlightLimit limit;
+    /**
+     * Whether a request whose connection is gone is discarded instead of run. dst's clients resume their session
+     * and resend it, so running it late could land stale data over newer writes (fencing). An NBD client never
+     * resends and may close its half of the socket right after NBD_CMD_DISC, which must not lose what it sent.
+     */
+    private final boolean fenced;
     /** A request ends for its session once its reply is written (or failed to be), not when the backend returns. */
     private final ChannelFutureListener finished;
     /** Frees a request's slot once its reply is written (or failed to be). */
@@ -63,6 +69,15 @@ public final class RequestPath {
      *                announced) is the bound enforced
      */
     public RequestPath(Export export, Session session, ExportInfo granted, Executor io) {
+        this(export, session, granted, io, true);
+    }
+
+    /**
+     * @param fenced whether requests of a connection that is gone are discarded (a front door whose clients resume
+     *               and resend) or still run (one whose clients never resend: NBD)
+     */
+    public RequestPath(Export export, Session session, ExportInfo granted, Executor io, boolean fenced) {
+        this.fenced = fenced;
         this.export = export;
         this.session = session;
         this.granted = granted;
@@ -231,7 +246,7 @@ public final class RequestPath {
      */
     private <T> Object execute(Channel ch, int opcode, boolean fua, ByteBuf payload, T tag, Replies<T> replies, Call call) {
         try {
-            if (!ch.isActive() || !session.isCurrent(ch)) return null;
+            if (fenced && (!ch.isActive() || !session.isCurrent(ch))) return null;
             Object reply = call.run(export.backend());
             if (fua && Opcode.modifies(opcode)) {
                 try {

@@ -28,6 +28,7 @@ import java.util.List;
  * bytes it still holds flow on to the request decoder (ByteToMessageDecoder hands them on when removed).
  */
 final class NbdOptionDecoder extends ByteToMessageDecoder {
+    private boolean failed;
     /** Longest option data accepted: an export name and a few meta context queries of NBD's 4096-byte strings. */
     static final int MAX_OPTION_DATA = 64 * 1024;
     private static final int HEADER = 16;
@@ -37,6 +38,20 @@ final class NbdOptionDecoder extends ByteToMessageDecoder {
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        if (failed) { // the connection is closing: what follows a broken frame means nothing
+            in.skipBytes(in.readableBytes());
+            return;
+        }
+        try {
+            decodeFrame(in, out);
+        } catch (RuntimeException e) {
+            failed = true;
+            in.skipBytes(in.readableBytes());
+            throw e;
+        }
+    }
+
+    private void decodeFrame(ByteBuf in, List<Object> out) {
         if (!flagsRead) {
             if (in.readableBytes() < 4) return;
             int flags = in.readInt();

@@ -84,13 +84,7 @@ final class NbdFrameFuzzer {
         if (type == Nbd.CMD_DISC && rnd.nextInt(4) != 0) type = Nbd.CMD_READ; // DISC ends the connection: keep it rarer
         int flags = rnd.nextInt(3) == 0 ? rnd.nextInt(64) : rnd.nextInt(8) == 0 ? rnd.nextInt(65536) : 0;
         long length = rnd.nextBoolean() ? LENGTHS[rnd.nextInt(LENGTHS.length)] : rnd.nextInt(8192);
-        long offset = switch (rnd.nextInt(5)) {
-            case 0 -> 0;
-            case 1 -> exportSize - Math.max(0, Math.min(length, exportSize));
-            case 2 -> exportSize - rnd.nextInt(4096);
-            case 3 -> rnd.nextBoolean() ? Long.MAX_VALUE - rnd.nextInt(8) : -rnd.nextInt(4096) - 1;
-            default -> (rnd.nextLong() & Long.MAX_VALUE) % Math.max(1, exportSize);
-        };
+        long offset = FrameFuzzer.offsetNearEdges(rnd, exportSize, length);
         boolean payload = extended ? (flags & Nbd.CMD_FLAG_PAYLOAD_LEN) != 0 || type == Nbd.CMD_WRITE && rnd.nextInt(10) != 0
                 : type == Nbd.CMD_WRITE;
         if (extended && payload) flags |= Nbd.CMD_FLAG_PAYLOAD_LEN;

@@ -19,7 +19,7 @@ BLOCK_SETUPS = [("limit", "limit: loop on tmpfs"), ("peer", "peer: nbdkit+nbdfus
 DST_SETUPS = [("dst-fuse", "wt"), ("dst-fuse-wb", "wb"), ("dst-ublk", "ublk")]
 PROTO_SETUPS = [("proto-limit", "limit: iperf3 loopback (128 KiB writes)"),
                 ("proto-limit-1m", "limit: iperf3 -l 1M"), ("proto-peer", "peer: fio nbd engine -> nbdkit"),
-                ("proto-dst", "dst-client bench -> dst-server")]
+                ("proto-dst", "dst-client bench -> dst-server"), ("proto-dst-nbd", "fio nbd engine -> dst-server NBD port")]
 GUEST_LINE = re.compile(r"^RESULT: (\S+) (.+?): (.*)$")
 
 
@@ -112,6 +112,7 @@ def main():
     proto = {
         "proto-peer": {j: fio_result(os.path.join(J, f"proto-peer.{j}.json"), j) for j, _, _ in JOBS},
         "proto-dst": {j: bench_result(os.path.join(J, f"proto-dst.{j}.txt"), j) for j, _, _ in JOBS},
+        "proto-dst-nbd": {j: fio_result(os.path.join(J, f"proto-dst-nbd.{j}.json"), j) for j, _, _ in JOBS},
     }
     iperf = iperf_result(os.path.join(J, "proto-limit.iperf.json"))
     iperf_1m = iperf_result(os.path.join(J, "proto-limit-1m.iperf.json"))
@@ -125,14 +126,16 @@ def main():
         b = block
         rows.append(["block", label, unit] + [fmt(b[s][j]) for s, _ in setups] + [
             ratio(b[s][j], b[base][j]) for s, _ in dsts for base in ("peer", "limit")])
-    head_proto = ["job", "unit"] + [label for _, label in PROTO_SETUPS] + ["dst/peer", "dst/limit", "dst/limit 1M"]
+    # dst NBD/peer: the same client (fio's nbd engine) and jobs against dst-server and against nbdkit memory
+    head_proto = ["job", "unit"] + [label for _, label in PROTO_SETUPS] + ["dst/peer", "dst/limit", "dst/limit 1M", "dst NBD/peer"]
     prows = []
     for j, label, unit in JOBS:
         seq = j.startswith("seq")
         lim, lim1m = (iperf, iperf_1m) if seq else (None, None)
         prows.append(["protocol", label, unit, fmt(lim), fmt(lim1m), fmt(proto["proto-peer"][j]),
-                      fmt(proto["proto-dst"][j]), ratio(proto["proto-dst"][j], proto["proto-peer"][j]),
-                      ratio(proto["proto-dst"][j], lim), ratio(proto["proto-dst"][j], lim1m)])
+                      fmt(proto["proto-dst"][j]), fmt(proto["proto-dst-nbd"][j]), ratio(proto["proto-dst"][j], proto["proto-peer"][j]),
+                      ratio(proto["proto-dst"][j], lim), ratio(proto["proto-dst"][j], lim1m),
+                      ratio(proto["proto-dst-nbd"][j], proto["proto-peer"][j])])
     grows = guest_rows(os.path.join(work, "guest.txt"))
     head_guest = ["test", "unit", "dst ublk (guest)", "C ublk RAM disk (guest)", "dst/C"]
 
@@ -151,7 +154,8 @@ def main():
           "", "## Block device (fio, direct I/O, libaio)", "", md_table(head_block, rows), "",
           "## Protocol level (no kernel frontend)", "",
           "The limits for seq rows are iperf3's single-stream loopback throughput (MB/s), with its default 128 KiB",
-          "writes and with 1 MiB writes (the seq jobs' request size).", "",
+          "writes and with 1 MiB writes (the seq jobs' request size). dst NBD/peer compares dst-server's NBD listener",
+          "with nbdkit memory through the same client, fio's nbd engine, with the same jobs (goal: >= 1.0).", "",
           md_table(head_proto, prows), ""]
     if grows:
         md += ["## ublk in the emulated guest (bench/run.sh --guest)", "",

@@ -22,6 +22,7 @@
 #   limit        iperf3 on loopback, one stream: default (128 KiB writes) and -l 1M (the seq jobs' size)
 #   peer         fio's nbd engine against nbdkit memory over TCP loopback
 #   dst          dst-client bench against dst-server
+#   dst NBD      fio's nbd engine against dst-server's NBD listener (--nbd-listen), mem: export: same client as the peer
 # Results: a table on stdout, and bench/results/<date>.md and .csv with machine info and every command run.
 # Needs root (loop devices, FUSE). Installs fio, nbdkit, libnbd-bin, iperf3 with apt-get when missing.
 set -euo pipefail
@@ -34,7 +35,7 @@ for a in "$@"; do
     --quick) MODE=quick ;;
     --smoke) MODE=smoke ;;
     --full) MODE=full ;;
-    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
     *) echo "unknown option $a" >&2; exit 2 ;;
   esac
 done
@@ -134,11 +135,11 @@ fio_run() {
     if [ -n "${RSS_WATCH:-}" ]; then RSS_TRACE+=" $name $(rss_mb "${RSS_WATCH% *}")/$(rss_mb "${RSS_WATCH#* }")"; fi
   done
 }
-fio_dev() { warm_up "$2"; fio_run "$1" --filename="$2" --ioengine=libaio; }
+fio_dev() { warm_up --filename="$2" --ioengine=libaio; fio_run "$1" --filename="$2" --ioengine=libaio; }
 
-warm_up() { # DEV: untimed, results discarded
+warm_up() { # TARGET-ARGS... (--filename=DEV --ioengine=libaio, or the nbd engine's): untimed, results discarded
   [ "$WARM" -gt 0 ] || return 0
-  local w=(--direct=1 --ioengine=libaio --filename="$1" --size="${SIZE_MB}M" --runtime="$WARM" --time_based --output=/dev/null)
+  local w=(--direct=1 "$@" --size="${SIZE_MB}M" --runtime="$WARM" --time_based --output=/dev/null)
   log_cmd "fio --name=warmup --rw=write --bs=1M --iodepth=8 ${w[*]}; fio --name=warmup --rw=randrw --bs=4k --iodepth=32 ${w[*]}"
   fio --name=warmup --rw=write --bs=1M --iodepth=8 "${w[@]}"
   fio --name=warmup --rw=randrw --bs=4k --iodepth=32 "${w[@]}"
@@ -182,10 +183,10 @@ kill "${PIDS[@]}" 2>/dev/null || true; wait 2>/dev/null || true; PIDS=()
 
 # ---- dst ----
 DST_PORT=$(pick_port 17070)
-start_dst_server() {
-  "${DST_SERVER[@]}" --listen "127.0.0.1:$DST_PORT" --export "bench=mem:${SIZE_MB}M" >"$WORK/server.log" 2>&1 & DST_SERVER_PID=$!
+start_dst_server() { # [MORE SERVER ARGS...]
+  "${DST_SERVER[@]}" --listen "127.0.0.1:$DST_PORT" --export "bench=mem:${SIZE_MB}M" "$@" >"$WORK/server.log" 2>&1 & DST_SERVER_PID=$!
   PIDS+=($DST_SERVER_PID)
-  log_cmd "dst-server --listen 127.0.0.1:$DST_PORT --export bench=mem:${SIZE_MB}M"
+  log_cmd "dst-server --listen 127.0.0.1:$DST_PORT --export bench=mem:${SIZE_MB}M $*"
   wait_port "$DST_PORT"
 }
 stop_dst_server() { kill "$DST_SERVER_PID"; wait "$DST_SERVER_PID" 2>/dev/null || true; PIDS=(); }
@@ -232,6 +233,20 @@ for j in "${JOBS[@]}"; do
 done
 RSS+=("protocol: dst-server RSS $(rss_mb "$DST_SERVER_PID") MB after the bench")
 stop_dst_server
+
+# dst-server's NBD listener with the peer's own client: fio's nbd engine, the same jobs as against nbdkit
+if "${DST_SERVER[@]}" --help 2>&1 | grep -q -- --nbd-listen; then
+  echo "-- protocol: fio nbd engine -> dst-server NBD port"
+  DST_NBD_PORT=$(pick_port 10909)
+  start_dst_server --nbd-listen "127.0.0.1:$DST_NBD_PORT"
+  wait_port "$DST_NBD_PORT"
+  warm_up --ioengine=nbd --uri="nbd://127.0.0.1:$DST_NBD_PORT/bench"
+  fio_run proto-dst-nbd --ioengine=nbd --uri="nbd://127.0.0.1:$DST_NBD_PORT/bench"
+  RSS+=("protocol NBD: dst-server RSS $(rss_mb "$DST_SERVER_PID") MB after the fio nbd jobs")
+  stop_dst_server
+else
+  echo "-- protocol: dst-server NBD skipped (this dst-server has no --nbd-listen)"
+fi
 
 echo "-- protocol limit: iperf3 loopback"
 IPERF_PORT=$(pick_port 15201)

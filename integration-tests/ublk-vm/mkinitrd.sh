@@ -9,7 +9,7 @@ R=$(mktemp -d)
 trap 'rm -rf "$R"' EXIT
 mkdir -p "$R"/{bin,proc,sys,dev,mnt/host,lib/modules}
 cp /bin/busybox "$R/bin/busybox"; ln -s busybox "$R/bin/sh"
-MODS="fs/netfs/netfs net/9p/9pnet net/9p/9pnet_virtio fs/9p/9p drivers/block/ublk_drv
+MODS="fs/netfs/netfs net/9p/9pnet net/9p/9pnet_virtio fs/9p/9p drivers/block/ublk_drv drivers/block/nbd
       net/core/failover drivers/net/net_failover drivers/net/virtio_net
       lib/crc16 fs/mbcache fs/jbd2/jbd2 crypto/crc32c_generic fs/ext4/ext4"
 : > "$R/lib/modules/order"

@@ -3,7 +3,7 @@
 # test classes built) and runs guest/ublk-e2e.sh in it: the JUnit ublk tests when GUEST_CP is set
 # (UblkInGuestIT sets it to its own test classpath), then, unless PERF=0, throughput measurements
 # of dst's ublk device and of the C RAM-disk baseline (BASELINE=0 skips that; needs gcc + liburing-dev).
-# env: as vmrun.sh; GUEST_CP, PERF, BASELINE, JAVA_OPTS, DISK_SIZE, MB, FIO_SECONDS, RECOVER_MB, KILL_AFTER
+# env: as vmrun.sh; GUEST_CP, GUEST_TESTS (test classes, default: UblkDeviceIT and the kernel NBD client test), PERF, BASELINE, JAVA_OPTS, DISK_SIZE, MB, FIO_SECONDS, RECOVER_MB, KILL_AFTER
 set -euo pipefail
 HERE=$(dirname "$(realpath "$0")")
 REPO=$(realpath "$HERE/../..")
@@ -32,6 +32,7 @@ fi
 q() { printf "'%s'" "${1//\'/\'\\\'\'}"; }
 {
     echo "export REPO=$(q "$REPO") GUEST_CP=$(q "${GUEST_CP:-}") PERF=$(q "${PERF:-1}") BASELINE=$(q "$BASELINE_BIN")"
+    [ -n "${GUEST_TESTS:-}" ] && echo "export GUEST_TESTS=$(q "$GUEST_TESTS")"
     echo "export DISK_SIZE=$(q "${DISK_SIZE:-256M}") MB=$(q "${MB:-128}") FIO_SECONDS=$(q "${FIO_SECONDS:-4}")"
     echo "export RECOVER_MB=$(q "${RECOVER_MB:-32}") KILL_AFTER=$(q "${KILL_AFTER:-2}")"
     [ -n "${JAVA_OPTS:-}" ] && echo "export JAVA_OPTS=$(q "$JAVA_OPTS")"

@@ -1,6 +1,6 @@
 #!/bin/bash
 # One-time setup of the ublk test guest: qemu (no recommends), Debian's 6.12 kernel package
-# (unpacked, not installed: it has CONFIG_BLK_DEV_UBLK=m) and a small busybox initramfs.
+# (unpacked, not installed: it has CONFIG_BLK_DEV_UBLK=m and nbd.ko) and a small busybox initramfs.
 # Idempotent: does nothing when the guest files are already there. ~15 s the first time.
 #
 # usage: setup.sh            env: DST_VM_HOME (default /var/tmp/dst-ublk-vm), DST_VM_KERNEL_PKG
@@ -16,6 +16,7 @@ command -v qemu-system-x86_64 >/dev/null || need+=(qemu-system-x86)
 command -v xz >/dev/null || need+=(xz-utils)
 command -v mkfs.ext4 >/dev/null || need+=(e2fsprogs)
 command -v fio >/dev/null || need+=(fio)
+command -v nbd-client >/dev/null || need+=(nbd-client)   # the guest's kernel NBD client test runs the host's nbd-client
 if [ ${#need[@]} -gt 0 ]; then
     echo "setup: installing ${need[*]}"
     DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${need[@]}" >/dev/null

@@ -1,5 +1,6 @@
 package dst.it;
 
+import dst.it.harness.Blocks;
 import dst.it.harness.RawConnection;
 import dst.it.harness.ServerProcess;
 import dst.protocol.Errno;
@@ -17,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
-import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -153,14 +153,12 @@ class ClientOverTheInFlightLimitIsCutOffAloneIT {
     }
 
     private static Request write(long id, int block) {
-        byte[] data = new byte[BLOCK];
-        new Random(block).nextBytes(data);
+        byte[] data = Blocks.content(block, 0, BLOCK);
         return new Request(Opcode.WRITE, 0, id, (long) block * BLOCK, BLOCK, Unpooled.wrappedBuffer(data));
     }
 
     private static void verifiedWriteRead(RawConnection c, long offset, int seed) throws IOException {
-        byte[] data = new byte[64 * 1024];
-        new Random(seed).nextBytes(data);
+        byte[] data = Blocks.content(seed, 0, 64 * 1024);
         c.write(offset, data);
         assertArrayEquals(data, c.read(offset, data.length), "the well-behaved client reads back what it wrote");
     }

@@ -33,6 +33,9 @@ public interface LibC {
     long SYS_IO_URING_SETUP = 425;
     long SYS_IO_URING_ENTER = 426;
 
+    /** prctl option (linux/prctl.h): arg2 1 marks the calling thread as part of the I/O path (needs CAP_SYS_RESOURCE). */
+    int PR_SET_IO_FLUSHER = 57;
+
     int FALLOC_FL_KEEP_SIZE = 0x01;
     int FALLOC_FL_PUNCH_HOLE = 0x02;
     int FALLOC_FL_ZERO_RANGE = 0x10;
@@ -76,6 +79,9 @@ public interface LibC {
     int mount(String source, String target, String fstype, long flags, String data);
 
     int umount2(String target, int flags);
+
+    /** Five parameters, as the kernel takes them; unused ones are 0. */
+    int prctl(int option, long arg2, long arg3, long arg4, long arg5);
 
     int geteuid();
 

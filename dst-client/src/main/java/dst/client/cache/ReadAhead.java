@@ -1,8 +1,7 @@
 package dst.client.cache;
 
 import dst.client.core.BlockDevice;
-import dst.client.core.DeviceStats;
-import dst.protocol.ExportInfo;
+import dst.client.core.ForwardingBlockDevice;
 import io.netty.buffer.ByteBuf;
 
 import java.util.ArrayDeque;
@@ -21,7 +20,7 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>Memory: at most {@code window} bytes of prefetched data. Threading: one lock around the chunk list.
  */
-public final class ReadAhead implements BlockDevice {
+public final class ReadAhead extends ForwardingBlockDevice {
     private static final class Chunk {
         final long offset;
         final int length;
@@ -67,7 +66,6 @@ public final class ReadAhead implements BlockDevice {
      */
     private static final int REORDER_DEPTH = 16;
 
-    private final BlockDevice disk;
     private final int chunk;
     private final int maxChunks;
 
@@ -79,20 +77,10 @@ public final class ReadAhead implements BlockDevice {
 
     /** @param window bytes to read ahead; @param chunk size of each read-ahead request */
     public ReadAhead(BlockDevice disk, int window, int chunk) {
+        super(disk);
         if (chunk <= 0 || window < chunk) throw new IllegalArgumentException("read-ahead window " + window + " / chunk " + chunk);
-        this.disk = disk;
         this.chunk = Math.min(chunk, disk.info().maxRequest());
         this.maxChunks = window / this.chunk;
-    }
-
-    @Override
-    public ExportInfo info() {
-        return disk.info();
-    }
-
-    @Override
-    public DeviceStats stats() {
-        return disk.stats();
     }
 
     @Override
@@ -187,11 +175,6 @@ public final class ReadAhead implements BlockDevice {
     public CompletableFuture<Void> writeZeroes(long offset, long length) {
         invalidate(offset, length);
         return disk.writeZeroes(offset, length).whenComplete((v, e) -> invalidate(offset, length));
-    }
-
-    @Override
-    public CompletableFuture<Void> flush() {
-        return disk.flush();
     }
 
     @Override

@@ -1,8 +1,9 @@
 package dst.client.cache;
 
 import dst.client.core.BlockDevice;
+import dst.client.core.ByteBudget;
 import dst.client.core.DeviceStats;
-import dst.client.net.ByteBudget;
+import dst.client.core.ForwardingBlockDevice;
 import dst.protocol.DstException;
 import dst.protocol.Errno;
 import dst.protocol.Failures;
@@ -43,10 +44,9 @@ import java.util.logging.Logger;
  *
  * <p>Ownership: {@link #write} keeps the caller's buffer until the server acknowledged it (no copy).
  */
-public final class WriteBackCache implements BlockDevice {
+public final class WriteBackCache extends ForwardingBlockDevice {
     private static final Logger LOG = Logger.getLogger(WriteBackCache.class.getName());
 
-    private final BlockDevice disk;
     private final ByteBudget budget;
     private final long capacity;
 
@@ -63,15 +63,10 @@ public final class WriteBackCache implements BlockDevice {
 
     /** @param capacity bytes of write data that may wait for the server's acknowledgement (> 0) */
     public WriteBackCache(BlockDevice disk, long capacity) {
+        super(disk);
         if (capacity <= 0) throw new IllegalArgumentException("cache capacity must be positive: " + capacity);
-        this.disk = disk;
         this.capacity = capacity;
         this.budget = new ByteBudget(capacity);
-    }
-
-    /** {@code disk} itself when {@code capacity} is 0 (write-through), else a cache around it. */
-    public static BlockDevice wrap(BlockDevice disk, long capacity) {
-        return capacity == 0 ? disk : new WriteBackCache(disk, capacity);
     }
 
     public long capacity() {
@@ -81,16 +76,6 @@ public final class WriteBackCache implements BlockDevice {
     /** Bytes of write data not yet acknowledged by the server. */
     public long dirtyBytes() {
         return budget.used();
-    }
-
-    @Override
-    public ExportInfo info() {
-        return disk.info();
-    }
-
-    @Override
-    public DeviceStats stats() {
-        return disk.stats();
     }
 
     // ---- writes ----

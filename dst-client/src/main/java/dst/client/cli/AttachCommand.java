@@ -8,8 +8,7 @@ import dst.client.daemon.RunDir;
 import dst.client.frontend.Frontend;
 import dst.client.frontend.Frontends;
 import dst.client.frontend.fuse.FuseFrontend;
-import dst.client.frontend.ublk.UblkFrontend;
-import dst.nativebridge.ublk.UblkCharDevice;
+import dst.client.stack.DiskStack;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -17,7 +16,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,7 +32,8 @@ import java.util.concurrent.Callable;
         footer = {"", "Examples:", "  dst-client attach 127.0.0.1/disk0          # prints e.g. /dev/loop0",
                 "  mkfs.ext4 /dev/loop0 && mount /dev/loop0 /mnt"})
 final class AttachCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "[dst://]HOST[:PORT]/EXPORT", description = "The export to attach.")
+    @Parameters(index = "0", paramLabel = "TARGET",
+            description = "The export to attach: [dst://]HOST[:PORT]/EXPORT, or an NBD URI (nbd://HOST[:PORT]/EXPORT, nbds://..., nbd+unix:///EXPORT?socket=PATH).")
     String target;
 
     @Option(names = "--name", description = "Name of the attached device in list/detach (default: the export name, made unique).")
@@ -91,17 +90,14 @@ final class AttachCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ClientConfig config = connection.config(target);
         RunDir runDir = runDirOption.get();
-        recover = leftoverUblkDevice(runDir);
-        Frontends.check(recover != null ? "ublk" : frontend); // before forking, so a bad --frontend is a usage error here
-        cacheBytes(); // and a bad --cache / --read-ahead
-        readAheadBytes();
-        String claimed = daemonChild ? name : runDir.claim(name != null ? name : config.export(), name != null);
+        recover = leftover(runDir);
+        Frontends.check(frontend, adopt()); // before forking, so a bad --frontend is a usage error here
+        stack(); // and a bad --cache / --read-ahead
+        String claimed = daemonChild ? name : runDir.claim(name != null ? name : config.localName(), name != null);
         if (!foreground) return daemonize(runDir, claimed);
         Path mnt = mountPoint != null ? mountPoint : runDir.defaultMountPoint(claimed);
-        Frontend fe = recover != null ? UblkFrontend.recovering(recover) : Frontends.create(frontend, mnt, loop);
-        DeviceDaemon daemon = new DeviceDaemon(runDir, claimed, config, fe, fe instanceof FuseFrontend f ? f.mountPoint() : null,
-                cacheBytes(),
-                readAheadBytes());
+        Frontend fe = Frontends.create(frontend, mnt, loop, adopt());
+        DeviceDaemon daemon = new DeviceDaemon(runDir, claimed, config, fe, fe instanceof FuseFrontend f ? f.mountPoint() : null, stack());
         try {
             daemon.run(device -> {
                 System.out.println(device);
@@ -114,17 +110,13 @@ final class AttachCommand implements Callable<Integer> {
         return 0;
     }
 
-    private long cacheBytes() {
-        if ("auto".equals(cache)) return 0;
-        long bytes = dst.runtime.cli.Sizes.parse(cache);
-        if (bytes < 0) throw new IllegalArgumentException("--cache must be >= 0");
-        return bytes;
-    }
-
-    private int readAheadBytes() {
-        long bytes = dst.runtime.cli.Sizes.parse(readAhead);
-        if (bytes > (256 << 20)) throw new IllegalArgumentException("--read-ahead must be at most 256M");
-        return (int) bytes;
+    /** The layers --cache and --read-ahead ask for. */
+    private DiskStack stack() {
+        long cacheBytes = "auto".equals(cache) ? 0 : dst.runtime.cli.Sizes.parse(cache);
+        if (cacheBytes < 0) throw new IllegalArgumentException("--cache must be >= 0");
+        long readAheadBytes = dst.runtime.cli.Sizes.parse(readAhead);
+        if (readAheadBytes < 0 || readAheadBytes > (256 << 20)) throw new IllegalArgumentException("--read-ahead must be 0 to 256M");
+        return new DiskStack(cacheBytes, (int) readAheadBytes);
     }
 
     /**
@@ -133,25 +125,28 @@ final class AttachCommand implements Callable<Integer> {
      * (cache, read-ahead, requests in flight), gets explicit room: by default it would be capped at the heap size.
      */
     private List<String> daemonJvmOptions() {
-        long direct = cacheBytes() + readAheadBytes() + (1L << 30);
+        long direct = stack().dataBytes() + (1L << 30);
         return List.of("-Xmx256m", "-XX:MaxDirectMemorySize=" + (direct >> 20) + "m");
     }
 
     /**
-     * A ublk device whose dst-client died waits, its I/O frozen, for a process to adopt it. When {@code --name} names
-     * such a leftover (its record's process is gone, its /dev/ublkbN is still there), attaching it again adopts it:
-     * what a supervisor restarting {@code attach --foreground --name NAME} (dst-client@.service) needs without
-     * knowing the device id. Returns the device id to recover, or {@code --recover} as given.
+     * When {@code --name} names a device whose process died and whose frontend left the kernel device waiting
+     * ({@link Frontends#leftover}: a ublk device), attaching it again adopts that device: what a supervisor restarting
+     * {@code attach --foreground --name NAME} (dst-client@.service) needs without knowing the device id. Decided
+     * before the name is claimed (which drops the dead record). Returns the device id to recover, or {@code --recover}.
      */
-    private Integer leftoverUblkDevice(RunDir runDir) throws IOException {
+    private Integer leftover(RunDir runDir) throws IOException {
         if (recover != null || name == null || daemonChild) return recover;
-        Optional<DeviceRecord> left = runDir.find(name);
-        if (left.isEmpty() || left.get().processAlive() || !"ublk".equals(left.get().get("frontend"))) return null;
-        OptionalInt devId = UblkCharDevice.devIdOf(left.get().device());
-        if (devId.isEmpty() || !Files.exists(Path.of(left.get().device()))) return null;
-        spec.commandLine().getErr().println("dst-client: " + left.get().device() + " (" + name + ") was left by a dead dst-client (pid "
-                + left.get().pid() + "): recovering it");
+        Optional<DeviceRecord> dead = runDir.find(name).filter(r -> !r.processAlive());
+        OptionalInt devId = dead.map(r -> Frontends.leftover(r.get("frontend"), r.device())).orElse(OptionalInt.empty());
+        if (devId.isEmpty()) return null;
+        spec.commandLine().getErr().println("dst-client: " + dead.get().device() + " (" + name + ") was left by a dead dst-client (pid "
+                + dead.get().pid() + "): recovering it");
         return devId.getAsInt();
+    }
+
+    private OptionalInt adopt() {
+        return recover == null ? OptionalInt.empty() : OptionalInt.of(recover);
     }
 
     private int daemonize(RunDir runDir, String claimed) throws Exception {

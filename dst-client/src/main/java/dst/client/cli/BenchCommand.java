@@ -1,9 +1,7 @@
 package dst.client.cli;
 
-import dst.client.cache.WriteBackCache;
 import dst.client.core.BlockDevice;
-import dst.client.core.ClientConfig;
-import dst.client.net.RemoteDisk;
+import dst.client.stack.DiskStack;
 import dst.runtime.cli.Sizes;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -27,7 +25,7 @@ import java.util.concurrent.atomic.AtomicReference;
         description = "Keeps --qd requests of --bs bytes in flight for --duration seconds and prints MB/s, IOPS and latency percentiles.",
         footer = {"", "Example:", "  dst-client bench 127.0.0.1:7070/scratch --rw randread --bs 4K --qd 32 --duration 10"})
 final class BenchCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "HOST[:PORT]/EXPORT")
+    @Parameters(index = "0", paramLabel = "TARGET", description = "HOST[:PORT]/EXPORT (dst), or an NBD URI (nbd://HOST[:PORT]/EXPORT).")
     String target;
 
     @Option(names = "--rw", defaultValue = "read", description = "read, write, randread, randwrite, or randrw (default: ${DEFAULT-VALUE}).")
@@ -65,9 +63,7 @@ final class BenchCommand implements Callable<Integer> {
         if (bs <= 0 || queueDepth <= 0 || seconds <= 0) throw new IllegalArgumentException("--bs, --qd and --duration must be positive");
         boolean random = pattern.startsWith("rand");
         long cacheBytes = Sizes.parse(cache);
-        ClientConfig config = connection.config(target);
-        if (cacheBytes > 0) config = config.withMaxQueuedBytes(Math.max(config.maxQueuedBytes(), cacheBytes + (64L << 20)));
-        try (BlockDevice disk = WriteBackCache.wrap(RemoteDisk.connect(config), cacheBytes)) {
+        try (BlockDevice disk = new DiskStack(cacheBytes, 0).open(connection.config(target))) {
             long size = span == null ? disk.info().size() : Math.min(Sizes.parse(span), disk.info().size());
             long blocks = size / bs;
             if (blocks == 0) throw new IllegalArgumentException("export smaller than one request");

@@ -2,8 +2,11 @@ package dst.client.cli;
 
 import dst.client.core.ClientConfig;
 import dst.client.core.Credentials;
+import dst.client.core.NbdUri;
 import dst.client.core.TlsTrust;
+import dst.protocol.ExportName;
 import dst.protocol.auth.ClientKey;
+import dst.runtime.transport.Transport;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -54,20 +57,34 @@ public final class ConnectionOptions {
     @Option(names = "--tls-key", paramLabel = "FILE", description = "The private key of --tls-cert (PKCS#8 PEM, mode 0600).")
     Path tlsKey;
 
-    /** The configuration for {@code target}, which is {@code [dst://]HOST[:PORT]/EXPORT} or {@code unix:/PATH/EXPORT}. */
+    /**
+     * The configuration for {@code target}: {@code [dst://]HOST[:PORT]/EXPORT} or {@code unix:/PATH/EXPORT} (dst), or an
+     * NBD URI ({@code nbd://HOST[:PORT]/EXPORT}, {@code nbds://...}, {@code nbd+unix:///EXPORT?socket=PATH}).
+     */
     public ClientConfig config(String target) {
         if (ioTimeoutSeconds < 0) throw new IllegalArgumentException("--io-timeout must be >= 0");
-        ClientConfig c = ClientConfig.parse(stripScheme(target)).withIoTimeout(Duration.ofSeconds(ioTimeoutSeconds)).withCrc(!noCrc)
-                .withConnectTimeout(Duration.ofSeconds(connectTimeoutSeconds)).withCredentials(credentials());
-        if (tls || tlsFingerprint != null || tlsCa != null) {
+        NbdUri nbd = NbdUri.matches(target) ? NbdUri.parse(target) : null;
+        ClientConfig.Builder c = (nbd != null ? nbd.toConfig() : ClientConfig.parse(stripScheme(target)).toBuilder())
+                .ioTimeout(Duration.ofSeconds(ioTimeoutSeconds)).crc(!noCrc).connectTimeout(Duration.ofSeconds(connectTimeoutSeconds));
+        boolean tlsAsked = tls || tlsFingerprint != null || tlsCa != null;
+        if (nbd != null) {
+            if (identity != null || keyFile != null) throw new IllegalArgumentException("NBD has no client keys: --identity/--key-file are for dst:// targets");
+            if (tlsAsked && !nbd.tls()) throw new IllegalArgumentException("TLS to an NBD server: write the target as nbds://");
+            if (nbd.tls() && tlsFingerprint == null && tlsCa == null) {
+                throw new IllegalArgumentException("nbds:// needs --tls-fingerprint SHA256 or --tls-ca FILE to know which server to trust");
+            }
+        } else {
+            c.credentials(credentials());
+        }
+        if (tlsAsked || (nbd != null && nbd.tls())) {
             if (tlsFingerprint == null && tlsCa == null) {
                 throw new IllegalArgumentException("--tls needs --tls-fingerprint SHA256 or --tls-ca FILE to know which server to trust");
             }
-            c = c.withTls(new TlsTrust(tlsCa, tlsFingerprint, tlsCert, tlsKey));
+            c.tls(new TlsTrust(tlsCa, tlsFingerprint, tlsCert, tlsKey));
         } else if (tlsCert != null || tlsKey != null) {
             throw new IllegalArgumentException("--tls-cert and --tls-key need --tls-fingerprint or --tls-ca");
         }
-        return c;
+        return c.build();
     }
 
     /** Identity and key: the key from --key-file or DST_KEY (never from the command line, which ps shows). */
@@ -104,9 +121,10 @@ public final class ConnectionOptions {
         return target.startsWith("dst://") ? target.substring(6) : target;
     }
 
-    /** A copy endpoint is remote when it says {@code dst://} or {@code unix:}, or looks like {@code HOST:PORT/EXPORT}. */
+    /** A copy endpoint is remote when it says {@code dst://}, {@code unix:} or is an NBD URI, or looks like {@code HOST:PORT/EXPORT}. */
     static boolean isRemote(String endpoint) {
-        if (endpoint.startsWith("dst://") || endpoint.startsWith(ClientConfig.UNIX_PREFIX)) return true;
-        return endpoint.matches("[^/]+:\\d+/[A-Za-z0-9._-]+");
+        if (endpoint.startsWith("dst://") || endpoint.startsWith(Transport.UNIX_PREFIX) || NbdUri.matches(endpoint)) return true;
+        int slash = endpoint.indexOf('/');
+        return slash > 0 && endpoint.substring(0, slash).matches("[^/]+:\\d+") && ExportName.isValid(endpoint.substring(slash + 1));
     }
 }

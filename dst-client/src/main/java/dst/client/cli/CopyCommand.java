@@ -1,6 +1,7 @@
 package dst.client.cli;
 
-import dst.client.net.RemoteDisk;
+import dst.client.core.BlockDevice;
+import dst.client.stack.DiskStack;
 import dst.protocol.DstException;
 import dst.protocol.Errno;
 import dst.runtime.cli.Sizes;
@@ -21,7 +22,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /** {@code dst-client copy}: a local file to an export or back, with many requests in flight (like nbdcopy). */
 @Command(name = "copy", mixinStandardHelpOptions = true, header = "Copy a local file to an export, or an export to a local file.",
-        description = {"Exactly one side is remote: dst://HOST[:PORT]/EXPORT, or HOST:PORT/EXPORT.",
+        description = {"Exactly one side is remote: dst://HOST[:PORT]/EXPORT, HOST:PORT/EXPORT, or an NBD URI (nbd://HOST[:PORT]/EXPORT).",
                 "Uploads end with a FLUSH, so the data is durable on the server when copy returns 0."},
         footer = {"", "Examples:", "  dst-client copy disk.img dst://127.0.0.1/disk0", "  dst-client copy 127.0.0.1:7070/disk0 backup.img"})
 final class CopyCommand implements Callable<Integer> {
@@ -55,7 +56,7 @@ final class CopyCommand implements Callable<Integer> {
         }
         int chunk = (int) Sizes.parse(requestSize);
         if (chunk <= 0 || inflight <= 0) throw new IllegalArgumentException("--request-size and --inflight must be positive");
-        try (RemoteDisk disk = RemoteDisk.connect(connection.config(upload ? destination : source))) {
+        try (BlockDevice disk = DiskStack.PLAIN.open(connection.config(upload ? destination : source))) {
             long total;
             long started = System.nanoTime();
             if (upload) {
@@ -76,7 +77,7 @@ final class CopyCommand implements Callable<Integer> {
         return l;
     }
 
-    private long upload(Path file, RemoteDisk disk, int chunk) throws Exception {
+    private long upload(Path file, BlockDevice disk, int chunk) throws Exception {
         try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
             long total = limit(in.size());
             if (total > disk.info().size()) {
@@ -104,7 +105,7 @@ final class CopyCommand implements Callable<Integer> {
         }
     }
 
-    private long download(RemoteDisk disk, Path file, int chunk) throws Exception {
+    private long download(BlockDevice disk, Path file, int chunk) throws Exception {
         long total = limit(disk.info().size());
         try (FileChannel out = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING)) {
             Pipeline p = new Pipeline(inflight, new Progress(total, !noProgress));

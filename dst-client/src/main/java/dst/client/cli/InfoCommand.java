@@ -1,5 +1,7 @@
 package dst.client.cli;
 
+import dst.client.core.ClientConfig;
+import dst.client.core.Protocol;
 import dst.client.net.RemoteDisk;
 import dst.protocol.ExportInfo;
 import dst.protocol.Features;
@@ -13,7 +15,7 @@ import java.util.concurrent.Callable;
 @Command(name = "info", mixinStandardHelpOptions = true, header = "Show what a server negotiates for an export.",
         description = "Connects, runs the handshake and prints the export's size, block size, limits and features.")
 final class InfoCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "HOST[:PORT]/EXPORT", description = "The export, e.g. 127.0.0.1:7070/disk0.")
+    @Parameters(index = "0", paramLabel = "TARGET", description = "The export: HOST[:PORT]/EXPORT (dst), or an NBD URI (nbd://HOST[:PORT]/EXPORT).")
     String target;
 
     @Mixin
@@ -21,17 +23,24 @@ final class InfoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (RemoteDisk disk = RemoteDisk.connect(connection.config(target))) {
+        ClientConfig config = connection.config(target);
+        try (RemoteDisk disk = RemoteDisk.connect(config)) { // what the server offered: the connection itself, no layers
             ExportInfo i = disk.info();
             System.out.printf("export:        %s%n", i.name());
-            System.out.printf("server:        %s%n", disk.config().target());
+            System.out.printf("server:        %s%n", config.target());
             System.out.printf("size:          %d bytes (%s)%n", i.size(), Human.bytes(i.size()));
             System.out.printf("block size:    %d%n", i.blockSize());
             System.out.printf("max request:   %d bytes%n", i.maxRequest());
             System.out.printf("read-only:     %s%n", i.readOnly() ? "yes" : "no");
             System.out.printf("features:      %s%n", Features.describe(i.features()));
-            System.out.printf("protocol:      v%d%n", i.version());
-            System.out.printf("session:       %016x%n", i.sessionId());
+            if (disk.config().protocol() == Protocol.NBD) {
+                System.out.printf("protocol:      NBD (fixed newstyle)%n");
+                System.out.printf("offered:       %s%n", disk.offered());
+                System.out.printf("crc32c:        not available over NBD (no checksums on the wire)%n");
+            } else {
+                System.out.printf("protocol:      v%d%n", i.version());
+                System.out.printf("session:       %016x%n", i.sessionId());
+            }
         }
         return 0;
     }

@@ -1,5 +1,10 @@
 package dst.client.core;
 
+import dst.protocol.ExportName;
+import dst.runtime.transport.Transport;
+import io.netty.channel.unix.DomainSocketAddress;
+
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -20,104 +25,191 @@ import java.time.Duration;
  * @param unixSocket        connect to this Unix socket instead of host:port, or null
  * @param credentials       identity and key, proven in every handshake (reconnects too)
  * @param tls               TLS and whom to trust, or null for a plain connection
+ * @param protocol          the wire protocol: dst's own, or NBD (an {@link NbdUri} target)
  */
 public record ClientConfig(String host, int port, String export, boolean crc, Duration ioTimeout,
                            Duration connectTimeout, Duration keepalive, Duration reconnectMin, Duration reconnectMax,
-                           long maxQueuedBytes, int maxRequest, Path unixSocket, Credentials credentials, TlsTrust tls) {
-    public static final int DEFAULT_PORT = 7070;
-    public static final String UNIX_PREFIX = "unix:";
+                           long maxQueuedBytes, int maxRequest, Path unixSocket, Credentials credentials, TlsTrust tls,
+                           Protocol protocol) {
+    public static final int DEFAULT_PORT = Transport.DEFAULT_PORT;
 
     public ClientConfig {
         if (credentials == null) credentials = Credentials.ANONYMOUS;
-    }
-
-    /** A plain, anonymous TCP client. */
-    public ClientConfig(String host, int port, String export, boolean crc, Duration ioTimeout,
-                        Duration connectTimeout, Duration keepalive, Duration reconnectMin, Duration reconnectMax,
-                        long maxQueuedBytes, int maxRequest) {
-        this(host, port, export, crc, ioTimeout, connectTimeout, keepalive, reconnectMin, reconnectMax, maxQueuedBytes,
-                maxRequest, null, Credentials.ANONYMOUS, null);
-    }
-
-    public static ClientConfig of(String host, int port, String export) {
-        return new ClientConfig(host, port, export, true, Duration.ofSeconds(30), Duration.ofSeconds(5),
-                Duration.ofSeconds(2), Duration.ofMillis(100), Duration.ofSeconds(2), 64L << 20, 1 << 20);
-    }
-
-    /** Parses {@code HOST[:PORT]/EXPORT} or {@code unix:/PATH/TO/SOCKET/EXPORT}. */
-    public static ClientConfig parse(String target) {
-        if (target.startsWith(UNIX_PREFIX)) {
-            int slash = target.lastIndexOf('/');
-            String path = slash < 0 ? "" : target.substring(UNIX_PREFIX.length(), slash);
-            if (path.isEmpty() || slash == target.length() - 1) {
-                throw new IllegalArgumentException("expected unix:/PATH/TO/SOCKET/EXPORT, got '" + target + "'");
-            }
-            return of("localhost", 0, target.substring(slash + 1)).withUnixSocket(Path.of(path));
+        if (protocol == null) protocol = Protocol.DST;
+        if (protocol == Protocol.NBD && !credentials.anonymous()) {
+            throw new IllegalArgumentException("NBD has no client keys (--identity/--key-file): use TLS client certificates");
         }
-        int slash = target.indexOf('/');
+    }
+
+    /** A plain, anonymous TCP client with the defaults. */
+    public static ClientConfig of(String host, int port, String export) {
+        return builder(host, port, export).build();
+    }
+
+    /** A builder for {@code host:port/export}, starting from the defaults of {@link Builder}. */
+    public static Builder builder(String host, int port, String export) {
+        return new Builder(host, port, export);
+    }
+
+    /** A builder starting from this configuration. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /**
+     * Parses {@code ADDRESS/EXPORT}: the address as the server's {@code --listen} takes it ({@link Transport#parse}:
+     * {@code HOST[:PORT]} or {@code unix:/PATH/TO/SOCKET}), the export name after the last {@code '/'} ({@link ExportName}).
+     */
+    public static ClientConfig parse(String target) {
+        int slash = target.lastIndexOf('/');
         if (slash <= 0 || slash == target.length() - 1) {
             throw new IllegalArgumentException("expected HOST[:PORT]/EXPORT or unix:/PATH/EXPORT, got '" + target + "'");
         }
-        String hostPort = target.substring(0, slash);
-        String export = target.substring(slash + 1);
-        int port = DEFAULT_PORT;
-        String host = hostPort;
-        int colon = hostPort.lastIndexOf(':');
-        if (colon > 0 && !hostPort.endsWith("]")) {
-            host = hostPort.substring(0, colon);
-            try {
-                port = Integer.parseInt(hostPort.substring(colon + 1));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("bad port in '" + target + "'");
-            }
+        String export = ExportName.check("export name", target.substring(slash + 1));
+        Transport server;
+        try {
+            server = Transport.parse(target.substring(0, slash), DEFAULT_PORT);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("expected HOST[:PORT]/EXPORT or unix:/PATH/EXPORT, got '" + target + "'", e);
         }
-        if (host.startsWith("[") && host.endsWith("]")) host = host.substring(1, host.length() - 1);
-        return of(host, port, export);
+        if (server.address() instanceof DomainSocketAddress unix) return builder("localhost", 0, export).unixSocket(Path.of(unix.path())).build();
+        InetSocketAddress tcp = (InetSocketAddress) server.address();
+        return builder(tcp.getHostString(), tcp.getPort(), export).build();
     }
 
-    public ClientConfig withIoTimeout(Duration d) {
-        return new ClientConfig(host, port, export, crc, d, connectTimeout, keepalive, reconnectMin, reconnectMax, maxQueuedBytes, maxRequest, unixSocket, credentials, tls);
-    }
-
-    public ClientConfig withConnectTimeout(Duration d) {
-        return new ClientConfig(host, port, export, crc, ioTimeout, d, keepalive, reconnectMin, reconnectMax, maxQueuedBytes, maxRequest, unixSocket, credentials, tls);
-    }
-
-    public ClientConfig withCrc(boolean on) {
-        return new ClientConfig(host, port, export, on, ioTimeout, connectTimeout, keepalive, reconnectMin, reconnectMax, maxQueuedBytes, maxRequest, unixSocket, credentials, tls);
-    }
-
-    public ClientConfig withKeepalive(Duration d) {
-        return new ClientConfig(host, port, export, crc, ioTimeout, connectTimeout, d, reconnectMin, reconnectMax, maxQueuedBytes, maxRequest, unixSocket, credentials, tls);
-    }
-
-    public ClientConfig withReconnect(Duration min, Duration max) {
-        return new ClientConfig(host, port, export, crc, ioTimeout, connectTimeout, keepalive, min, max, maxQueuedBytes, maxRequest, unixSocket, credentials, tls);
-    }
-
-    public ClientConfig withMaxQueuedBytes(long bytes) {
-        return new ClientConfig(host, port, export, crc, ioTimeout, connectTimeout, keepalive, reconnectMin, reconnectMax, bytes, maxRequest, unixSocket, credentials, tls);
-    }
-
-    public ClientConfig withUnixSocket(Path socket) {
-        return new ClientConfig(host, port, export, crc, ioTimeout, connectTimeout, keepalive, reconnectMin, reconnectMax, maxQueuedBytes, maxRequest, socket, credentials, tls);
-    }
-
-    public ClientConfig withCredentials(Credentials c) {
-        return new ClientConfig(host, port, export, crc, ioTimeout, connectTimeout, keepalive, reconnectMin, reconnectMax, maxQueuedBytes, maxRequest, unixSocket, c, tls);
-    }
-
-    public ClientConfig withTls(TlsTrust t) {
-        return new ClientConfig(host, port, export, crc, ioTimeout, connectTimeout, keepalive, reconnectMin, reconnectMax, maxQueuedBytes, maxRequest, unixSocket, credentials, t);
+    /** How to reach the server: a Unix socket, or TCP to host:port (resolved at each connect). */
+    public Transport transport() {
+        return unixSocket != null ? Transport.unix(unixSocket) : Transport.tcp(InetSocketAddress.createUnresolved(host, port));
     }
 
     /** Where the server is, for messages: {@code host:port} or {@code unix:/path}. */
     public String server() {
-        if (unixSocket != null) return UNIX_PREFIX + unixSocket;
-        return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+        return transport().describe();
     }
 
+    /**
+     * A name for the export on this machine (device name, FUSE file): the export name with every character
+     * outside {@code A-Z a-z 0-9 . _ -} made '_' and no leading '.'; "nbd" for an NBD server's default export "".
+     */
+    public String localName() {
+        String n = export.replaceAll("[^A-Za-z0-9._-]", "_").replaceFirst("^\\.+", "");
+        if (n.isEmpty()) n = protocol.name().toLowerCase();
+        return n.length() > 64 ? n.substring(0, 64) : n;
+    }
+
+    /** The target as the user writes it: {@code host:port/export}, or an NBD URI. */
     public String target() {
+        if (protocol == Protocol.NBD) return new NbdUri(tls != null, unixSocket == null ? host : null, port, unixSocket, export).toString();
         return server() + "/" + export;
+    }
+
+    /**
+     * Builds a {@link ClientConfig}. Defaults: crc32c on, I/O timeout 30 s, connect timeout 5 s, keepalive 2 s,
+     * reconnect 100 ms doubling up to 2 s, 64 MiB of queued requests, 1 MiB max request, TCP, anonymous, no TLS.
+     */
+    public static final class Builder {
+        private String host;
+        private int port;
+        private String export;
+        private boolean crc = true;
+        private Duration ioTimeout = Duration.ofSeconds(30);
+        private Duration connectTimeout = Duration.ofSeconds(5);
+        private Duration keepalive = Duration.ofSeconds(2);
+        private Duration reconnectMin = Duration.ofMillis(100);
+        private Duration reconnectMax = Duration.ofSeconds(2);
+        private long maxQueuedBytes = 64L << 20;
+        private int maxRequest = 1 << 20;
+        private Path unixSocket;
+        private Credentials credentials = Credentials.ANONYMOUS;
+        private TlsTrust tls;
+        private Protocol protocol = Protocol.DST;
+
+        private Builder(String host, int port, String export) {
+            this.host = host;
+            this.port = port;
+            this.export = export;
+        }
+
+        private Builder(ClientConfig c) {
+            this(c.host, c.port, c.export);
+            crc = c.crc;
+            ioTimeout = c.ioTimeout;
+            connectTimeout = c.connectTimeout;
+            keepalive = c.keepalive;
+            reconnectMin = c.reconnectMin;
+            reconnectMax = c.reconnectMax;
+            maxQueuedBytes = c.maxQueuedBytes;
+            maxRequest = c.maxRequest;
+            unixSocket = c.unixSocket;
+            credentials = c.credentials;
+            tls = c.tls;
+            protocol = c.protocol;
+        }
+
+        public Builder export(String name) {
+            this.export = name;
+            return this;
+        }
+
+        public Builder crc(boolean on) {
+            this.crc = on;
+            return this;
+        }
+
+        public Builder ioTimeout(Duration d) {
+            this.ioTimeout = d;
+            return this;
+        }
+
+        public Builder connectTimeout(Duration d) {
+            this.connectTimeout = d;
+            return this;
+        }
+
+        public Builder keepalive(Duration d) {
+            this.keepalive = d;
+            return this;
+        }
+
+        public Builder reconnect(Duration min, Duration max) {
+            this.reconnectMin = min;
+            this.reconnectMax = max;
+            return this;
+        }
+
+        public Builder maxQueuedBytes(long bytes) {
+            this.maxQueuedBytes = bytes;
+            return this;
+        }
+
+        public Builder maxRequest(int bytes) {
+            this.maxRequest = bytes;
+            return this;
+        }
+
+        public Builder unixSocket(Path socket) {
+            this.unixSocket = socket;
+            return this;
+        }
+
+        public Builder credentials(Credentials c) {
+            this.credentials = c;
+            return this;
+        }
+
+        public Builder tls(TlsTrust t) {
+            this.tls = t;
+            return this;
+        }
+
+        public Builder protocol(Protocol p) {
+            this.protocol = p;
+            return this;
+        }
+
+        public ClientConfig build() {
+            return new ClientConfig(host, port, export, crc, ioTimeout, connectTimeout, keepalive, reconnectMin, reconnectMax,
+                    maxQueuedBytes, maxRequest, unixSocket, credentials, tls, protocol);
+        }
     }
 }

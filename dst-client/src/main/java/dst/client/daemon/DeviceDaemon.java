@@ -1,12 +1,10 @@
 package dst.client.daemon;
 
-import dst.client.cache.ReadAhead;
-import dst.client.cache.WriteBackCache;
 import dst.client.core.BlockDevice;
 import dst.client.core.ClientConfig;
 import dst.client.frontend.Frontend;
 import dst.client.host.DeviceUsers;
-import dst.client.net.RemoteDisk;
+import dst.client.stack.DiskStack;
 import sun.misc.Signal;
 
 import java.io.IOException;
@@ -40,36 +38,25 @@ public final class DeviceDaemon {
     private final DeviceRecord record;
     private final Object wakeup = new Object();
     private volatile String stopRequestedBy;
-    private final long cacheBytes;
-    private final int readAheadBytes;
+    private final DiskStack stack;
     private Path device;
 
-    public DeviceDaemon(RunDir runDir, String name, ClientConfig config, Frontend frontend, Path mountPoint) {
-        this(runDir, name, config, frontend, mountPoint, 0, 0);
-    }
-
-    /**
-     * @param cacheBytes     size of the client write-back cache ({@link WriteBackCache}); 0 = write-through
-     * @param readAheadBytes sequential read-ahead window ({@link ReadAhead}); 0 = none
-     */
-    public DeviceDaemon(RunDir runDir, String name, ClientConfig config, Frontend frontend, Path mountPoint, long cacheBytes,
-                        int readAheadBytes) {
+    /** @param stack the layers on the connection (write-back cache, read-ahead) */
+    public DeviceDaemon(RunDir runDir, String name, ClientConfig config, Frontend frontend, Path mountPoint, DiskStack stack) {
         this.runDir = runDir;
         this.name = name;
-        this.cacheBytes = cacheBytes;
-        this.readAheadBytes = readAheadBytes;
-        // The cache streams up to cacheBytes of writes at once: the connection must be allowed to hold them.
-        this.config = cacheBytes == 0 ? config : config.withMaxQueuedBytes(Math.max(config.maxQueuedBytes(), cacheBytes + (64L << 20)));
+        this.stack = stack;
+        this.config = config;
         this.frontend = frontend;
         this.stateFile = runDir.stateFile(name);
         this.record = DeviceRecord.create(name, ProcessHandle.current().pid())
                 .set("frontend", frontend.name())
-                .set("server", config.host() + ":" + config.port())
+                .set("server", config.server())
                 .set("export", config.export())
                 .set("mountpoint", mountPoint == null ? "" : mountPoint.toString())
                 .set("log", runDir.logFile(name).toString())
-                .set("cache", Long.toString(cacheBytes))
-                .set("read-ahead", Integer.toString(readAheadBytes))
+                .set("cache", Long.toString(stack.cacheBytes()))
+                .set("read-ahead", Integer.toString(stack.readAheadBytes()))
                 .set("started", Long.toString(System.currentTimeMillis()));
     }
 
@@ -80,8 +67,7 @@ public final class DeviceDaemon {
     public void run(Consumer<Path> onReady) throws Exception {
         Files.createDirectories(stateFile.getParent());
         record.write(stateFile);
-        BlockDevice disk = WriteBackCache.wrap(RemoteDisk.connect(config), cacheBytes);
-        if (readAheadBytes > 0) disk = new ReadAhead(disk, readAheadBytes, Math.min(readAheadBytes, 1 << 20));
+        BlockDevice disk = stack.open(config);
         try {
             device = frontend.start(disk);
         } catch (Exception e) {

@@ -1,5 +1,7 @@
 package dst.client.daemon;
 
+import dst.protocol.ExportName;
+
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -52,9 +54,7 @@ public final class RunDir {
      * @return the claimed name
      */
     public String claim(String wanted, boolean exact) throws IOException {
-        if (!wanted.matches("[A-Za-z0-9._-]+") || wanted.startsWith(".")) {
-            throw new IllegalArgumentException("bad device name '" + wanted + "': use letters, digits, '.', '_', '-'");
-        }
+        ExportName.check("device name", wanted); // the export's name by default, and a directory here either way
         Files.createDirectories(root);
         for (int i = 1; i < 1000; i++) {
             String name = i == 1 ? wanted : wanted + "-" + i;

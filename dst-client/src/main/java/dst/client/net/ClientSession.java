@@ -1,38 +1,21 @@
 package dst.client.net;
 
+import dst.client.core.ByteBudget;
 import dst.client.core.ClientConfig;
 import dst.client.core.DeviceStats;
+import dst.client.transactions.DurabilityLedger;
+import dst.client.transactions.TransactionTable;
 import dst.protocol.DstException;
 import dst.protocol.Errno;
 import dst.protocol.ExportInfo;
-import dst.protocol.Features;
 import dst.protocol.FrameException;
-import dst.protocol.Hello;
-import dst.protocol.Opcode;
-import dst.protocol.Reply;
-import dst.runtime.cli.Version;
-import dst.runtime.transport.Transport;
-import io.netty.handler.ssl.SslContext;
-import java.net.InetSocketAddress;
-import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.WriteBufferWaterMark;
 
-import java.util.ArrayDeque;
-import java.util.Iterator;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -40,74 +23,51 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
 
 /**
- * The client's side of a session with the server: one connection at a time, and the transactions
- * it carries, held in an id-ordered table until their replies.
+ * The client's side of a session with a server, whatever the wire protocol: one connection at a time
+ * (made by the {@link Connector}), and the transactions it carries, held in the {@link TransactionTable}
+ * until their replies.
  *
  * <p>When the connection is lost, the session reconnects by itself (exponential backoff with jitter),
- * resumes on the server (which fences the old connection), checks that the export is still the same
- * disk, and resends every unanswered transaction in id order. A transaction not answered within the
- * I/O timeout fails with EIO and is dropped for good ("rolled back"); if it was on the wire, the
- * connection is reset so the server fences it before anything newer is served. It also tracks which
- * acknowledged writes are known flushed, so that a reconnect to a rebooted server machine fails the
- * next flush instead of hiding a loss.
+ * resumes on the server when the protocol has sessions (dst's server then fences the old connection),
+ * checks that the export is still the same disk, and resends every unanswered transaction in id order.
+ * A transaction not answered within the I/O timeout fails with EIO and is dropped for good ("rolled
+ * back"); if it was on the wire, the connection is reset so the server fences it before anything newer is
+ * served. The {@link DurabilityLedger} tracks which acknowledged writes are known flushed, so that a
+ * reconnect to a rebooted server machine fails the next flush instead of hiding a loss.
  *
- * <p>At most the server's {@code MAX_IN_FLIGHT} (from its WELCOME) transactions are on the wire at once:
- * the rest wait in the fallback queue and go out as replies come in, since a server disconnects a client
- * that sends more.
- *
- * <p>Threading: the table, the fallback queue and the connection state are confined to one event loop
- * thread; submitters hand transactions over with {@code execute}. User futures complete on a
- * separate completion thread, so user callbacks may submit (and wait for budget) freely.
+ * <p>Threading: the table, the ledger and the connection state are confined to the connector's event loop
+ * thread; submitters hand transactions over with {@code execute}. User futures complete on a separate
+ * completion thread ({@link Completions}), so user callbacks may submit (and wait for budget) freely.
  */
-final class ClientSession {
+final class ClientSession implements ConnectionEvents {
     private static final Logger LOG = Logger.getLogger(ClientSession.class.getName());
 
     private final ClientConfig config;
-    private final EventLoopGroup group;
+    private final Connector connector;
     private final EventLoop loop;
-    private final Bootstrap bootstrap;
-    private final Transport transport;
-    private final SslContext tls;
-    private final ExecutorService completions;
+    private final Completions completions = new Completions();
     private final ByteBudget budget;
     private final DeviceStats stats = new DeviceStats();
     private final AtomicLong nextId = new AtomicLong(1);
     private final Backoff backoff;
 
     // Confined to `loop`.
-    private final TreeMap<Long, Transaction> table = new TreeMap<>();
-    private final ArrayDeque<Transaction> fallback = new ArrayDeque<>();
+    private final TransactionTable<Transaction> table = new TransactionTable<>();
+    private final DurabilityLedger ledger = new DurabilityLedger();
     private Channel channel;
-    private int onWire; // transactions sent on `channel` and not answered yet
-    private int window = Integer.MAX_VALUE; // the server's MAX_IN_FLIGHT for `channel` (unlimited when not told)
+    private long connections; // connection numbers handed out; the table's current one is the latest
     private long sessionId;
     private boolean closing;
     private boolean reconnectPending;
-    // Volatile-cache accounting: acknowledged writes not known to be flushed may die with a server reboot.
-    private long ackedVolatileWrites;
-    private long flushedUpTo;
-    private boolean lossPending;
-    private long serverBootId;
 
     private volatile ExportInfo info;
+    private volatile String offered;
     private volatile DstException fatal;
 
-    ClientSession(ClientConfig config) throws DstException {
+    ClientSession(ClientConfig config, WireProtocol protocol) throws DstException {
         this.config = config;
-        this.transport = config.unixSocket() != null ? Transport.unix(config.unixSocket())
-                : Transport.tcp(InetSocketAddress.createUnresolved(config.host(), config.port()));
-        this.tls = config.tls() == null ? null : ClientTls.context(config.tls());
-        this.group = new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory());
-        this.loop = group.next();
-        this.bootstrap = transport.configure(new Bootstrap().group(loop))
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout().toMillis())
-                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(2 << 20, 8 << 20))
-                .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT); // see DstServer: not the adaptive one
-        this.completions = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "dst-client-complete");
-            t.setDaemon(true);
-            return t;
-        });
+        this.connector = new Connector(config, protocol);
+        this.loop = connector.loop();
         this.budget = new ByteBudget(config.maxQueuedBytes());
         this.backoff = new Backoff(config.reconnectMin(), config.reconnectMax());
     }
@@ -137,6 +97,11 @@ final class ClientSession {
         return stats;
     }
 
+    /** What the server offered beyond {@link #info()}, when its protocol says more (NBD), else null. */
+    String offered() {
+        return offered;
+    }
+
     ClientConfig config() {
         return config;
     }
@@ -145,47 +110,27 @@ final class ClientSession {
 
     /** One connect + handshake attempt; completes with the export info once the data phase runs. */
     private CompletableFuture<ExportInfo> handshake() {
-        CompletableFuture<ExportInfo> welcome = new CompletableFuture<>();
         CompletableFuture<ExportInfo> ready = new CompletableFuture<>();
-        int wanted = Features.FLUSH | Features.FUA | Features.TRIM | Features.WRITE_ZEROES | (config.crc() ? Features.CRC32C : 0);
-        // A fresh HELLO (and nonce) per connection: every reconnect authenticates anew.
-        Hello hello = ClientHandshakeHandler.hello(config.export(), wanted, config.maxRequest(), sessionId,
-                "dst-client " + Version.get(), config.credentials());
-        String peerHost = config.unixSocket() != null ? "localhost" : config.host();
-        ChannelFuture cf = bootstrap.clone()
-                .handler(new ClientInitializer(hello, config.credentials(), welcome, tls, peerHost, config.port()))
-                .connect(connectAddress());
-        cf.addListener(f -> {
-            if (!f.isSuccess()) {
-                Throwable c = f.cause();
-                welcome.completeExceptionally(new DstException(Errno.ECONNREFUSED,
-                        "cannot connect to " + config.server() + ": " + (c == null ? "cancelled" : c.getMessage()), c));
+        connector.attempt(sessionId).whenComplete((welcomed, err) -> loop.execute(() -> {
+            if (err != null) {
+                ready.completeExceptionally(unwrap(err));
+                return;
             }
-        });
-        loop.schedule(() -> welcome.completeExceptionally(new DstException(Errno.ETIMEDOUT,
-                "no handshake from " + config.server() + " within " + config.connectTimeout().toMillis() + " ms")),
-                config.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        welcome.whenComplete((granted, err) -> loop.execute(() -> {
             try {
-                if (err != null) throw err;
-                adopt(cf.channel(), granted);
-                ready.complete(granted);
+                adopt(welcomed);
+                ready.complete(welcomed.granted());
             } catch (Throwable t) {
-                cf.channel().close();
+                welcomed.channel().close();
                 ready.completeExceptionally(t);
             }
         }));
         return ready;
     }
 
-    /** The address to connect to; a TCP host name is resolved anew on every attempt (it may move). */
-    private java.net.SocketAddress connectAddress() {
-        return transport.address() instanceof InetSocketAddress inet && inet.isUnresolved()
-                ? new InetSocketAddress(inet.getHostString(), inet.getPort()) : transport.address();
-    }
-
-    /** Makes a freshly welcomed channel the connection, after checking it is still the same disk. */
-    private void adopt(Channel ch, ExportInfo granted) throws DstException {
+    /** Makes a freshly welcomed connection the current one, after checking it is still the same disk. */
+    private void adopt(Connector.Welcomed welcomed) throws DstException {
+        Channel ch = welcomed.channel();
+        ExportInfo granted = welcomed.granted();
         if (closing) throw new DstException(Errno.ESHUTDOWN, "device is closing");
         ExportInfo known = info;
         if (known != null && (known.size() != granted.size() || known.exportId() != granted.exportId()
@@ -199,15 +144,16 @@ final class ClientSession {
             throw e;
         }
         if (!ch.isActive()) throw new DstException(Errno.ECONNRESET, "connection closed right after the handshake");
-        ClientInitializer.startDataPhase(ch, granted, config.keepalive(), this);
+        long number = ++connections;
+        connector.startDataPhase(welcomed, this, number);
         boolean resumed = sessionId != 0 && sessionId == granted.sessionId();
-        if (known != null && serverBootId != 0 && granted.bootId() != serverBootId && ackedVolatileWrites > flushedUpTo) {
-            lossPending = true;
+        long lost = ledger.welcomed(granted.bootId(), known != null);
+        if (lost > 0) {
             LOG.severe("server " + config.target() + " was restarted as a machine (new boot id): "
-                    + (ackedVolatileWrites - flushedUpTo) + " acknowledged write(s) were not flushed and may be lost; the next flush fails with EIO");
+                    + lost + " acknowledged write(s) were not flushed and may be lost; the next flush fails with EIO");
         }
-        serverBootId = granted.bootId();
         sessionId = granted.sessionId();
+        offered = ch.attr(WireProtocol.OFFERED).get();
         channel = ch;
         stats.state(DeviceStats.State.CONNECTED);
         if (known != null) {
@@ -216,17 +162,38 @@ final class ClientSession {
                     + (resumed ? "session resumed" : "new session (server restarted)") + "; resending " + table.size() + " request(s)");
         }
         backoff.reset();
-        fallback.clear();
-        onWire = 0;
-        window = granted.maxInFlight() > 0 ? granted.maxInFlight() : Integer.MAX_VALUE;
-        for (Transaction tx : table.values()) send(tx); // id order: the table is sorted by id
-        ch.flush();
+        table.connected(number, new ChannelWire(ch), granted.maxInFlight()); // resends in id order
     }
 
-    void onDisconnected(Channel ch) {
-        if (ch != channel) return;
+    /** The table's view of a connection: transactions go to the channel as {@link WireRequest}s. */
+    private final class ChannelWire implements TransactionTable.Wire<Transaction> {
+        private final Channel ch;
+
+        ChannelWire(Channel ch) {
+            this.ch = ch;
+        }
+
+        @Override
+        public boolean writable() {
+            return ch.isWritable();
+        }
+
+        @Override
+        public void write(Transaction tx, boolean resend) {
+            if (resend) stats.resent.increment();
+            ch.write(tx.toWire(), ch.voidPromise());
+        }
+
+        @Override
+        public void flush() {
+            ch.flush();
+        }
+    }
+
+    @Override
+    public void closed(long connection) {
+        if (!table.disconnected(connection)) return;
         channel = null;
-        onWire = 0;
         if (closing) {
             failAll(new DstException(Errno.ESHUTDOWN, "device closed"));
             return;
@@ -259,129 +226,78 @@ final class ClientSession {
         }, delay, TimeUnit.NANOSECONDS);
     }
 
-    void onDead(Channel ch, String why) {
-        if (ch == channel) LOG.warning(config.target() + ": " + why);
+    @Override
+    public void dead(long connection, String why) {
+        if (connection == table.connection()) LOG.warning(config.target() + ": " + why);
     }
 
-    void onBadFrame(Channel ch, FrameException e) {
+    @Override
+    public void badFrame(long connection, Exception e) {
         if (e instanceof FrameException.PayloadChecksum || e instanceof FrameException.HeaderChecksum) stats.crcErrors.increment();
         LOG.warning(config.target() + ": corrupt reply (" + e.getMessage() + "); resetting the connection, requests will be resent");
     }
 
-    // ---- sending (event loop) ----
-
-    private void send(Transaction tx) {
-        Channel ch = channel;
-        if (ch != null && ch.isWritable() && fallback.isEmpty() && onWire < window) {
-            write(ch, tx);
-        } else {
-            fallback.add(tx); // TX fallback queue: not connected, the socket buffer is full, or the server's limit reached
-        }
-    }
-
-    private void write(Channel ch, Transaction tx) {
-        if (tx.sends++ > 0) stats.resent.increment();
-        tx.sentOn = ch;
-        onWire++;
-        ch.write(tx.toRequest(), ch.voidPromise());
-    }
-
-    void drainFallbackQueue(Channel ch) {
-        if (ch != channel) return;
-        boolean wrote = false;
-        while (ch.isWritable() && !fallback.isEmpty() && onWire < window) {
-            Transaction tx = fallback.poll();
-            if (table.get(tx.id) == tx) {
-                write(ch, tx);
-                wrote = true;
-            }
-        }
-        if (wrote) ch.flush();
+    @Override
+    public void writable(long connection) {
+        table.drain(connection);
     }
 
     // ---- replies, deadlines (event loop) ----
 
-    void onReply(Channel ch, Reply reply) {
+    @Override
+    public void answered(long connection, Answer answer) {
         try {
-            if (reply.opcode() == Opcode.PING) return;
-            if (reply.opcode() == Opcode.CONNECTION_ERROR) {
-                LOG.warning(config.target() + ": server reports " + dst.protocol.Errno.name(reply.status()) + ": " + reply.message());
-                return;
-            }
-            Transaction tx = table.get(reply.transactionId());
-            if (tx == null || tx.sentOn != ch) return; // late reply of a rolled-back or resent transaction
-            table.remove(tx.id);
+            Transaction tx = table.answer(answer.id(), connection);
+            if (tx == null) return; // late reply of a rolled-back or resent transaction
             finish(tx);
-            if (ch == channel) {
-                onWire--;
-                if (!fallback.isEmpty()) drainFallbackQueue(ch); // a slot opened for a waiting transaction
-            }
-            if (reply.isOk() && tx.opcode == Opcode.FLUSH && lossPending) {
-                lossPending = false;
+            if (answer.isOk() && tx.op == Op.FLUSH && !ledger.flushAcknowledged(tx.coversUpTo)) {
                 stats.errors.increment();
-                completeAsync(tx, null, new DstException(Errno.EIO, "the server machine restarted before this flush: "
+                completions.complete(tx.result, null, new DstException(Errno.EIO, "the server machine restarted before this flush: "
                         + "writes acknowledged since the previous flush may be lost"));
-            } else if (reply.isOk()) {
+            } else if (answer.isOk()) {
                 count(tx);
-                noteDurability(tx);
-                ByteBuf data = tx.opcode == Opcode.READ ? reply.payload().retain() : null;
-                completeAsync(tx, data, null);
+                if (tx.op.changesData()) ledger.writeAcknowledged(tx.fua);
+                ByteBuf data = tx.op == Op.READ ? answer.data().retain() : null;
+                completions.complete(tx.result, data, null);
             } else {
                 stats.errors.increment();
-                completeAsync(tx, null, new DstException(reply.status(), Opcode.name(tx.opcode) + " " + tx.offset + "+"
-                        + Integer.toUnsignedLong(tx.length) + " failed on the server: " + reply.message()));
+                completions.complete(tx.result, null, new DstException(answer.errno(), tx.describe()
+                        + " failed on the server: " + answer.message()));
             }
         } finally {
-            reply.release();
-        }
-    }
-
-    private void noteDurability(Transaction tx) {
-        if (tx.opcode == Opcode.FLUSH) {
-            flushedUpTo = Math.max(flushedUpTo, tx.coversUpTo);
-        } else if (tx.opcode != Opcode.READ && (tx.flags & Opcode.FLAG_FUA) == 0) {
-            ackedVolatileWrites++;
+            answer.release();
         }
     }
 
     private void count(Transaction tx) {
-        switch (tx.opcode) {
-            case Opcode.READ -> {
+        switch (tx.op) {
+            case READ -> {
                 stats.reads.increment();
                 stats.bytesRead.add(tx.length);
             }
-            case Opcode.WRITE -> {
+            case WRITE -> {
                 stats.writes.increment();
                 stats.bytesWritten.add(tx.length);
             }
-            case Opcode.FLUSH -> stats.flushes.increment();
+            case FLUSH -> stats.flushes.increment();
             default -> stats.trims.increment();
         }
     }
 
     private void expireOverdue() {
         if (config.ioTimeout().isZero() || table.isEmpty()) return;
-        long now = System.nanoTime();
-        int expired = 0;
-        boolean resetConnection = false;
-        for (Iterator<Map.Entry<Long, Transaction>> it = table.entrySet().iterator(); it.hasNext(); ) {
-            Transaction tx = it.next().getValue();
-            if (tx.deadlineNanos - now > 0) break; // ids are handed out in deadline order
-            it.remove();
+        TransactionTable.Expired<Transaction> expired = table.expire(System.nanoTime());
+        if (expired.transactions().isEmpty()) return;
+        for (Transaction tx : expired.transactions()) {
             finish(tx);
-            expired++;
             stats.timedOut.increment();
-            resetConnection |= tx.sentOn != null && tx.sentOn == channel;
-            completeAsync(tx, null, new DstException(Errno.EIO, Opcode.name(tx.opcode) + " " + tx.offset + "+"
-                    + Integer.toUnsignedLong(tx.length) + " not answered within " + config.ioTimeout().toSeconds()
-                    + "s: failed and dropped (it will not be resent)"));
+            completions.complete(tx.result, null, new DstException(Errno.EIO, tx.describe() + " not answered within "
+                    + config.ioTimeout().toSeconds() + "s: failed and dropped (it will not be resent)"));
         }
-        if (expired > 0) {
-            fallback.removeIf(tx -> !table.containsKey(tx.id));
-            LOG.warning(config.target() + ": " + expired + " request(s) timed out after " + config.ioTimeout().toSeconds()
-                    + "s and failed with EIO" + (resetConnection ? "; resetting the connection so the server fences them" : ""));
-            if (resetConnection) channel.close();
-        }
+        boolean reset = expired.onCurrentConnection();
+        LOG.warning(config.target() + ": " + expired.transactions().size() + " request(s) timed out after " + config.ioTimeout().toSeconds()
+                + "s and failed with EIO" + (reset ? "; resetting the connection so the server fences them" : ""));
+        if (reset) channel.close();
     }
 
     private void finish(Transaction tx) {
@@ -390,30 +306,16 @@ final class ClientSession {
     }
 
     private void failAll(DstException e) {
-        for (Transaction tx : table.values()) {
+        for (Transaction tx : table.removeAll()) {
             finish(tx);
-            completeAsync(tx, null, e);
-        }
-        table.clear();
-        fallback.clear();
-    }
-
-    private void completeAsync(Transaction tx, ByteBuf data, Throwable error) {
-        try {
-            completions.execute(() -> {
-                if (error != null) tx.result.completeExceptionally(error);
-                else if (!tx.result.complete(data) && data != null) data.release();
-            });
-        } catch (RejectedExecutionException e) { // closed: complete inline
-            if (error != null) tx.result.completeExceptionally(error);
-            else if (!tx.result.complete(data) && data != null) data.release();
+            completions.complete(tx.result, null, e);
         }
     }
 
     // ---- submission (any thread but the event loop) ----
 
     /** Queues one request of at most maxRequest bytes; waits for budget (backpressure). Not from the event loop. */
-    CompletableFuture<ByteBuf> submit(int opcode, int flags, long offset, int length, ByteBuf payload, long cost) {
+    CompletableFuture<ByteBuf> submit(Op op, boolean fua, long offset, int length, ByteBuf payload, long cost) {
         if (loop.inEventLoop()) {
             if (payload != null) payload.release();
             throw new IllegalStateException("a dst device must not be called from its own event loop");
@@ -434,21 +336,18 @@ final class ClientSession {
         long id = nextId.getAndIncrement();
         long timeout = config.ioTimeout().toNanos();
         long deadline = timeout == 0 ? Long.MAX_VALUE : System.nanoTime() + timeout;
-        Transaction tx = new Transaction(id, opcode, flags, offset, length, payload, deadline, cost);
+        Transaction tx = new Transaction(id, op, fua, offset, length, payload, deadline, cost);
         try {
             loop.execute(() -> {
                 DstException ff = fatal;
                 if (ff != null || closing) {
                     finish(tx);
-                    completeAsync(tx, null, ff != null ? ff : new DstException(Errno.ESHUTDOWN, "device is closed"));
+                    completions.complete(tx.result, null, ff != null ? ff : new DstException(Errno.ESHUTDOWN, "device is closed"));
                     return;
                 }
-                tx.coversUpTo = ackedVolatileWrites;
-                table.put(tx.id, tx);
+                tx.coversUpTo = ledger.coverage();
+                table.add(tx);
                 stats.inFlight(table.size());
-                send(tx);
-                Channel ch = channel;
-                if (ch != null) ch.flush();
             });
         } catch (RejectedExecutionException e) {
             finish(tx);
@@ -456,7 +355,6 @@ final class ClientSession {
         }
         return tx.result;
     }
-
 
     /** Number of transactions not yet answered (for status views and tests). */
     int pending() {
@@ -497,8 +395,12 @@ final class ClientSession {
             // already shut down
         }
         budget.close();
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        connector.shutdown();
         completions.shutdown();
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
     }
 
     private static String rootMessage(Throwable t) {

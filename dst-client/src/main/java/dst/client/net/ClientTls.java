@@ -7,6 +7,7 @@ import dst.protocol.auth.ClientKey;
 import dst.runtime.transport.Tls;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.ssl.util.FingerprintTrustManagerFactory;
 
 
@@ -16,8 +17,14 @@ import io.netty.handler.ssl.util.FingerprintTrustManagerFactory;
  * checks the host name against the certificate, as a browser would. A client certificate, when
  * given, is presented to servers that ask for one (mutual TLS).
  */
-final class ClientTls {
+public final class ClientTls {
     private ClientTls() {
+    }
+
+    /** Why a TLS handshake failed, for the user: the root cause, as EACCES (an untrusted certificate, usually). */
+    public static DstException failure(SslHandshakeCompletionEvent failed) {
+        Throwable c = dst.protocol.Failures.rootCause(failed.cause());
+        return new DstException(Errno.EACCES, "TLS handshake failed (server certificate not trusted?): " + c.getMessage(), failed.cause());
     }
 
     static SslContext context(TlsTrust trust) throws DstException {

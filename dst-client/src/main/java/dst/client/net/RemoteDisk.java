@@ -3,6 +3,10 @@ package dst.client.net;
 import dst.client.core.BlockDevice;
 import dst.client.core.ClientConfig;
 import dst.client.core.DeviceStats;
+import dst.client.core.Protocol;
+import dst.client.net.dst.DstProtocol;
+import dst.client.net.nbd.NbdProtocol;
+import dst.protocol.Features;
 import dst.protocol.DstException;
 import dst.protocol.Errno;
 import dst.protocol.ExportInfo;
@@ -37,7 +41,7 @@ public final class RemoteDisk implements BlockDevice {
      * Once connected, the disk reconnects by itself for as long as it is open.
      */
     public static RemoteDisk connect(ClientConfig config) throws DstException {
-        ClientSession session = new ClientSession(config);
+        ClientSession session = new ClientSession(config, config.protocol() == Protocol.NBD ? NbdProtocol.INSTANCE : DstProtocol.INSTANCE);
         session.open();
         return new RemoteDisk(session);
     }
@@ -56,6 +60,11 @@ public final class RemoteDisk implements BlockDevice {
         return session.config();
     }
 
+    /** What the server offered beyond {@link #info()} when its protocol says more (NBD: flags, reply style, block sizes), else null. */
+    public String offered() {
+        return session.offered();
+    }
+
     /** Number of transactions not yet answered (for status views and tests). */
     public int pending() {
         return session.pending();
@@ -67,11 +76,11 @@ public final class RemoteDisk implements BlockDevice {
         if (bad != null) return CompletableFuture.failedFuture(bad);
         if (length == 0) return CompletableFuture.completedFuture(Unpooled.EMPTY_BUFFER);
         int max = session.info().maxRequest();
-        if (length <= max) return session.submit(Opcode.READ, 0, offset, length, null, length);
+        if (length <= max) return session.submit(Op.READ, false, offset, length, null, length);
         List<CompletableFuture<ByteBuf>> parts = new ArrayList<>();
         for (int done = 0; done < length; done += max) {
             int n = Math.min(max, length - done);
-            parts.add(session.submit(Opcode.READ, 0, offset + done, n, null, n));
+            parts.add(session.submit(Op.READ, false, offset + done, n, null, n));
         }
         return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).handle((v, err) -> {
             if (err != null) {
@@ -92,14 +101,17 @@ public final class RemoteDisk implements BlockDevice {
             data.release();
             return CompletableFuture.failedFuture(bad);
         }
-        int flags = fua ? Opcode.FLAG_FUA : 0;
+        if (fua && !session.info().has(Features.FUA)) {
+            // The server cannot make one write durable (an NBD server without SEND_FUA): write, then flush.
+            return write(offset, data, false).thenCompose(v -> flush());
+        }
         int max = session.info().maxRequest();
-        if (length <= max) return session.submit(Opcode.WRITE, flags, offset, length, data, Math.max(length, CONTROL_COST)).thenApply(b -> null);
+        if (length <= max) return session.submit(Op.WRITE, fua, offset, length, data, Math.max(length, CONTROL_COST)).thenApply(b -> null);
         List<CompletableFuture<ByteBuf>> parts = new ArrayList<>();
         try {
             for (int done = 0; done < length; done += max) {
                 int n = Math.min(max, length - done);
-                parts.add(session.submit(Opcode.WRITE, flags, offset + done, n, data.retainedSlice(data.readerIndex() + done, n), n));
+                parts.add(session.submit(Op.WRITE, fua, offset + done, n, data.retainedSlice(data.readerIndex() + done, n), n));
             }
         } finally {
             data.release();
@@ -109,30 +121,46 @@ public final class RemoteDisk implements BlockDevice {
 
     @Override
     public CompletableFuture<Void> flush() {
-        return session.submit(Opcode.FLUSH, 0, 0, 0, null, CONTROL_COST).thenApply(b -> null);
+        if (!session.info().has(Features.FLUSH)) return CompletableFuture.completedFuture(null); // no volatile cache to flush
+        return session.submit(Op.FLUSH, false, 0, 0, null, CONTROL_COST).thenApply(b -> null);
     }
 
     @Override
     public CompletableFuture<Void> trim(long offset, long length) {
-        return ranged(Opcode.TRIM, offset, length);
+        return ranged(Op.TRIM, offset, length);
     }
 
     @Override
     public CompletableFuture<Void> writeZeroes(long offset, long length) {
-        return ranged(Opcode.WRITE_ZEROES, offset, length);
+        return ranged(Op.WRITE_ZEROES, offset, length);
     }
 
-    private CompletableFuture<Void> ranged(int opcode, long offset, long length) {
-        DstException bad = session.info().refusal(opcode, offset, length);
+    private CompletableFuture<Void> ranged(Op op, long offset, long length) {
+        DstException bad = session.info().refusal(op == Op.TRIM ? Opcode.TRIM : Opcode.WRITE_ZEROES, offset, length);
         if (bad != null) return CompletableFuture.failedFuture(bad);
+        if (op == Op.TRIM && !session.info().has(Features.TRIM)) return CompletableFuture.completedFuture(null); // a hint
+        if (op == Op.WRITE_ZEROES && !session.info().has(Features.WRITE_ZEROES)) return writeZeroBuffers(offset, length);
         List<CompletableFuture<ByteBuf>> parts = new ArrayList<>();
         for (long done = 0; done < length; done += MAX_RANGE_CHUNK) {
             long n = Math.min(MAX_RANGE_CHUNK, length - done);
-            parts.add(session.submit(opcode, 0, offset + done, (int) n, null, CONTROL_COST));
+            parts.add(session.submit(op, false, offset + done, (int) n, null, CONTROL_COST));
         }
         return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new));
     }
 
+
+    /** WRITE_ZEROES for a server without it: zeros sent as data, a request at a time. */
+    private CompletableFuture<Void> writeZeroBuffers(long offset, long length) {
+        int max = session.info().maxRequest();
+        List<CompletableFuture<Void>> parts = new ArrayList<>();
+        for (long done = 0; done < length; done += max) {
+            int n = (int) Math.min(max, length - done);
+            ByteBuf zeros = ByteBufAllocator.DEFAULT.buffer(n, n);
+            zeros.writeZero(n);
+            parts.add(write(offset + done, zeros, false));
+        }
+        return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new));
+    }
 
     @Override
     public void close() {

@@ -1,9 +1,8 @@
 package dst.client.net;
 
-import dst.protocol.Request;
+import dst.client.transactions.TransactionTable;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
 
 import java.util.concurrent.CompletableFuture;
 
@@ -12,36 +11,35 @@ import java.util.concurrent.CompletableFuture;
  * tell. Owns its write payload until completion, so the request can be resent after a reconnect.
  * Mutable state is touched only on the connection's event loop.
  */
-final class Transaction {
-    final long id;
-    final int opcode;
-    final int flags;
+final class Transaction extends TransactionTable.Entry {
+    final Op op;
+    final boolean fua;
     final long offset;
     final int length;
-    final long deadlineNanos; // Long.MAX_VALUE: no deadline
     final long cost;          // bytes charged against the queue budget
     final CompletableFuture<ByteBuf> result = new CompletableFuture<>();
     private ByteBuf payload;
-    /** The connection this transaction was last written to, null when never sent. */
-    Channel sentOn;
-    int sends;
     /** FLUSH only: how many acknowledged volatile writes existed when it entered the table (it covers those). */
     long coversUpTo;
 
-    Transaction(long id, int opcode, int flags, long offset, int length, ByteBuf payload, long deadlineNanos, long cost) {
-        this.id = id;
-        this.opcode = opcode;
-        this.flags = flags;
+    Transaction(long id, Op op, boolean fua, long offset, int length, ByteBuf payload, long deadlineNanos, long cost) {
+        super(id, deadlineNanos);
+        this.op = op;
+        this.fua = fua;
         this.offset = offset;
         this.length = length;
         this.payload = payload == null ? Unpooled.EMPTY_BUFFER : payload;
-        this.deadlineNanos = deadlineNanos;
         this.cost = cost;
     }
 
-    /** A new Request for the wire; it holds its own reference to the payload (the encoder releases it). */
-    Request toRequest() {
-        return new Request(opcode, flags, id, offset, length, payload.retainedDuplicate());
+    /** A new message for the wire; it holds its own reference to the payload (the codec releases it). */
+    WireRequest toWire() {
+        return new WireRequest(id(), op, fua, offset, length, payload.retainedDuplicate());
+    }
+
+    /** For messages: e.g. {@code WRITE 4096+512}. */
+    String describe() {
+        return op + " " + offset + "+" + Integer.toUnsignedLong(length);
     }
 
     /** Drops the payload: called once, when the transaction leaves the table. */

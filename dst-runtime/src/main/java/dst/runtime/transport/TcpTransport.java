@@ -48,6 +48,11 @@ final class TcpTransport implements Transport {
     }
 
     @Override
+    public InetSocketAddress resolvedAddress() {
+        return address.isUnresolved() ? new InetSocketAddress(address.getHostString(), address.getPort()) : address;
+    }
+
+    @Override
     public String describe() {
         String host = address.getHostString();
         return (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort();

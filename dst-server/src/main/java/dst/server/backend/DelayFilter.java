@@ -3,7 +3,9 @@ package dst.server.backend;
 import io.netty.buffer.ByteBuf;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A filter (nbdkit's {@code delay} filter in Java) that makes writes slow on purpose: for
@@ -11,16 +13,15 @@ import java.time.Duration;
  * first {@code count} writes are delayed (a request stuck in the backend while later ones are fast is
  * exactly the case fencing exists for). Everything else passes through to the wrapped backend.
  */
-public final class DelayFilter implements Backend {
-    private final Backend next;
+public final class DelayFilter extends ForwardingBackend {
     private final Duration writeDelay;
-    private final java.util.concurrent.atomic.AtomicLong remaining;
+    private final AtomicLong remaining;
 
     /** Delays the first {@code count} writes, or every write when {@code count} is 0. */
     public DelayFilter(Backend next, Duration writeDelay, long count) {
-        this.next = next;
+        super(next);
         this.writeDelay = writeDelay;
-        this.remaining = new java.util.concurrent.atomic.AtomicLong(count == 0 ? Long.MAX_VALUE : count);
+        this.remaining = new AtomicLong(count == 0 ? Long.MAX_VALUE : count);
     }
 
     private void pause() throws IOException {
@@ -29,28 +30,19 @@ public final class DelayFilter implements Backend {
             Thread.sleep(writeDelay.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted while delaying");
+            throw new InterruptedIOException("interrupted while delaying");
         }
     }
 
+    /** It sleeps: never on an event loop, whatever the backend below does. */
     @Override
-    public long size() {
-        return next.size();
-    }
-
-    @Override
-    public boolean canTrim() {
-        return next.canTrim();
+    public boolean neverBlocks() {
+        return false;
     }
 
     @Override
     public String describe() {
         return next.describe() + " (writes delayed " + writeDelay.toMillis() + " ms)";
-    }
-
-    @Override
-    public void read(long offset, ByteBuf dst, int length) throws IOException {
-        next.read(offset, dst, length);
     }
 
     @Override
@@ -60,23 +52,8 @@ public final class DelayFilter implements Backend {
     }
 
     @Override
-    public void flush() throws IOException {
-        next.flush();
-    }
-
-    @Override
-    public void trim(long offset, long length) throws IOException {
-        next.trim(offset, length);
-    }
-
-    @Override
     public void writeZeroes(long offset, long length) throws IOException {
         pause();
         next.writeZeroes(offset, length);
-    }
-
-    @Override
-    public void close() throws IOException {
-        next.close();
     }
 }

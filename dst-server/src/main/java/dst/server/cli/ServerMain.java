@@ -20,7 +20,6 @@ import dst.server.tls.ServerCertificate;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -114,12 +113,12 @@ public final class ServerMain implements Callable<Integer> {
         Logger log = Logger.getLogger(ServerMain.class.getName());
         if (tlsClientCa != null && !tls) throw new IllegalArgumentException("--tls-client-ca needs --tls");
         if (exports.isEmpty()) throw new IllegalArgumentException("at least one --export NAME=PATH is required (see --help)");
-        Transport transport = Transport.parse(listen, 7070);
+        Transport transport = Transport.parse(listen, Transport.DEFAULT_PORT);
         Transport nbd = nbdListen == null ? null : Transport.parse(nbdListen, dst.server.nbd.Nbd.PORT);
         ClientKeys keys = ClientKeys.load(clients);
         // anonymous by default only when every listener is local: an NBD port on the network must not open the exports
-        boolean anonymousAllowed = anonymous || ServerSecurity.anonymousByDefault(keys, transport.address())
-                && (nbd == null || ServerSecurity.anonymousByDefault(keys, nbd.address()));
+        boolean anonymousAllowed = anonymous || ServerSecurity.anonymousByDefault(keys, transport.resolvedAddress())
+                && (nbd == null || ServerSecurity.anonymousByDefault(keys, nbd.resolvedAddress()));
         if (keys.isEmpty() && !anonymousAllowed && tlsClientCa == null) {
             String where = transport.describe() + (nbd == null ? "" : " and " + nbd.describe());
             throw new IllegalArgumentException("listening on " + where + " without any client key would let nobody in: "
@@ -162,18 +161,6 @@ public final class ServerMain implements Callable<Integer> {
         System.out.flush();
         server.awaitClosed();
         return ExitCodes.OK;
-    }
-
-    static InetSocketAddress parseHostPort(String s, int defaultPort) {
-        int colon = s.lastIndexOf(':');
-        if (colon < 0) return new InetSocketAddress(s, defaultPort);
-        String host = s.substring(0, colon);
-        if (host.startsWith("[") && host.endsWith("]")) host = host.substring(1, host.length() - 1);
-        try {
-            return new InetSocketAddress(host.isEmpty() ? "0.0.0.0" : host, Integer.parseInt(s.substring(colon + 1)));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("not HOST:PORT: " + s);
-        }
     }
 
     public static void main(String[] args) {

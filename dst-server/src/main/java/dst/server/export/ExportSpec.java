@@ -1,5 +1,6 @@
 package dst.server.export;
 
+import dst.protocol.ExportName;
 import dst.runtime.cli.Sizes;
 
 import java.util.Locale;
@@ -24,9 +25,7 @@ public record ExportSpec(String name, String path, boolean readOnly, long size, 
     }
 
     public ExportSpec {
-        if (!name.matches("[A-Za-z0-9._-]{1,64}")) {
-            throw new IllegalArgumentException("export name '" + name + "' must be 1-64 of A-Z a-z 0-9 . _ -");
-        }
+        ExportName.check("export name", name);
         if (blockSize != 512 && blockSize != 4096) {
             throw new IllegalArgumentException("block size must be 512 or 4096, not " + blockSize);
         }

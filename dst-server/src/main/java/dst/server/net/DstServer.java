@@ -75,7 +75,7 @@ public final class DstServer implements Closeable {
                     // loopback under load here (about 1 in 10k frames); the pooled one showed none.
                     .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                     .childHandler(new ServerInitializer(exports, sessions, config, io, connections))
-                    .bind(transport.address()).syncUninterruptibly().channel();
+                    .bind(transport.resolvedAddress()).syncUninterruptibly().channel();
         } catch (RuntimeException e) {
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             io.shutdownNow();
@@ -87,7 +87,7 @@ public final class DstServer implements Closeable {
                 nbd = nbdTransport.configure(new ServerBootstrap().group(group))
                         .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                         .childHandler(new NbdServerInitializer(exports, sessions, config, io, connections))
-                        .bind(nbdTransport.address()).syncUninterruptibly().channel();
+                        .bind(nbdTransport.resolvedAddress()).syncUninterruptibly().channel();
             } catch (RuntimeException e) {
                 listener.close().syncUninterruptibly();
                 group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);

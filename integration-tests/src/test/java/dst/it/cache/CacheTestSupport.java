@@ -1,8 +1,7 @@
 package dst.it.cache;
 
 import dst.client.core.ClientConfig;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
+import dst.it.harness.Blocks;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -10,31 +9,17 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.util.Arrays;
-import java.util.SplittableRandom;
 
-/** Blocks whose content is derived from (block, generation), and reading them back from the server's file. */
+/** Client configuration of the cache tests, and reading their {@link Blocks} back from the server's file. */
 final class CacheTestSupport {
-    static final int BLOCK = 4096;
+    static final int BLOCK = Blocks.SIZE;
 
     private CacheTestSupport() {
     }
 
     static ClientConfig config(int port, String export, Duration ioTimeout) {
-        ClientConfig c = ClientConfig.of("127.0.0.1", port, export).withIoTimeout(ioTimeout)
-                .withReconnect(Duration.ofMillis(50), Duration.ofMillis(500));
-        return c.withMaxQueuedBytes(256L << 20);
-    }
-
-    static byte[] content(int block, int generation) {
-        byte[] b = new byte[BLOCK];
-        new SplittableRandom(block * 1_000_003L + generation).nextBytes(b);
-        ByteBuffer.wrap(b).putInt(block).putInt(generation);
-        return b;
-    }
-
-    static ByteBuf buffer(int block, int generation) {
-        return Unpooled.wrappedBuffer(content(block, generation));
+        return ClientConfig.builder("127.0.0.1", port, export).ioTimeout(ioTimeout)
+                .reconnect(Duration.ofMillis(50), Duration.ofMillis(500)).maxQueuedBytes(256L << 20).build();
     }
 
     static byte[] onServer(Path file, int block) throws IOException {
@@ -43,9 +28,5 @@ final class CacheTestSupport {
             ch.read(b, (long) block * BLOCK);
             return b.array();
         }
-    }
-
-    static boolean isGeneration(byte[] actual, int block, int generation) {
-        return Arrays.equals(actual, content(block, generation));
     }
 }

@@ -2,6 +2,7 @@ package dst.it.cache;
 
 import dst.client.cache.WriteBackCache;
 import dst.client.net.RemoteDisk;
+import dst.it.harness.Blocks;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -16,10 +17,10 @@ public final class CachedWriterChild {
         int port = Integer.parseInt(args[0]);
         int blocks = Integer.parseInt(args[1]);
         WriteBackCache cache = new WriteBackCache(RemoteDisk.connect(CacheTestSupport.config(port, "d", Duration.ofSeconds(60))), 64L << 20);
-        for (int b = 0; b < blocks; b++) cache.write((long) b * CacheTestSupport.BLOCK, CacheTestSupport.buffer(b, 1), false);
+        for (int b = 0; b < blocks; b++) cache.write((long) b * CacheTestSupport.BLOCK, Blocks.buffer(b, 1), false);
         cache.flush().get(60, TimeUnit.SECONDS);
         System.out.println("FLUSHED");
-        for (int b = 0; b < blocks; b++) cache.write((long) b * CacheTestSupport.BLOCK, CacheTestSupport.buffer(b, 2), false).get();
+        for (int b = 0; b < blocks; b++) cache.write((long) b * CacheTestSupport.BLOCK, Blocks.buffer(b, 2), false).get();
         System.out.println("WRITTEN");
         System.out.flush();
         Thread.sleep(Long.MAX_VALUE);

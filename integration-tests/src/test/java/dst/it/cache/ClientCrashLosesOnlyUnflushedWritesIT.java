@@ -1,5 +1,6 @@
 package dst.it.cache;
 
+import dst.it.harness.Blocks;
 import dst.it.harness.Repo;
 import dst.it.harness.ServerProcess;
 import org.junit.jupiter.api.Test;
@@ -13,7 +14,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import static dst.it.cache.CacheTestSupport.isGeneration;
+import static dst.it.harness.Blocks.isGeneration;
 import static dst.it.cache.CacheTestSupport.onServer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

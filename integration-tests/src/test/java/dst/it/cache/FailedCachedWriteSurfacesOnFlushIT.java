@@ -3,6 +3,7 @@ package dst.it.cache;
 import dst.client.cache.WriteBackCache;
 import dst.client.core.DeviceStats;
 import dst.client.net.RemoteDisk;
+import dst.it.harness.Blocks;
 import dst.it.harness.ServerProcess;
 import dst.protocol.DstException;
 import dst.protocol.Errno;
@@ -16,7 +17,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import static dst.it.cache.CacheTestSupport.BLOCK;
-import static dst.it.cache.CacheTestSupport.buffer;
+import static dst.it.harness.Blocks.buffer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -2,6 +2,8 @@ package dst.it.cache;
 
 import dst.client.cache.WriteBackCache;
 import dst.client.net.RemoteDisk;
+import dst.it.harness.Blocks;
+import dst.it.harness.ByteBufs;
 import dst.it.harness.ServerProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -15,10 +17,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static dst.it.cache.CacheTestSupport.BLOCK;
-import static dst.it.cache.CacheTestSupport.buffer;
+import static dst.it.harness.Blocks.buffer;
 import static dst.it.harness.ByteBufs.bytes;
-import static dst.it.cache.CacheTestSupport.content;
-import static dst.it.cache.CacheTestSupport.isGeneration;
+import static dst.it.harness.Blocks.content;
+import static dst.it.harness.Blocks.isGeneration;
 import static dst.it.cache.CacheTestSupport.onServer;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

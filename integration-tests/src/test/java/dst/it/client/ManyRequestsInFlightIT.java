@@ -2,6 +2,7 @@ package dst.it.client;
 
 import dst.client.core.ClientConfig;
 import dst.client.net.RemoteDisk;
+import dst.it.harness.Blocks;
 import dst.it.harness.ServerProcess;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -11,7 +12,6 @@ import org.junit.jupiter.api.Timeout;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -28,9 +28,7 @@ class ManyRequestsInFlightIT {
     private static final int SIZE = 64 * 1024;
 
     private static byte[] data(int i) {
-        byte[] b = new byte[SIZE];
-        new SplittableRandom(i).nextBytes(b);
-        return b;
+        return Blocks.content(i, 0, SIZE);
     }
 
     @Test

@@ -2,6 +2,7 @@ package dst.it.docker;
 
 import dst.client.core.ClientConfig;
 import dst.client.net.RemoteDisk;
+import dst.it.harness.Blocks;
 import io.netty.buffer.ByteBuf;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -41,7 +42,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * answered again, and the longest any write waited.
  */
 class ServerContainerOutagesIT {
-    private static final GenerationPattern PATTERN = new GenerationPattern(128 << 10, 256); // 32 MiB
+    /** The test's data: {@link Blocks} of BLOCK_SIZE, block b of generation g seeded by both. */
+    private static final int BLOCK_SIZE = 128 << 10;
+    private static final int BLOCKS = 256;
+    private static final long SIZE = (long) BLOCK_SIZE * BLOCKS; // 32 MiB
     private static final int IN_FLIGHT = 16;
     private static final Duration OUTAGE = Duration.ofSeconds(2);
 
@@ -69,12 +73,13 @@ class ServerContainerOutagesIT {
     @EnumSource(Fault.class)
     void writesSurviveTheOutageAndNothingIsLost(Fault fault) throws Exception {
         Path data = ServerContainer.freshDataDir("outage-" + fault.name().toLowerCase());
-        try (ServerContainer server = ServerContainer.start(data, "disk0", PATTERN.size())) {
-            ClientConfig config = ClientConfig.of("127.0.0.1", server.hostPort(), "disk0")
-                    .withIoTimeout(Duration.ofSeconds(120))
-                    .withKeepalive(Duration.ofMillis(500))
-                    .withReconnect(Duration.ofMillis(50), Duration.ofMillis(500));
-            int[] generation = new int[PATTERN.blocks];
+        try (ServerContainer server = ServerContainer.start(data, "disk0", SIZE)) {
+            ClientConfig config = ClientConfig.builder("127.0.0.1", server.hostPort(), "disk0")
+                    .ioTimeout(Duration.ofSeconds(120))
+                    .keepalive(Duration.ofMillis(500))
+                    .reconnect(Duration.ofMillis(50), Duration.ofMillis(500))
+                    .build();
+            int[] generation = new int[BLOCKS];
             Writer writer;
             long injected;
             long injectDone;
@@ -92,7 +97,7 @@ class ServerContainerOutagesIT {
                 recoverStart = System.nanoTime();
                 fault.recover.accept(server);
                 recovered = System.nanoTime();
-                writer.awaitCompletionsAfter(recovered, 2 * PATTERN.blocks);
+                writer.awaitCompletionsAfter(recovered, 2 * BLOCKS);
                 writer.stop();
                 t.join(TimeUnit.MINUTES.toMillis(3));
                 assertNull(writer.failure.get(), () -> fault + ": a write or flush failed: " + writer.failure.get() + "\n" + server.logs());
@@ -110,12 +115,12 @@ class ServerContainerOutagesIT {
     }
 
     private static void verifyThroughServer(RemoteDisk disk, int[] generation) throws Exception {
-        for (int b = 0; b < PATTERN.blocks; b++) {
-            ByteBuf buf = disk.read((long) b * PATTERN.blockSize, PATTERN.blockSize).get(60, TimeUnit.SECONDS);
+        for (int b = 0; b < BLOCKS; b++) {
+            ByteBuf buf = disk.read((long) b * BLOCK_SIZE, BLOCK_SIZE).get(60, TimeUnit.SECONDS);
             try {
-                byte[] got = new byte[PATTERN.blockSize];
+                byte[] got = new byte[BLOCK_SIZE];
                 buf.getBytes(buf.readerIndex(), got);
-                assertArrayEquals(PATTERN.block(b, generation[b]), got, "block " + b + " read through the server is not generation " + generation[b]);
+                assertArrayEquals(Blocks.content(b, generation[b], BLOCK_SIZE), got, "block " + b + " read through the server is not generation " + generation[b]);
             } finally {
                 buf.release();
             }
@@ -123,13 +128,13 @@ class ServerContainerOutagesIT {
     }
 
     private static void verifyBackingFile(Path file, int[] generation) throws IOException {
-        assertEquals(PATTERN.size(), Files.size(file));
+        assertEquals(SIZE, Files.size(file));
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            ByteBuffer got = ByteBuffer.allocate(PATTERN.blockSize);
-            for (int b = 0; b < PATTERN.blocks; b++) {
+            ByteBuffer got = ByteBuffer.allocate(BLOCK_SIZE);
+            for (int b = 0; b < BLOCKS; b++) {
                 got.clear();
-                while (got.hasRemaining() && ch.read(got, (long) b * PATTERN.blockSize + got.position()) > 0) { }
-                assertArrayEquals(PATTERN.block(b, generation[b]), got.array(), "block " + b + " of the backing file is not generation " + generation[b]);
+                while (got.hasRemaining() && ch.read(got, (long) b * BLOCK_SIZE + got.position()) > 0) { }
+                assertArrayEquals(Blocks.content(b, generation[b], BLOCK_SIZE), got.array(), "block " + b + " of the backing file is not generation " + generation[b]);
             }
         }
     }
@@ -163,11 +168,11 @@ class ServerContainerOutagesIT {
         public void run() {
             try {
                 for (int pass = 1; !stopping.get() && failure.get() == null; pass++) {
-                    for (int b = 0; b < PATTERN.blocks && failure.get() == null; b++) {
+                    for (int b = 0; b < BLOCKS && failure.get() == null; b++) {
                         window.acquire();
                         generation[b] = pass;
                         long submitted = System.nanoTime();
-                        CompletableFuture<Void> f = disk.write((long) b * PATTERN.blockSize, PATTERN.buffer(b, pass), false);
+                        CompletableFuture<Void> f = disk.write((long) b * BLOCK_SIZE, Blocks.buffer(b, pass, BLOCK_SIZE), false);
                         f.whenComplete((v, e) -> {
                             long now = System.nanoTime();
                             if (e != null) failure.compareAndSet(null, e);

@@ -2,6 +2,7 @@ package dst.it.docker;
 
 import dst.client.core.ClientConfig;
 import dst.client.net.RemoteDisk;
+import dst.it.harness.Blocks;
 import io.netty.buffer.ByteBuf;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -21,7 +22,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * image, started on the same network, reaches both by name. Each server keeps its own data.
  */
 class TwoServersOnOneNetworkIT {
-    private static final GenerationPattern PATTERN = new GenerationPattern(64 << 10, 64); // 4 MiB
+    /** The test's data: {@link Blocks} of BLOCK_SIZE, block b of generation g seeded by both. */
+    private static final int BLOCK_SIZE = 64 << 10;
+    private static final int BLOCKS = 64;
+    private static final long SIZE = (long) BLOCK_SIZE * BLOCKS; // 4 MiB
 
     @BeforeEach
     void needsDocker() {
@@ -32,8 +36,8 @@ class TwoServersOnOneNetworkIT {
     void bothServersServeTheirOwnDataOnOneNetwork() throws Exception {
         long started = System.nanoTime();
         try (Network network = DstNetwork.create();
-             ServerContainer a = ServerContainer.start(ServerContainer.freshDataDir("two-a"), "disk0", PATTERN.size(), network, "dst-a");
-             ServerContainer b = ServerContainer.start(ServerContainer.freshDataDir("two-b"), "disk0", PATTERN.size(), network, "dst-b")) {
+             ServerContainer a = ServerContainer.start(ServerContainer.freshDataDir("two-a"), "disk0", SIZE, network, "dst-a");
+             ServerContainer b = ServerContainer.start(ServerContainer.freshDataDir("two-b"), "disk0", SIZE, network, "dst-b")) {
             long up = System.nanoTime();
             writeAll(a, 1);
             writeAll(b, 2);
@@ -42,7 +46,7 @@ class TwoServersOnOneNetworkIT {
             long written = System.nanoTime();
             for (String name : new String[]{"dst-a", "dst-b"}) {
                 String info = clientOnNetwork(network, "info", name + ":" + ServerContainer.PORT + "/disk0");
-                assertTrue(info.contains("size:") && info.contains(String.valueOf(PATTERN.size())), "info via " + name + ":\n" + info);
+                assertTrue(info.contains("size:") && info.contains(String.valueOf(SIZE)), "info via " + name + ":\n" + info);
             }
             System.out.printf("docker two servers: up in %d ms, written and verified in %d ms, client containers by name in %d ms%n",
                     ms(up - started), ms(written - up), ms(System.nanoTime() - written));
@@ -71,8 +75,8 @@ class TwoServersOnOneNetworkIT {
 
     private static void writeAll(ServerContainer s, int generation) throws Exception {
         try (RemoteDisk disk = connect(s)) {
-            for (int blk = 0; blk < PATTERN.blocks; blk++) {
-                disk.write((long) blk * PATTERN.blockSize, PATTERN.buffer(blk, generation), false).get(30, TimeUnit.SECONDS);
+            for (int blk = 0; blk < BLOCKS; blk++) {
+                disk.write((long) blk * BLOCK_SIZE, Blocks.buffer(blk, generation, BLOCK_SIZE), false).get(30, TimeUnit.SECONDS);
             }
             disk.flush().get(30, TimeUnit.SECONDS);
         }
@@ -80,12 +84,12 @@ class TwoServersOnOneNetworkIT {
 
     private static void verifyAll(ServerContainer s, int generation) throws Exception {
         try (RemoteDisk disk = connect(s)) {
-            for (int blk = 0; blk < PATTERN.blocks; blk++) {
-                ByteBuf buf = disk.read((long) blk * PATTERN.blockSize, PATTERN.blockSize).get(30, TimeUnit.SECONDS);
+            for (int blk = 0; blk < BLOCKS; blk++) {
+                ByteBuf buf = disk.read((long) blk * BLOCK_SIZE, BLOCK_SIZE).get(30, TimeUnit.SECONDS);
                 try {
-                    byte[] got = new byte[PATTERN.blockSize];
+                    byte[] got = new byte[BLOCK_SIZE];
                     buf.getBytes(buf.readerIndex(), got);
-                    assertArrayEquals(PATTERN.block(blk, generation), got, "block " + blk + " of " + s.id());
+                    assertArrayEquals(Blocks.content(blk, generation, BLOCK_SIZE), got, "block " + blk + " of " + s.id());
                 } finally {
                     buf.release();
                 }

@@ -18,12 +18,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * A tree of files with pseudo-random content and known SHA-256 hashes: a few large files (sequential
  * I/O) and many small ones in nested directories (metadata, journal, scattered blocks).
  */
-final class FileTree {
+public final class FileTree {
     private final Map<String, String> hashes = new LinkedHashMap<>();
     private long bytes;
 
     /** Writes about {@code totalBytes} under {@code root}: 3/4 in 8 MiB files, the rest in files of 1-64 KiB. */
-    static FileTree write(Path root, long totalBytes, long seed) throws IOException {
+    public static FileTree write(Path root, long totalBytes, long seed) throws IOException {
         FileTree t = new FileTree();
         SplittableRandom random = new SplittableRandom(seed);
         long big = totalBytes * 3 / 4;
@@ -62,16 +62,16 @@ final class FileTree {
         bytes += size;
     }
 
-    long bytes() {
+    public long bytes() {
         return bytes;
     }
 
-    int files() {
+    public int files() {
         return hashes.size();
     }
 
     /** Every file is there under {@code root} with its hash. */
-    void verify(Path root) throws IOException {
+    public void verify(Path root) throws IOException {
         for (Map.Entry<String, String> e : hashes.entrySet()) {
             Path file = root.resolve(e.getKey());
             assertTrue(Files.isRegularFile(file), "missing " + file);

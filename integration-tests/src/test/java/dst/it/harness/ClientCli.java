@@ -24,9 +24,7 @@ public final class ClientCli {
     }
 
     public Host.Result exec(String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(Repo.java(), "-Xmx256m", "-jar", Repo.clientJar().toString()));
-        cmd.addAll(List.of(args));
-        return Host.exec(120, cmd, Map.of("DST_RUN_DIR", runDir.toString()));
+        return Cli.client(Map.of("DST_RUN_DIR", runDir.toString()), args);
     }
 
     /** Runs a command that must succeed; returns its output. */

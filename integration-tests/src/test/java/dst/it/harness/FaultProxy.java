@@ -3,6 +3,7 @@ package dst.it.harness;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
@@ -25,6 +26,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.GlobalEventExecutor;
 
+import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.EnumMap;
@@ -38,7 +40,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * A TCP proxy on 127.0.0.1 that sits between a client and a server and injects network faults on
  * command: cut every connection (RST), blackhole (forward nothing, close nothing: a half-open link),
  * delay every byte, and flip bits at a given rate with a fixed seed. It counts connections, bytes
- * and flipped bits, so a test can prove a fault really happened.
+ * and flipped bits, so a test can prove a fault really happened; with {@link #recording()} it keeps a copy of
+ * every byte it forwards (what an eavesdropper on the wire sees).
  *
  * <p>Threading: one event loop thread does all forwarding, so the bit flipper of each direction sees
  * the bytes in one well-defined order and a seed reproduces the same flips for the same stream.
@@ -63,6 +66,7 @@ public final class FaultProxy implements AutoCloseable {
     private final Map<Direction, AtomicLong> flipped = new EnumMap<>(Direction.class);
     private final AtomicInteger accepted = new AtomicInteger();
     private final AtomicInteger open = new AtomicInteger();
+    private volatile ByteArrayOutputStream recorded;
 
     private FaultProxy(InetSocketAddress target) {
         this.target = target;
@@ -101,6 +105,21 @@ public final class FaultProxy implements AutoCloseable {
 
     public InetSocketAddress address() {
         return new InetSocketAddress("127.0.0.1", port());
+    }
+
+    /** From now on keeps a copy of every byte forwarded, both directions interleaved (see {@link #seen()}). */
+    public FaultProxy recording() {
+        recorded = new ByteArrayOutputStream();
+        return this;
+    }
+
+    /** Every byte forwarded since {@link #recording()}, as it went on (after any bit flips). */
+    public byte[] seen() {
+        ByteArrayOutputStream r = recorded;
+        if (r == null) throw new IllegalStateException("not recording: call recording() first");
+        synchronized (r) {
+            return r.toByteArray();
+        }
     }
 
     // ---- faults ----
@@ -240,6 +259,13 @@ public final class FaultProxy implements AutoCloseable {
             BitFlipper flipper = flippers.get(direction);
             if (flipper != null) flipped.get(direction).addAndGet(flipper.apply(buf));
             forwarded.get(direction).addAndGet(n);
+            ByteArrayOutputStream r = recorded;
+            if (r != null) {
+                byte[] copy = ByteBufUtil.getBytes(buf);
+                synchronized (r) {
+                    r.write(copy, 0, n);
+                }
+            }
             long now = System.nanoTime();
             long due = Math.max(now + delayNanos, lastDue);
             if (due <= now) {

@@ -22,11 +22,17 @@ public final class Host {
         }
     }
 
-    /** Runs a command to its end (at most {@code timeoutSeconds}), stdout and stderr merged. */
+    /**
+     * Runs a command to its end (at most {@code timeoutSeconds}), stdout and stderr merged; {@code env} is added to
+     * the environment (a null value removes that variable).
+     */
     public static Result exec(long timeoutSeconds, List<String> cmd, java.util.Map<String, String> env) throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-        pb.environment().putAll(env);
+        env.forEach((name, value) -> {
+            if (value == null) pb.environment().remove(name);
+            else pb.environment().put(name, value);
+        });
         Process p = pb.start();
         byte[][] out = new byte[1][];
         Thread reader = new Thread(() -> {
@@ -68,6 +74,18 @@ public final class Host {
             if (Files.isExecutable(Path.of(dir, program))) return true;
         }
         return false;
+    }
+
+    /** SHA-256 of a file's content, as lower-case hex (streamed: fine for large images). */
+    public static String sha256(Path file) throws IOException {
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[1 << 20];
+            for (int n; (n = in.read(buf)) > 0; ) sha.update(buf, 0, n);
+            return java.util.HexFormat.of().formatHex(sha.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Bytes really allocated to a (sparse) file. */

@@ -13,6 +13,8 @@ import dst.protocol.Reply;
 import dst.protocol.ReplyDecoder;
 import dst.protocol.Request;
 import dst.protocol.RequestEncoder;
+import dst.protocol.Tlv;
+import dst.protocol.auth.AuthProof;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -29,10 +31,11 @@ import java.net.SocketTimeoutException;
 import java.time.Duration;
 
 /**
- * A deliberately simple, blocking dst client for tests: one plain socket, the dst-protocol encoders
+ * A deliberately simple, blocking dst peer for tests: one plain socket, the dst-protocol encoders
  * and decoders run in {@link EmbeddedChannel}s, and full control over the bytes, so a test can send
  * exactly the (malformed) frame it wants and see exactly what comes back. Independent of the client
- * library on purpose. Not thread-safe.
+ * library on purpose. It plays a (misbehaving) client, or over an accepted socket ({@link #over}) a fake
+ * server or a man in the middle. Not thread-safe.
  *
  * <p>Ownership: a {@link Reply} returned to the caller is the caller's to release.
  */
@@ -67,6 +70,11 @@ public final class RawConnection implements AutoCloseable {
         return connect(new InetSocketAddress("127.0.0.1", port));
     }
 
+    /** Speaks over a connected socket, e.g. one a fake server accepted. */
+    public static RawConnection over(Socket socket) throws IOException {
+        return new RawConnection(socket);
+    }
+
     /** Connects and completes a normal handshake for {@code export} with every feature (crc32c on). */
     public static RawConnection open(int port, String export) throws IOException {
         RawConnection c = connect(port);
@@ -96,6 +104,24 @@ public final class RawConnection implements AutoCloseable {
         return granted;
     }
 
+    /**
+     * Runs the whole client handshake as {@code identity} with {@code key} (CHALLENGE answered with the proof);
+     * returns what WELCOME granted, or throws the DstException an ERROR carried. Asks for crc32c.
+     */
+    public ExportInfo login(String export, String identity, byte[] key) throws IOException {
+        byte[] nonce = AuthProof.nonce();
+        send(new Hello(export, Features.CRC32C, 0, 1 << 20, 0, "dst-it RawConnection", identity, nonce).toFrame());
+        HandshakeFrame f = readHandshake();
+        if (f.type() == HandshakeFrame.CHALLENGE) {
+            byte[] serverNonce = f.bytes(Tlv.NONCE).orElseThrow();
+            send(HandshakeFrame.builder(HandshakeFrame.AUTH).bytes(Tlv.PROOF, AuthProof.client(key, nonce, serverNonce, identity, export)).build());
+            f = readHandshake();
+        }
+        ExportInfo granted = ExportInfo.fromWelcome(f);
+        startDataPhase(granted);
+        return granted;
+    }
+
     /** Switches decoding to replies, with the crc setting and size limit the WELCOME granted. */
     public void startDataPhase(ExportInfo granted) {
         this.info = granted;
@@ -115,10 +141,18 @@ public final class RawConnection implements AutoCloseable {
     // ---- sending ----
 
     public void send(HandshakeFrame frame) throws IOException {
+        sendRaw(encode(frame));
+    }
+
+    /** The bytes {@code frame} is sent as (for a test that sends only part of them). */
+    public static byte[] encode(HandshakeFrame frame) {
         ByteBuf b = Unpooled.buffer();
-        HandshakeEncoder.encodeTo(frame, b);
-        sendRaw(ByteBufUtil.getBytes(b));
-        b.release();
+        try {
+            HandshakeEncoder.encodeTo(frame, b);
+            return ByteBufUtil.getBytes(b);
+        } finally {
+            b.release();
+        }
     }
 
     /** Sends {@code r} encoded as the handshake negotiated; {@code r} is released. */
@@ -152,9 +186,18 @@ public final class RawConnection implements AutoCloseable {
 
     // ---- receiving ----
 
-    /** The next handshake frame from the server. */
+    /** The next handshake frame from the peer. */
     public HandshakeFrame readHandshake() throws IOException {
         return (HandshakeFrame) readMessage();
+    }
+
+    /** The next handshake frame from the peer, or null when it closed the connection (end of stream or reset). */
+    public HandshakeFrame receive() throws IOException {
+        try {
+            return readHandshake();
+        } catch (EOFException | SocketException e) {
+            return null;
+        }
     }
 
     /** The next reply from the server; the caller releases it. */
@@ -222,8 +265,9 @@ public final class RawConnection implements AutoCloseable {
     }
 
     /**
-     * Whether the server closes this connection within {@code timeout}: reads (and discards) until end
-     * of stream or a reset. False when the connection is still open at the deadline.
+     * Whether the server (the peer: for a {@link FakeServer}, the client) closes this connection within
+     * {@code timeout}: reads (and discards) until end of stream or a reset. False when the connection is still
+     * open at the deadline.
      */
     public boolean awaitClosedByServer(Duration timeout) throws IOException {
         long deadline = System.nanoTime() + timeout.toNanos();

@@ -25,6 +25,10 @@ import java.util.regex.Pattern;
  * {@code integration-tests/target/server-logs/}, appended to across restarts, so a failed test can be
  * diagnosed. {@link #restart()} comes back on the same port with the same exports. Every process is
  * killed by {@link #close()} and, as a last resort, by a JVM shutdown hook.
+ *
+ * <p>With {@link Builder#nbd()} (or {@link Builder#nbdUnix}) the server also speaks NBD on a second listener
+ * ({@code --nbd-listen}): on a TCP port the harness picks (so a restart keeps it), and {@link #start}
+ * returns only once that port is listening too. {@link #nbdUri} names an export for stock NBD clients.
  */
 public final class ServerProcess implements AutoCloseable {
     private static final Pattern LISTENING = Pattern.compile("dst-server \\S+ listening on (\\S+):(\\d+)");
@@ -40,14 +44,16 @@ public final class ServerProcess implements AutoCloseable {
     private final List<String> jvmArgs;
     private final List<String> serverArgs;
     private final Path log;
+    private final NbdListener nbd;
     private Process process;
     private int port;
 
-    private ServerProcess(List<String> jvmArgs, List<String> serverArgs, Path log, int port) {
+    private ServerProcess(List<String> jvmArgs, List<String> serverArgs, Path log, int port, NbdListener nbd) {
         this.jvmArgs = List.copyOf(jvmArgs);
         this.serverArgs = List.copyOf(serverArgs);
         this.log = log;
         this.port = port;
+        this.nbd = nbd;
     }
 
     public static Builder builder(String name) {
@@ -67,6 +73,7 @@ public final class ServerProcess implements AutoCloseable {
         private final List<String> jvmArgs = new ArrayList<>();
         private final List<String> args = new ArrayList<>();
         private int port;
+        private NbdListener nbd;
 
         private Builder(String name) {
             this.name = name;
@@ -89,6 +96,18 @@ public final class ServerProcess implements AutoCloseable {
             return this;
         }
 
+        /** Also serve NBD ({@code --nbd-listen 127.0.0.1:PORT}) on a free TCP port. */
+        public Builder nbd() {
+            nbd = NbdListener.tcp(NbdListener.freePort());
+            return this;
+        }
+
+        /** Also serve NBD on a Unix socket ({@code --nbd-listen unix:PATH}). */
+        public Builder nbdUnix(Path socket) {
+            nbd = NbdListener.unix(socket);
+            return this;
+        }
+
         /** A fixed port instead of a free one. */
         public Builder port(int port) {
             this.port = port;
@@ -98,7 +117,7 @@ public final class ServerProcess implements AutoCloseable {
         public ServerProcess start() {
             Path log = Repo.targetDir("server-logs").resolve(name + "-" + ProcessHandle.current().pid() + "-"
                     + SEQUENCE.incrementAndGet() + ".log");
-            ServerProcess s = new ServerProcess(jvmArgs, args, log, port);
+            ServerProcess s = new ServerProcess(jvmArgs, args, log, port, nbd);
             s.launch();
             return s;
         }
@@ -112,6 +131,10 @@ public final class ServerProcess implements AutoCloseable {
         cmd.add(Repo.serverJar().toString());
         cmd.add("--listen");
         cmd.add("127.0.0.1:" + port);
+        if (nbd != null) {
+            cmd.add("--nbd-listen");
+            cmd.add(nbd.argument());
+        }
         cmd.addAll(serverArgs);
         try {
             long logStart = Files.exists(log) ? Files.size(log) : 0;
@@ -134,7 +157,7 @@ public final class ServerProcess implements AutoCloseable {
         while (System.nanoTime() < deadline) {
             String text = logSince(logStart);
             Matcher m = LISTENING.matcher(text);
-            if (m.find()) return Integer.parseInt(m.group(2));
+            if (m.find() && (nbd == null || nbd.isListening())) return Integer.parseInt(m.group(2));
             if (!process.isAlive()) {
                 LIVE.remove(process);
                 throw new IllegalStateException("dst-server exited with " + process.exitValue() + " before listening:\n" + text);
@@ -142,7 +165,8 @@ public final class ServerProcess implements AutoCloseable {
             sleep(20);
         }
         kill9();
-        throw new IllegalStateException("dst-server did not report listening within " + START_TIMEOUT + ":\n" + logSince(logStart));
+        throw new IllegalStateException("dst-server did not report listening" + (nbd == null ? "" : " (and listen for NBD on " + nbd.argument() + ")")
+                + " within " + START_TIMEOUT + ":\n" + logSince(logStart));
     }
 
     public int port() {
@@ -151,6 +175,18 @@ public final class ServerProcess implements AutoCloseable {
 
     public InetSocketAddress address() {
         return new InetSocketAddress("127.0.0.1", port);
+    }
+
+    /** The NBD listener's port; fails when the server was built without {@link Builder#nbd()}. */
+    public int nbdPort() {
+        if (nbd == null || nbd.socket() != null) throw new IllegalStateException("no NBD TCP listener: build the server with nbd()");
+        return nbd.port();
+    }
+
+    /** The NBD URI of an export ({@code nbd://127.0.0.1:PORT/NAME}, or {@code nbd+unix:///NAME?socket=PATH}). */
+    public String nbdUri(String export) {
+        if (nbd == null) throw new IllegalStateException("no NBD listener: build the server with nbd() or nbdUnix()");
+        return nbd.uri(export);
     }
 
     public long pid() {

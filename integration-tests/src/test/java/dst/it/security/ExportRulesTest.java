@@ -1,6 +1,9 @@
 package dst.it.security;
 
 import dst.client.net.RemoteDisk;
+import dst.it.harness.Blocks;
+import dst.it.harness.Io;
+import dst.it.harness.RawConnection;
 import dst.protocol.DstException;
 import dst.protocol.Errno;
 import dst.protocol.ExportInfo;
@@ -32,7 +35,7 @@ class ExportRulesTest {
             }
             try (RemoteDisk bob = RemoteDisk.connect(s.client("shared", "bob", SecureServer.BOB))) {
                 assertTrue(bob.info().readOnly(), "WELCOME tells a ro identity the export is read-only for it");
-                assertArrayEquals(Io.pattern(11, 16384), Io.read(bob, 0, 16384));
+                assertArrayEquals(Blocks.content(11, 0, 16384), Io.read(bob, 0, 16384));
                 ExecutionException e = assertThrows(ExecutionException.class,
                         () -> bob.write(0, Unpooled.wrappedBuffer(new byte[512]), false).get());
                 assertEquals(Errno.EROFS, DstException.errnoOf(e), "the client library refuses locally");
@@ -44,13 +47,13 @@ class ExportRulesTest {
     @Test
     void readOnlyIdentityGetsEpermOnWrite() throws Exception {
         try (SecureServer s = SecureServer.start(SecureServer.keysOnly(), SHARED);
-             RawClient bob = RawClient.connect(s.port())) {
+             RawConnection bob = RawConnection.connect(s.port())) {
             ExportInfo info = bob.login("shared", "bob", SecureServer.BOB);
             assertTrue(info.readOnly());
             for (int op : new int[]{Opcode.WRITE, Opcode.TRIM, Opcode.WRITE_ZEROES}) {
                 bob.send(op == Opcode.WRITE ? new Request(op, 0, op, 0, 512, Unpooled.wrappedBuffer(new byte[512]))
                         : new Request(op, 0, op, 0, 512));
-                Reply r = bob.receiveReply();
+                Reply r = bob.readReply();
                 try {
                     assertEquals(Errno.EPERM, r.status(), Opcode.name(op) + ": " + r.message());
                     assertTrue(r.message().contains("shared"), "names the export: " + r.message());
@@ -59,7 +62,7 @@ class ExportRulesTest {
                 }
             }
             bob.send(new Request(Opcode.READ, 0, 99, 0, 512));
-            Reply read = bob.receiveReply();
+            Reply read = bob.readReply();
             try {
                 assertEquals(Errno.OK, read.status(), "reads still work on the same connection");
             } finally {

@@ -3,8 +3,11 @@ package dst.it.security;
 import dst.client.core.ClientConfig;
 import dst.client.core.Credentials;
 import dst.client.net.RemoteDisk;
+import dst.it.harness.Io;
+import dst.it.harness.RawConnection;
 import dst.it.harness.ServerProcess;
 import dst.protocol.DstException;
+import dst.protocol.Hello;
 import dst.protocol.auth.ClientKey;
 import dst.server.auth.ClientKeys;
 import org.junit.jupiter.api.Test;
@@ -85,16 +88,16 @@ class HundredAuthenticatedClientsAndAGarbageSenderIT {
 
     /** Writes 16 blocks of its own pattern, reads them back, compares; also checks it cannot use a neighbour's export. */
     private static int verifiedIo(int port, int n, byte[] key) throws Exception {
-        ClientConfig c = ClientConfig.of("127.0.0.1", port, "e" + n).withConnectTimeout(Duration.ofSeconds(60))
-                .withCredentials(new Credentials("client" + n, key));
+        ClientConfig c = ClientConfig.builder("127.0.0.1", port, "e" + n).connectTimeout(Duration.ofSeconds(60))
+                .credentials(new Credentials("client" + n, key)).build();
         try (RemoteDisk disk = RemoteDisk.connect(c)) {
             for (int round = 0; round < 4; round++) {
                 for (int blk = 0; blk < 16; blk++) Io.writeAndVerify(disk, (long) blk * 65536, n * 1000L + round * 16 + blk, 16384);
             }
         }
         RemoteDisk.connect(c).close(); // and again: every login is a fresh challenge
-        ClientConfig neighbour = ClientConfig.of("127.0.0.1", port, "e" + ((n + 1) % CLIENTS)).withConnectTimeout(Duration.ofSeconds(60))
-                .withCredentials(new Credentials("client" + n, key));
+        ClientConfig neighbour = ClientConfig.builder("127.0.0.1", port, "e" + ((n + 1) % CLIENTS)).connectTimeout(Duration.ofSeconds(60))
+                .credentials(new Credentials("client" + n, key)).build();
         try {
             RemoteDisk.connect(neighbour).close();
             throw new AssertionError("client" + n + " got into its neighbour's export");
@@ -119,15 +122,15 @@ class HundredAuthenticatedClientsAndAGarbageSenderIT {
                         out.flush();
                     }
                     case 1 -> {
-                        try (RawClient raw = new RawClient(s)) {
+                        try (RawConnection raw = RawConnection.over(s)) {
                             raw.login("e" + rnd.nextInt(CLIENTS), "client" + rnd.nextInt(CLIENTS), ClientKey.generate());
                         } catch (Exception refused) {
                             // expected: EACCES
                         }
                     }
                     default -> {
-                        byte[] half = FrameBytes.helloPrefix(rnd.nextInt(40));
-                        s.getOutputStream().write(half);
+                        byte[] hello = RawConnection.encode(new Hello("e0", 0, 0, 1 << 20, 0, "half").toFrame());
+                        s.getOutputStream().write(hello, 0, Math.min(rnd.nextInt(40), hello.length)); // cut short
                     }
                 }
                 count.incrementAndGet();

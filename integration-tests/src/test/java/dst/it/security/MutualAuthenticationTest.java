@@ -1,6 +1,11 @@
 package dst.it.security;
 
 import dst.client.net.RemoteDisk;
+import dst.it.harness.Blocks;
+import dst.it.harness.FakeServer;
+import dst.it.harness.FaultProxy;
+import dst.it.harness.Io;
+import dst.it.harness.RawConnection;
 import dst.protocol.DstException;
 import dst.protocol.Errno;
 import dst.protocol.ExportInfo;
@@ -74,14 +79,14 @@ class MutualAuthenticationTest {
         try (SecureServer s = SecureServer.start(SecureServer.keysOnly(), EXPORT)) {
             byte[] recorded;
             byte[] nc = AuthProof.nonce();
-            try (RawClient real = RawClient.connect(s.port())) {
+            try (RawConnection real = RawConnection.connect(s.port())) {
                 real.send(new Hello("d0", 0, 0, 1 << 20, 0, "raw", "alice", nc).toFrame());
                 byte[] ns = real.receive().bytes(Tlv.NONCE).orElseThrow();
                 recorded = AuthProof.client(SecureServer.ALICE, nc, ns, "alice", "d0");
                 real.send(HandshakeFrame.builder(HandshakeFrame.AUTH).bytes(Tlv.PROOF, recorded).build());
                 assertEquals(HandshakeFrame.WELCOME, real.receive().type());
             }
-            try (RawClient replay = RawClient.connect(s.port())) {
+            try (RawConnection replay = RawConnection.connect(s.port())) {
                 replay.send(new Hello("d0", 0, 0, 1 << 20, 0, "raw", "alice", nc).toFrame());
                 assertEquals(HandshakeFrame.CHALLENGE, replay.receive().type());
                 replay.send(HandshakeFrame.builder(HandshakeFrame.AUTH).bytes(Tlv.PROOF, recorded).build());
@@ -99,7 +104,6 @@ class MutualAuthenticationTest {
         try (FakeServer fake = new FakeServer(peer -> {
             peer.receive();
             peer.send(new ExportInfo("d0", 1 << 20, 512, 1 << 20, false, 0, 1, 1, 1).toWelcome());
-            peer.closedByPeer();
         })) {
             DstException e = assertThrows(DstException.class,
                     () -> RemoteDisk.connect(SecureServer.client(fake.port(), "d0", "alice", SecureServer.ALICE)));
@@ -117,7 +121,6 @@ class MutualAuthenticationTest {
             HandshakeFrame auth = peer.receive();
             assertNotNull(auth.bytes(Tlv.PROOF).orElse(null));
             peer.send(new ExportInfo("d0", 1 << 20, 512, 1 << 20, false, 0, 1, 1, 1).toWelcome(AuthProof.nonce()));
-            peer.closedByPeer();
         })) {
             DstException e = assertThrows(DstException.class,
                     () -> RemoteDisk.connect(SecureServer.client(fake.port(), "d0", "alice", SecureServer.ALICE)));
@@ -134,7 +137,7 @@ class MutualAuthenticationTest {
     void clientRefusesATamperedServerProof() throws Exception {
         try (SecureServer s = SecureServer.start(SecureServer.keysOnly(), EXPORT);
              FakeServer mitm = new FakeServer(client -> {
-                 try (RawClient server = RawClient.connect(s.port())) {
+                 try (RawConnection server = RawConnection.connect(s.port())) {
                      server.send(client.receive());          // HELLO
                      client.send(server.receive());          // CHALLENGE
                      server.send(client.receive());          // AUTH
@@ -145,7 +148,6 @@ class MutualAuthenticationTest {
                      HandshakeFrame.Builder b = HandshakeFrame.builder(HandshakeFrame.WELCOME);
                      welcome.options().stream().filter(o -> o.tag() != Tlv.PROOF).forEach(o -> b.bytes(o.tag(), o.value()));
                      client.send(b.bytes(Tlv.PROOF, proof).build());
-                     client.closedByPeer();
                  }
              })) {
             DstException e = assertThrows(DstException.class,
@@ -160,7 +162,7 @@ class MutualAuthenticationTest {
     @Test
     void reconnectAuthenticatesAgain() throws Exception {
         try (SecureServer s = SecureServer.start(SecureServer.keysOnly(), EXPORT);
-             Relay relay = new Relay(s.port());
+             FaultProxy relay = FaultProxy.start(s.port());
              RemoteDisk disk = RemoteDisk.connect(SecureServer.client(relay.port(), "d0", "alice", SecureServer.ALICE))) {
             Io.writeAndVerify(disk, 0, 7, 8192);
             relay.cutAll();
@@ -171,7 +173,7 @@ class MutualAuthenticationTest {
     }
 
     private static void assertArrayEqualsAt(RemoteDisk disk, long offset, long seed, int length) throws Exception {
-        org.junit.jupiter.api.Assertions.assertArrayEquals(Io.pattern(seed, length), Io.read(disk, offset, length));
+        org.junit.jupiter.api.Assertions.assertArrayEquals(Blocks.content(seed, 0, length), Io.read(disk, offset, length));
     }
 
     /** From the third failure on, an address waits longer and longer for its answer. */
@@ -182,7 +184,7 @@ class MutualAuthenticationTest {
             long slow = 0;
             for (int i = 1; i <= 5; i++) {
                 long t0 = System.nanoTime();
-                try (RawClient c = RawClient.connect(s.port())) {
+                try (RawConnection c = RawConnection.connect(s.port())) {
                     assertThrows(DstException.class, () -> c.login("d0", "alice", SecureServer.BOB));
                 }
                 long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);

@@ -1,5 +1,7 @@
 package dst.it.security;
 
+import dst.it.harness.Cli;
+import dst.it.harness.Host;
 import dst.it.harness.ServerProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,44 +27,44 @@ class RemovedClientIsLockedOutAfterRestartIT {
         Path clients = dir.resolve("clients");
         Path aliceKey = dir.resolve("alice.key");
         Path bobKey = dir.resolve("bob.key");
-        assertEquals(0, Cli.server("client", "add", "alice", "--clients", clients.toString(), "--key-file", aliceKey.toString()).exit());
-        assertEquals(0, Cli.server("client", "add", "bob", "--clients", clients.toString(), "--key-file", bobKey.toString()).exit());
+        assertEquals(0, Cli.server("client", "add", "alice", "--clients", clients.toString(), "--key-file", aliceKey.toString()).exitCode());
+        assertEquals(0, Cli.server("client", "add", "bob", "--clients", clients.toString(), "--key-file", bobKey.toString()).exitCode());
 
         try (ServerProcess server = ServerProcess.builder("client-remove")
                 .arg("--clients", clients.toString()).export("d=mem:1M").start()) {
             String target = "127.0.0.1:" + server.port() + "/d";
-            assertEquals(0, info(target, "alice", aliceKey).exit(), "alice logs in before her removal");
+            assertEquals(0, info(target, "alice", aliceKey).exitCode(), "alice logs in before her removal");
 
-            Cli.Result removed = Cli.server("client", "remove", "alice", "--clients", clients.toString());
-            assertEquals(0, removed.exit(), removed.output());
+            Host.Result removed = Cli.server("client", "remove", "alice", "--clients", clients.toString());
+            assertEquals(0, removed.exitCode(), removed.output());
             assertTrue(removed.output().contains("restart the server"), "says how to make it take effect: " + removed.output());
-            Cli.Result list = Cli.server("client", "list", "--clients", clients.toString());
+            Host.Result list = Cli.server("client", "list", "--clients", clients.toString());
             assertEquals("bob", list.output().strip(), "only bob is left: " + list.output());
 
-            Cli.Result again = Cli.server("client", "remove", "alice", "--clients", clients.toString());
-            assertEquals(2, again.exit(), "removing a name that is not there is a usage error: " + again.output());
+            Host.Result again = Cli.server("client", "remove", "alice", "--clients", clients.toString());
+            assertEquals(2, again.exitCode(), "removing a name that is not there is a usage error: " + again.output());
             assertTrue(again.output().contains("no client 'alice'") && again.output().contains("known: bob"), again.output());
-            Cli.Result noFile = Cli.server("client", "remove", "alice", "--clients", dir.resolve("missing").toString());
-            assertEquals(2, noFile.exit(), noFile.output());
+            Host.Result noFile = Cli.server("client", "remove", "alice", "--clients", dir.resolve("missing").toString());
+            assertEquals(2, noFile.exitCode(), noFile.output());
             assertTrue(noFile.output().contains("no clients file"), noFile.output());
 
-            assertEquals(0, info(target, "alice", aliceKey).exit(),
+            assertEquals(0, info(target, "alice", aliceKey).exitCode(),
                     "the running server keeps the keys it read at start (documented: restart to apply)");
 
             assertEquals(143, server.terminate());
             server.restart();
             target = "127.0.0.1:" + server.port() + "/d";
-            Cli.Result alice = info(target, "alice", aliceKey);
-            assertEquals(4, alice.exit(), "a removed client is refused after the restart: " + alice.output());
+            Host.Result alice = info(target, "alice", aliceKey);
+            assertEquals(4, alice.exitCode(), "a removed client is refused after the restart: " + alice.output());
             assertTrue(alice.output().contains("EACCES"), alice.output());
-            Cli.Result bob = info(target, "bob", bobKey);
-            assertEquals(0, bob.exit(), "the other clients still log in: " + bob.output());
+            Host.Result bob = info(target, "bob", bobKey);
+            assertEquals(0, bob.exitCode(), "the other clients still log in: " + bob.output());
             assertTrue(server.logText().contains("authentication failed for identity 'alice'"), server.logText());
             assertFalse(server.logText().contains("authentication failed for identity 'bob'"), server.logText());
         }
     }
 
-    private static Cli.Result info(String target, String identity, Path key) throws Exception {
+    private static Host.Result info(String target, String identity, Path key) throws Exception {
         return Cli.client(Map.of(), "info", "--identity", identity, "--key-file", key.toString(), target);
     }
 }

@@ -54,8 +54,8 @@ final class SecureServer implements AutoCloseable {
     }
 
     static ClientConfig client(int port, String export, String identity, byte[] key) {
-        ClientConfig c = ClientConfig.of("127.0.0.1", port, export).withConnectTimeout(Duration.ofSeconds(10));
-        return identity == null ? c : c.withCredentials(new Credentials(identity, key));
+        ClientConfig.Builder c = ClientConfig.builder("127.0.0.1", port, export).connectTimeout(Duration.ofSeconds(10));
+        return (identity == null ? c : c.credentials(new Credentials(identity, key))).build();
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dst.it.security;
 
+import dst.it.harness.Cli;
+import dst.it.harness.Host;
 import dst.it.harness.ServerProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,19 +36,19 @@ class SecureSetupFromTheCommandLineIT {
     void keysTlsAndRulesWorkEndToEnd() throws Exception {
         Path clients = dir.resolve("clients");
         Path aliceKey = dir.resolve("alice.key");
-        Cli.Result alice = Cli.server("client", "add", "alice", "--clients", clients.toString(), "--key-file", aliceKey.toString());
-        assertEquals(0, alice.exit(), alice.output());
+        Host.Result alice = Cli.server("client", "add", "alice", "--clients", clients.toString(), "--key-file", aliceKey.toString());
+        assertEquals(0, alice.exitCode(), alice.output());
         assertFalse(KEY.matcher(alice.output()).find(), "a key written to a file is not printed too");
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(aliceKey)));
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(clients)));
-        Cli.Result bob = Cli.server("client", "add", "bob", "--clients", clients.toString());
-        assertEquals(0, bob.exit(), bob.output());
+        Host.Result bob = Cli.server("client", "add", "bob", "--clients", clients.toString());
+        assertEquals(0, bob.exitCode(), bob.output());
         Matcher bobKey = KEY.matcher(bob.output());
         assertTrue(bobKey.find(), "the key is printed once: " + bob.output());
-        assertNotEquals(0, Cli.server("client", "add", "bob", "--clients", clients.toString()).exit(), "no silent key replacement");
+        assertNotEquals(0, Cli.server("client", "add", "bob", "--clients", clients.toString()).exitCode(), "no silent key replacement");
 
-        Cli.Result tls = Cli.server("tls", "init", "--dir", dir.resolve("tls").toString(), "--name", "127.0.0.1");
-        assertEquals(0, tls.exit(), tls.output());
+        Host.Result tls = Cli.server("tls", "init", "--dir", dir.resolve("tls").toString(), "--name", "127.0.0.1");
+        assertEquals(0, tls.exitCode(), tls.output());
         Matcher fp = FINGERPRINT.matcher(tls.output());
         assertTrue(fp.find(), tls.output());
         String fingerprint = fp.group(1);
@@ -61,34 +63,34 @@ class SecureSetupFromTheCommandLineIT {
             String target = "127.0.0.1:" + server.port() + "/d0";
             Map<String, String> bobEnv = Map.of("DST_KEY", bobKey.group(1));
 
-            Cli.Result up = Cli.client(Map.of(), "copy", "--identity", "alice", "--key-file", aliceKey.toString(),
+            Host.Result up = Cli.client(Map.of(), "copy", "--identity", "alice", "--key-file", aliceKey.toString(),
                     "--tls-fingerprint", fingerprint, upload.toString(), "dst://" + target);
-            assertEquals(0, up.exit(), up.output());
+            assertEquals(0, up.exitCode(), up.output());
             Path back = dir.resolve("back.bin");
-            Cli.Result down = Cli.client(bobEnv, "copy", "--identity", "bob", "--tls-ca", dir.resolve("tls/server.crt").toString(),
+            Host.Result down = Cli.client(bobEnv, "copy", "--identity", "bob", "--tls-ca", dir.resolve("tls/server.crt").toString(),
                     "--length", String.valueOf(data.length), target, back.toString());
-            assertEquals(0, down.exit(), down.output());
+            assertEquals(0, down.exitCode(), down.output());
             assertArrayEquals(data, Files.readAllBytes(back), "bob (ro, key from DST_KEY, CA trust) reads what alice wrote");
 
-            Cli.Result bobWrites = Cli.client(bobEnv, "copy", "--identity", "bob", "--tls-fingerprint", fingerprint,
+            Host.Result bobWrites = Cli.client(bobEnv, "copy", "--identity", "bob", "--tls-fingerprint", fingerprint,
                     upload.toString(), "dst://" + target);
-            assertEquals(4, bobWrites.exit(), "a read-only identity cannot write: " + bobWrites.output());
+            assertEquals(4, bobWrites.exitCode(), "a read-only identity cannot write: " + bobWrites.output());
 
-            Cli.Result wrongKey = Cli.client(Map.of("DST_KEY", "00".repeat(32)), "info", "--identity", "alice",
+            Host.Result wrongKey = Cli.client(Map.of("DST_KEY", "00".repeat(32)), "info", "--identity", "alice",
                     "--tls-fingerprint", fingerprint, target);
-            assertEquals(4, wrongKey.exit(), wrongKey.output());
+            assertEquals(4, wrongKey.exitCode(), wrongKey.output());
             assertTrue(wrongKey.output().contains("EACCES"), wrongKey.output());
 
-            Cli.Result anonymous = Cli.client(Map.of(), "info", "--tls-fingerprint", fingerprint, target);
-            assertEquals(4, anonymous.exit(), anonymous.output());
+            Host.Result anonymous = Cli.client(Map.of(), "info", "--tls-fingerprint", fingerprint, target);
+            assertEquals(4, anonymous.exitCode(), anonymous.output());
 
             String otherFp = (fingerprint.startsWith("00") ? "11" : "00") + fingerprint.substring(2);
-            Cli.Result impostor = Cli.client(Map.of(), "info", "--identity", "alice", "--key-file", aliceKey.toString(),
+            Host.Result impostor = Cli.client(Map.of(), "info", "--identity", "alice", "--key-file", aliceKey.toString(),
                     "--tls-fingerprint", otherFp, target);
-            assertEquals(4, impostor.exit(), "a certificate that is not the pinned one is refused: " + impostor.output());
+            assertEquals(4, impostor.exitCode(), "a certificate that is not the pinned one is refused: " + impostor.output());
 
-            Cli.Result plain = Cli.client(Map.of(), "info", "--identity", "alice", "--key-file", aliceKey.toString(), target);
-            assertNotEquals(0, plain.exit(), "a plain client gets nothing from a TLS server: " + plain.output());
+            Host.Result plain = Cli.client(Map.of(), "info", "--identity", "alice", "--key-file", aliceKey.toString(), target);
+            assertNotEquals(0, plain.exitCode(), "a plain client gets nothing from a TLS server: " + plain.output());
 
             String log = server.logText();
             assertTrue(log.contains("authentication failed for identity 'alice'"), log);
@@ -99,17 +101,17 @@ class SecureSetupFromTheCommandLineIT {
     @Test
     void keyFileReadableByOthersIsRefused() throws Exception {
         Path key = dir.resolve("k");
-        assertEquals(0, Cli.server("client", "add", "carol", "--clients", dir.resolve("c").toString(), "--key-file", key.toString()).exit());
+        assertEquals(0, Cli.server("client", "add", "carol", "--clients", dir.resolve("c").toString(), "--key-file", key.toString()).exitCode());
         Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-r--r--"));
-        Cli.Result r = Cli.client(Map.of(), "info", "--identity", "carol", "--key-file", key.toString(), "127.0.0.1:1/x");
-        assertNotEquals(0, r.exit());
+        Host.Result r = Cli.client(Map.of(), "info", "--identity", "carol", "--key-file", key.toString(), "127.0.0.1:1/x");
+        assertNotEquals(0, r.exitCode());
         assertTrue(r.output().contains("chmod 600"), r.output());
     }
 
     @Test
     void serverOnAllInterfacesWithoutKeysRefusesToStart() throws Exception {
-        Cli.Result r = Cli.server("--listen", "0.0.0.0:0", "--clients", dir.resolve("none").toString(), "--export", "d=mem:1M");
-        assertEquals(2, r.exit(), r.output());
+        Host.Result r = Cli.server("--listen", "0.0.0.0:0", "--clients", dir.resolve("none").toString(), "--export", "d=mem:1M");
+        assertEquals(2, r.exitCode(), r.output());
         assertTrue(r.output().contains("--anonymous"), r.output());
     }
 }

@@ -2,6 +2,9 @@ package dst.it.security;
 
 import dst.client.core.TlsTrust;
 import dst.client.net.RemoteDisk;
+import dst.it.harness.Blocks;
+import dst.it.harness.FaultProxy;
+import dst.it.harness.Io;
 import dst.protocol.DstException;
 import dst.protocol.Errno;
 import dst.runtime.transport.Tls;
@@ -48,11 +51,11 @@ class TlsTransportTest {
 
     @Test
     void pinnedFingerprintWorksAndTheWireCarriesNoPlaintext() throws Exception {
-        byte[] pattern = Io.pattern(42, 64 * 1024);
+        byte[] pattern = Blocks.content(42, 0, 64 * 1024);
         try (SecureServer s = SecureServer.start(tls(), "d0=mem:4M");
-             Relay wire = new Relay(s.port());
+             FaultProxy wire = FaultProxy.start(s.port()).recording();
              RemoteDisk disk = RemoteDisk.connect(SecureServer.client(wire.port(), "d0", "alice", SecureServer.ALICE)
-                     .withTls(TlsTrust.pinned(fingerprint)))) {
+                     .toBuilder().tls(TlsTrust.pinned(fingerprint)).build())) {
             Io.write(disk, 0, pattern);
             Io.writeAndVerify(disk, 65536, 43, 4096);
             byte[] seen = wire.seen();
@@ -78,15 +81,15 @@ class TlsTransportTest {
         try {
             for (String export : new String[]{"mem", "file"}) {
                 try (RemoteDisk disk = RemoteDisk.connect(SecureServer.client(server.localAddress().getPort(), export, "alice",
-                        SecureServer.ALICE).withTls(TlsTrust.pinned(fingerprint)))) {
+                        SecureServer.ALICE).toBuilder().tls(TlsTrust.pinned(fingerprint)).build())) {
                     assertEquals(4, disk.info().maxInFlight());
                     List<CompletableFuture<Void>> writes = new ArrayList<>();
                     for (int i = 0; i < 256; i++) {
-                        writes.add(disk.write(i * 16384L, Unpooled.wrappedBuffer(Io.pattern(i, 16384)), false));
+                        writes.add(disk.write(i * 16384L, Unpooled.wrappedBuffer(Blocks.content(i, 0, 16384)), false));
                     }
                     for (var w : writes) w.get(60, TimeUnit.SECONDS);
                     for (int i = 0; i < 256; i += 51) {
-                        assertArrayEquals(Io.pattern(i, 16384), Io.read(disk, i * 16384L, 16384), export + " block " + i);
+                        assertArrayEquals(Blocks.content(i, 0, 16384), Io.read(disk, i * 16384L, 16384), export + " block " + i);
                     }
                     assertEquals(0, disk.stats().reconnects.sum(), export + ": the client was cut off: " + disk.stats().summary());
                 }
@@ -99,9 +102,9 @@ class TlsTransportTest {
     /** The control for the test above: without TLS the same relay does see the pattern. */
     @Test
     void withoutTlsTheRelaySeesTheData() throws Exception {
-        byte[] pattern = Io.pattern(42, 64 * 1024);
+        byte[] pattern = Blocks.content(42, 0, 64 * 1024);
         try (SecureServer s = SecureServer.start(SecureServer.keysOnly(), "d0=mem:4M");
-             Relay wire = new Relay(s.port());
+             FaultProxy wire = FaultProxy.start(s.port()).recording();
              RemoteDisk disk = RemoteDisk.connect(SecureServer.client(wire.port(), "d0", "alice", SecureServer.ALICE))) {
             Io.write(disk, 0, pattern);
             disk.flush().get();
@@ -114,7 +117,7 @@ class TlsTransportTest {
         String wrong = (fingerprint.startsWith("00") ? "11" : "00") + fingerprint.substring(2);
         try (SecureServer s = SecureServer.start(tls(), "d0=mem:4M")) {
             DstException e = assertThrows(DstException.class, () -> RemoteDisk.connect(
-                    s.client("d0", "alice", SecureServer.ALICE).withTls(TlsTrust.pinned(wrong))));
+                    s.client("d0", "alice", SecureServer.ALICE).toBuilder().tls(TlsTrust.pinned(wrong)).build()));
             assertEquals(Errno.EACCES, e.errno(), e.getMessage());
             assertTrue(e.getMessage().contains("TLS"), e.getMessage());
         }
@@ -123,7 +126,7 @@ class TlsTransportTest {
     @Test
     void caFileWithMatchingHostNameWorks() throws Exception {
         try (SecureServer s = SecureServer.start(tls(), "d0=mem:4M");
-             RemoteDisk disk = RemoteDisk.connect(s.client("d0", "alice", SecureServer.ALICE).withTls(TlsTrust.ca(cert.certFile())))) {
+             RemoteDisk disk = RemoteDisk.connect(s.client("d0", "alice", SecureServer.ALICE).toBuilder().tls(TlsTrust.ca(cert.certFile())).build())) {
             Io.writeAndVerify(disk, 0, 9, 4096);
         }
     }
@@ -146,19 +149,19 @@ class TlsTransportTest {
         ServerSecurity mutual = SecureServer.keysOnly().withTls(cert.context(alice.certFile()));
         try (SecureServer s = SecureServer.start(mutual, "d0=mem:4M,allow=alice:rw", "bobs=mem:1M,allow=bob:rw")) {
             TlsTrust asAlice = TlsTrust.pinned(fingerprint).withClientCertificate(alice.certFile(), alice.keyFile());
-            try (RemoteDisk disk = RemoteDisk.connect(s.client("d0", null, null).withTls(asAlice))) {
+            try (RemoteDisk disk = RemoteDisk.connect(s.client("d0", null, null).toBuilder().tls(asAlice).build())) {
                 Io.writeAndVerify(disk, 0, 31, 8192);
             }
-            DstException rules = assertThrows(DstException.class, () -> RemoteDisk.connect(s.client("bobs", null, null).withTls(asAlice)));
+            DstException rules = assertThrows(DstException.class, () -> RemoteDisk.connect(s.client("bobs", null, null).toBuilder().tls(asAlice).build()));
             assertEquals(Errno.EACCES, rules.errno(), "the certificate's identity is subject to the export rules");
             TlsTrust asMallory = TlsTrust.pinned(fingerprint).withClientCertificate(mallory.certFile(), mallory.keyFile());
-            DstException untrusted = assertThrows(DstException.class, () -> RemoteDisk.connect(s.client("d0", null, null).withTls(asMallory)));
+            DstException untrusted = assertThrows(DstException.class, () -> RemoteDisk.connect(s.client("d0", null, null).toBuilder().tls(asMallory).build()));
             assertTrue(untrusted.errno() == Errno.EACCES || untrusted.errno() == Errno.ECONNRESET || untrusted.errno() == Errno.EPROTO,
                     untrusted.getMessage());
             DstException none = assertThrows(DstException.class,
-                    () -> RemoteDisk.connect(s.client("d0", null, null).withTls(TlsTrust.pinned(fingerprint))));
+                    () -> RemoteDisk.connect(s.client("d0", null, null).toBuilder().tls(TlsTrust.pinned(fingerprint)).build()));
             assertEquals(Errno.EACCES, none.errno(), "without certificate or key: anonymous, refused");
-            try (RemoteDisk withKey = RemoteDisk.connect(s.client("d0", "alice", SecureServer.ALICE).withTls(TlsTrust.pinned(fingerprint)))) {
+            try (RemoteDisk withKey = RemoteDisk.connect(s.client("d0", "alice", SecureServer.ALICE).toBuilder().tls(TlsTrust.pinned(fingerprint)).build())) {
                 Io.writeAndVerify(withKey, 8192, 32, 4096); // keys still work on a mutual-TLS server
             }
         }

@@ -3,6 +3,7 @@ package dst.it.security;
 import dst.client.core.ClientConfig;
 import dst.client.core.Credentials;
 import dst.client.net.RemoteDisk;
+import dst.it.harness.Io;
 import dst.runtime.transport.Transport;
 import dst.server.auth.ServerSecurity;
 import io.netty.channel.epoll.Epoll;
@@ -29,7 +30,7 @@ class UnixSocketTest {
         try (SecureServer s = SecureServer.start(SecureServer.keysOnly(), Transport.unix(sock), "d0=mem:4M")) {
             assertTrue(Files.exists(sock));
             assertEquals("unix:" + sock, s.server.describeAddress());
-            ClientConfig c = ClientConfig.parse("unix:" + sock + "/d0").withCredentials(new Credentials("alice", SecureServer.ALICE));
+            ClientConfig c = ClientConfig.parse("unix:" + sock + "/d0").toBuilder().credentials(new Credentials("alice", SecureServer.ALICE)).build();
             try (RemoteDisk disk = RemoteDisk.connect(c)) {
                 assertEquals(4 << 20, disk.info().size());
                 Io.writeAndVerify(disk, 0, 21, 256 * 1024);

@@ -1,6 +1,7 @@
 package dst.it.transactions;
 
 import dst.client.net.RemoteDisk;
+import dst.it.harness.Blocks;
 import dst.it.harness.ByteBufs;
 import dst.it.harness.FaultProxy;
 import dst.it.harness.ServerProcess;
@@ -16,7 +17,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -40,9 +40,7 @@ class BitFlipsAreCaughtAndResentIT {
     Path dir;
 
     private static byte[] chunk(long offset) {
-        byte[] b = new byte[CHUNK];
-        new SplittableRandom(offset).nextBytes(b);
-        return b;
+        return Blocks.content(offset, 0, CHUNK);
     }
 
     @Test

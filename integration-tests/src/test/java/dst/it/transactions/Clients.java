@@ -10,9 +10,11 @@ final class Clients {
     }
 
     static ClientConfig config(int port, String export, Duration ioTimeout, Duration keepalive) {
-        ClientConfig c = ClientConfig.of("127.0.0.1", port, export).withIoTimeout(ioTimeout).withKeepalive(keepalive)
-                .withReconnect(Duration.ofMillis(50), Duration.ofSeconds(1));
-        return new ClientConfig(c.host(), c.port(), c.export(), c.crc(), c.ioTimeout(), Duration.ofSeconds(5), c.keepalive(),
-                c.reconnectMin(), c.reconnectMax(), c.maxQueuedBytes(), c.maxRequest());
+        return builder(port, export, ioTimeout, keepalive).build();
+    }
+
+    static ClientConfig.Builder builder(int port, String export, Duration ioTimeout, Duration keepalive) {
+        return ClientConfig.builder("127.0.0.1", port, export).ioTimeout(ioTimeout).keepalive(keepalive)
+                .reconnect(Duration.ofMillis(50), Duration.ofSeconds(1)).connectTimeout(Duration.ofSeconds(5));
     }
 }

@@ -1,6 +1,7 @@
 package dst.it.transactions;
 
 import dst.client.net.RemoteDisk;
+import dst.it.harness.Blocks;
 import dst.it.harness.ByteBufs;
 import dst.it.harness.FaultProxy;
 import dst.it.harness.ServerProcess;

@@ -33,7 +33,7 @@ class FullQueueGivesBackpressureIT {
     void submitterWaitsAtTheBudgetAndEverythingCompletesAfterwards() throws Exception {
         try (ServerProcess server = ServerProcess.builder("backpressure").export("d=mem:64M").arg("--idle-timeout", "60").start();
              FaultProxy proxy = FaultProxy.start(server.port())) {
-            ClientConfig config = Clients.config(proxy.port(), "d", Duration.ofSeconds(60), Duration.ofSeconds(30)).withMaxQueuedBytes(BUDGET);
+            ClientConfig config = Clients.builder(proxy.port(), "d", Duration.ofSeconds(60), Duration.ofSeconds(30)).maxQueuedBytes(BUDGET).build();
             try (RemoteDisk disk = RemoteDisk.connect(config)) {
                 proxy.blackhole(true);
                 AtomicInteger submitted = new AtomicInteger();

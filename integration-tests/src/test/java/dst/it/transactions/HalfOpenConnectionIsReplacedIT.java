@@ -2,6 +2,7 @@ package dst.it.transactions;
 
 import dst.client.core.DeviceStats;
 import dst.client.net.RemoteDisk;
+import dst.it.harness.Blocks;
 import dst.it.harness.FaultProxy;
 import dst.it.harness.ServerProcess;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,7 @@
 package dst.it.transactions;
 
 import dst.client.net.RemoteDisk;
+import dst.it.harness.Blocks;
 import dst.it.harness.ServerProcess;
 import dst.protocol.DstException;
 import dst.protocol.Errno;

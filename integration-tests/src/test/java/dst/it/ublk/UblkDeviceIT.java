@@ -47,9 +47,8 @@ class UblkDeviceIT {
 
     /** Patient timeouts: in the emulated guest the first handshake and requests are slow (cold JIT). */
     private static ClientConfig config() {
-        ClientConfig c = ClientConfig.of("127.0.0.1", server.port(), "disk");
-        return new ClientConfig(c.host(), c.port(), c.export(), c.crc(), Duration.ofSeconds(120), Duration.ofSeconds(60),
-                c.keepalive(), c.reconnectMin(), c.reconnectMax(), c.maxQueuedBytes(), c.maxRequest());
+        return ClientConfig.builder("127.0.0.1", server.port(), "disk").ioTimeout(Duration.ofSeconds(120))
+                .connectTimeout(Duration.ofSeconds(60)).build();
     }
 
     @Test

@@ -35,10 +35,9 @@ public final class UblkGuestMain {
             System.exit(2);
         }
         // Everything in the guest is emulated and cold (JIT): allow a slow first handshake and slow requests.
-        ClientConfig c = ClientConfig.parse(args[0]);
         // -Ddst.crc=false: measure without crc32c (perf experiments).
-        c = new ClientConfig(c.host(), c.port(), c.export(), Boolean.parseBoolean(System.getProperty("dst.crc", "true")), Duration.ofSeconds(120), Duration.ofSeconds(60),
-                c.keepalive(), c.reconnectMin(), c.reconnectMax(), c.maxQueuedBytes(), c.maxRequest());
+        ClientConfig c = ClientConfig.parse(args[0]).toBuilder().crc(Boolean.parseBoolean(System.getProperty("dst.crc", "true")))
+                .ioTimeout(Duration.ofSeconds(120)).connectTimeout(Duration.ofSeconds(60)).build();
         long t0 = System.nanoTime();
         RemoteDisk disk = RemoteDisk.connect(c);
         UblkFrontend ublk = recover >= 0 ? UblkFrontend.recovering(recover) : new UblkFrontend(UblkOptions.DEFAULT);

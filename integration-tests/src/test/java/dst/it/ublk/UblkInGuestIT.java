@@ -20,6 +20,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * (Debian's 6.12 kernel; see {@code integration-tests/ublk-vm/README.md}) through
  * {@code ublk-vm/run-e2e.sh}, which runs the test class there with {@link GuestJUnit}. 2-4 minutes
  * on 2 idle cores. {@code DST_UBLK_PERF=1} adds the throughput measurements and the C baseline.
+ * The same boot runs the other test that needs a kernel module this host lacks,
+ * {@link dst.it.nbd.KernelNbdClientCarriesExt4OnDstExportIT} (nbd.ko + nbd-client against dst-server's NBD port).
  */
 class UblkInGuestIT {
     private static final Path VM_HOME = Path.of(System.getenv().getOrDefault("DST_VM_HOME", "/var/tmp/dst-ublk-vm"));
@@ -53,6 +55,8 @@ class UblkInGuestIT {
         assertTrue(out.stream().anyMatch(l -> l.startsWith("JUNIT: PASSED")), "the JUnit run in the guest did not pass, see " + log);
         assertTrue(out.stream().anyMatch(l -> l.startsWith("GUEST: ublk-e2e exit 0; devices left: ") && l.trim().endsWith("left:")),
                 "/dev/ublk* left behind, see " + log);
+        assertTrue(out.stream().anyMatch(l -> l.trim().equals("GUEST: nbd devices still connected:")),
+                "an nbd device was left connected, see " + log);
     }
 
     /** This module's test classes, the shaded client, and the JUnit jars, all readable in the guest (host / is shared). */

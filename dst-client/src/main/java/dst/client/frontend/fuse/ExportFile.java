@@ -4,6 +4,7 @@ import dst.client.core.BlockDevice;
 import dst.protocol.DstException;
 import dst.protocol.Errno;
 import dst.protocol.Opcode;
+import dst.protocol.ExportName;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 
@@ -60,7 +61,7 @@ final class ExportFile {
 
     ExportFile(BlockDevice device, FuseReplier out) {
         String fileName = device.info().name();
-        if (fileName.isEmpty() || fileName.contains("/")) throw new IllegalArgumentException("bad file name '" + fileName + "'");
+        ExportName.check("export name", fileName); // it is the file's name: no '/', never "." or ".."
         this.device = device;
         this.name = fileName;
         this.nameBytes = fileName.getBytes(StandardCharsets.UTF_8);

@@ -8,9 +8,11 @@ import dst.nativebridge.ublk.UblkCharDevice;
 import dst.nativebridge.ublk.UblkControlDevice;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -51,6 +53,15 @@ public final class UblkFrontend implements Frontend {
      */
     public static UblkFrontend recovering(int devId) {
         return new UblkFrontend(devId);
+    }
+
+    /**
+     * The id of {@code device} when it is a ublk block device that still exists: after its server died, a ublk
+     * device created recoverable ({@link UblkOptions#recoverable()}) waits for {@link #recovering} to adopt it.
+     */
+    public static OptionalInt leftover(String device) {
+        OptionalInt devId = UblkCharDevice.devIdOf(device);
+        return devId.isPresent() && Files.exists(Path.of(device)) ? devId : OptionalInt.empty();
     }
 
     /** True when this kernel can serve ublk devices ({@code /dev/ublk-control} exists). */

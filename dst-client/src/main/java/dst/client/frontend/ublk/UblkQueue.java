@@ -1,6 +1,7 @@
 package dst.client.frontend.ublk;
 
 import dst.client.core.BlockDevice;
+import dst.nativebridge.CurrentThread;
 import dst.nativebridge.Mapping;
 import dst.nativebridge.NativeException;
 import dst.nativebridge.ublk.UblkCharDevice;
@@ -10,7 +11,6 @@ import dst.nativebridge.ublk.uapi.UblksrvIoCmd;
 
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -28,7 +28,7 @@ final class UblkQueue implements Runnable, UblkQueueRing.Events {
     private final UblkOptions options;
     private final UblkRequests requests;
     private final int[] results;
-    private final ConcurrentLinkedQueue<Integer> finished = new ConcurrentLinkedQueue<>();
+    private final FinishedTags finished;
     /** Completes when every tag is fetched (START_DEV may be sent), or with the error that ended the loop. */
     final CompletableFuture<Void> ready = new CompletableFuture<>();
     /** Completes when the loop has ended and released the ring and buffers. */
@@ -43,12 +43,19 @@ final class UblkQueue implements Runnable, UblkQueueRing.Events {
         this.queueId = queueId;
         this.options = options;
         this.results = new int[options.depth()];
+        this.finished = new FinishedTags(options.depth());
         this.requests = new UblkRequests(device, this::finishedByDevice);
     }
 
     @Override
     public void run() {
         int depth = options.depth();
+        try {
+            CurrentThread.setIoFlusher();
+        } catch (NativeException e) {
+            LOG.warning("ublk queue " + queueId + ": " + e.getMessage() + "; under memory pressure this thread may be throttled "
+                    + "while writing back its own device (run with CAP_SYS_RESOURCE)");
+        }
         try (UblkQueueRing r = UblkQueueRing.open(dev, ctrl, queueId, depth);
              Mapping memory = Mapping.anonymous((long) depth * options.bufferBytes())) {
             ring = r;
@@ -87,8 +94,8 @@ final class UblkQueue implements Runnable, UblkQueueRing.Events {
     /** Some requests finished: commit them, on the queue thread. */
     @Override
     public void wokenUp() {
-        Integer tag;
-        while ((tag = finished.poll()) != null) {
+        for (int tag = finished.takeAll(), next; tag != FinishedTags.NONE; tag = next) {
+            next = finished.after(tag);
             try {
                 ring.commitAndFetch(tag, results[tag], buffers[tag]);
             } catch (NativeException e) {
@@ -99,8 +106,8 @@ final class UblkQueue implements Runnable, UblkQueueRing.Events {
 
     /** A request finished, on whatever thread completed it. */
     private void finishedByDevice(int tag, int result) {
-        results[tag] = result;          // published by the queue's happens-before
-        finished.add(tag);
+        results[tag] = result;          // published by the push's CAS
+        finished.push(tag);
         ring.wakeup();
     }
 }

@@ -1,6 +1,7 @@
-package dst.client.net;
+package dst.client.net.dst;
 
 import dst.client.core.Credentials;
+import dst.client.net.ClientTls;
 import dst.protocol.DstException;
 import dst.protocol.Errno;
 import dst.protocol.Failures;
@@ -86,11 +87,7 @@ final class ClientHandshakeHandler extends SimpleChannelInboundHandler<Handshake
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof SslHandshakeCompletionEvent tls && !tls.isSuccess()) {
-            Throwable c = Failures.rootCause(tls.cause());
-            result.completeExceptionally(new DstException(Errno.EACCES, "TLS handshake failed (server certificate not trusted?): "
-                    + c.getMessage(), tls.cause()));
-        }
+        if (evt instanceof SslHandshakeCompletionEvent tls && !tls.isSuccess()) result.completeExceptionally(ClientTls.failure(tls));
         ctx.fireUserEventTriggered(evt);
     }
 

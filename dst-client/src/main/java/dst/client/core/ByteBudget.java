@@ -1,4 +1,4 @@
-package dst.client.net;
+package dst.client.core;
 
 import dst.protocol.DstException;
 import dst.protocol.Errno;

@@ -1,0 +1,179 @@
+package dst.client.net.nbd;
+
+import dst.client.net.Answer;
+import dst.client.net.Op;
+import dst.protocol.Errno;
+import dst.protocol.FrameException;
+import io.netty.handler.codec.CorruptedFrameException;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * Decodes NBD replies into {@link Answer}s, one per request, whatever the reply style:
+ *
+ * <pre>
+ * simple:      u32 0x67446698, u32 error, u64 handle, then (READ, error 0) the request's length of data
+ * structured:  u32 0x668e33ef, u16 flags, u16 type, u64 handle, u32 length, payload of length bytes
+ *              OFFSET_DATA: u64 offset, data     OFFSET_HOLE: u64 offset, u32 size (zeros)
+ *              ERROR / ERROR_OFFSET (type bit 15): u32 error, u16 message length, message [, u64 offset]
+ *              NONE; the last chunk of a reply has flag DONE
+ * </pre>
+ * A structured READ is assembled from its chunks (one chunk that covers the whole range is passed on without
+ * a copy). A reply with a bad magic, for a handle never sent, or with a chunk outside its request is a
+ * connection error ({@link FrameException}): framing can no longer be trusted, and the session resends.
+ * Replies to keepalives (negative handles) end here.
+ *
+ * <p>Ownership: READ data in an Answer is a retained slice of the input or the assembled buffer, which the
+ * Answer owns; buffers of replies still being assembled are released when the connection goes.
+ */
+final class NbdReplyDecoder extends ByteToMessageDecoder {
+    private final NbdInFlight inFlight;
+    private final int maxChunk;
+
+    /** {@code maxRequest}: the largest request sent, which bounds every reply chunk this decoder accepts. */
+    NbdReplyDecoder(NbdInFlight inFlight, int maxRequest) {
+        this.inFlight = inFlight;
+        this.maxChunk = maxRequest + 4096;
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws CorruptedFrameException {
+        while (in.readableBytes() >= 4) {
+            int magic = in.getInt(in.readerIndex());
+            boolean done;
+            if (magic == Nbd.SIMPLE_REPLY_MAGIC) {
+                done = simple(in, out);
+            } else if (magic == Nbd.STRUCTURED_REPLY_MAGIC) {
+                done = structured(ctx, in, out);
+            } else {
+                throw new CorruptedFrameException("bad NBD reply magic 0x" + Integer.toHexString(magic));
+            }
+            if (!done) return;
+        }
+    }
+
+    /** Returns false when the reply is not complete yet. */
+    private boolean simple(ByteBuf in, List<Object> out) throws CorruptedFrameException {
+        if (in.readableBytes() < Nbd.SIMPLE_REPLY_HEADER) return false;
+        int at = in.readerIndex();
+        int error = in.getInt(at + 4);
+        long handle = in.getLong(at + 8);
+        NbdInFlight.Pending p = pending(handle);
+        int data = p.op == Op.READ && error == 0 ? p.length : 0;
+        if (in.readableBytes() < Nbd.SIMPLE_REPLY_HEADER + data) return false;
+        in.skipBytes(Nbd.SIMPLE_REPLY_HEADER);
+        inFlight.answered(handle);
+        if (handle < 0) {
+            in.skipBytes(data);
+        } else if (error != 0) {
+            out.add(Answer.error(handle, error, "NBD error " + Errno.name(error)));
+        } else {
+            out.add(Answer.ok(handle, data > 0 ? in.readRetainedSlice(data) : Unpooled.EMPTY_BUFFER));
+        }
+        return true;
+    }
+
+    private boolean structured(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws CorruptedFrameException {
+        if (in.readableBytes() < Nbd.STRUCTURED_REPLY_HEADER) return false;
+        int at = in.readerIndex();
+        int flags = in.getUnsignedShort(at + 4);
+        int type = in.getUnsignedShort(at + 6);
+        long handle = in.getLong(at + 8);
+        long length = in.getUnsignedInt(at + 16);
+        if (length > maxChunk) throw new FrameException.TooLong("NBD reply chunk", length, maxChunk);
+        if (in.readableBytes() < Nbd.STRUCTURED_REPLY_HEADER + length) return false;
+        NbdInFlight.Pending p = pending(handle);
+        in.skipBytes(Nbd.STRUCTURED_REPLY_HEADER);
+        ByteBuf chunk = in.readSlice((int) length);
+        if (type == Nbd.REPLY_TYPE_OFFSET_DATA) {
+            data(ctx, p, chunk);
+        } else if (type == Nbd.REPLY_TYPE_OFFSET_HOLE) {
+            hole(ctx, p, chunk);
+        } else if ((type & Nbd.REPLY_TYPE_ERROR_BIT) != 0) {
+            if (chunk.readableBytes() < 6) throw new CorruptedFrameException("short NBD error chunk");
+            int error = chunk.readInt();
+            int msgLength = Math.min(chunk.readUnsignedShort(), chunk.readableBytes());
+            if (p.error == 0) {
+                p.error = error == 0 ? Errno.EIO : error;
+                p.message = chunk.toString(chunk.readerIndex(), msgLength, StandardCharsets.UTF_8);
+            }
+        } // NONE, and chunk types we did not ask for (BLOCK_STATUS without a meta context), carry nothing for us
+        if ((flags & Nbd.REPLY_FLAG_DONE) == 0) return true;
+        inFlight.answered(handle);
+        ByteBuf data = p.data;
+        p.data = null;
+        if (handle < 0) {
+            if (data != null) data.release();
+        } else if (p.error != 0) {
+            if (data != null) data.release();
+            out.add(Answer.error(handle, p.error, p.message.isEmpty() ? "NBD error " + Errno.name(p.error) : p.message));
+        } else if (p.op == Op.READ) {
+            out.add(Answer.ok(handle, data != null ? data : zeros(ctx, p.length)));
+        } else {
+            if (data != null) data.release();
+            out.add(Answer.ok(handle, Unpooled.EMPTY_BUFFER));
+        }
+        return true;
+    }
+
+    private void data(ChannelHandlerContext ctx, NbdInFlight.Pending p, ByteBuf chunk) throws CorruptedFrameException {
+        if (p.op != Op.READ || chunk.readableBytes() < 8) throw new CorruptedFrameException("NBD data chunk for a request that reads nothing");
+        long offset = chunk.readLong();
+        int n = chunk.readableBytes();
+        check(p, offset, n);
+        if (p.data == null && offset == p.offset && n == p.length) {
+            p.data = chunk.retainedSlice(); // the whole read in one chunk: no copy
+            return;
+        }
+        if (!p.assembled) assemble(ctx, p);
+        p.data.setBytes((int) (offset - p.offset), chunk, chunk.readerIndex(), n);
+    }
+
+    private void hole(ChannelHandlerContext ctx, NbdInFlight.Pending p, ByteBuf chunk) throws CorruptedFrameException {
+        if (p.op != Op.READ || chunk.readableBytes() < 12) throw new CorruptedFrameException("bad NBD hole chunk");
+        long offset = chunk.readLong();
+        long size = chunk.readUnsignedInt();
+        check(p, offset, size);
+        if (!p.assembled) assemble(ctx, p);
+        p.data.setZero((int) (offset - p.offset), (int) size);
+    }
+
+    /** Makes {@code p.data} a zeroed buffer of the request's length, holding what arrived so far (a whole-range chunk). */
+    private static void assemble(ChannelHandlerContext ctx, NbdInFlight.Pending p) {
+        ByteBuf b = zeros(ctx, p.length);
+        if (p.data != null) {
+            b.setBytes(0, p.data, p.data.readerIndex(), p.data.readableBytes());
+            p.data.release();
+        }
+        p.data = b;
+        p.assembled = true;
+    }
+
+    private static ByteBuf zeros(ChannelHandlerContext ctx, int length) {
+        ByteBuf b = ctx.alloc().buffer(length, length);
+        b.writeZero(length);
+        return b;
+    }
+
+    private static void check(NbdInFlight.Pending p, long offset, long n) throws CorruptedFrameException {
+        if (offset < p.offset || n > p.length || offset - p.offset > p.length - n) {
+            throw new CorruptedFrameException("NBD reply chunk " + offset + "+" + n + " outside its request " + p.offset + "+" + p.length);
+        }
+    }
+
+    private NbdInFlight.Pending pending(long handle) throws CorruptedFrameException {
+        NbdInFlight.Pending p = inFlight.get(handle);
+        if (p == null) throw new CorruptedFrameException("NBD reply for handle " + handle + ", which was never sent or is answered already");
+        return p;
+    }
+
+    @Override
+    protected void handlerRemoved0(ChannelHandlerContext ctx) {
+        inFlight.releaseAll();
+    }
+}

@@ -1,0 +1,215 @@
+package dst.client.transactions;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The transactions a client holds until their replies, whatever the protocol: ordered by id, sent on the
+ * current connection within the server's window, the rest in the TX fallback queue.
+ *
+ * <ul>
+ *   <li><b>Window</b>: at most {@code window} transactions are on the wire of a connection (the server's
+ *       MAX_IN_FLIGHT; a server disconnects a client that sends more). The rest wait in the fallback queue
+ *       and go out, oldest first, as replies free slots or the socket becomes writable again.</li>
+ *   <li><b>Resend</b>: a new connection gets every transaction still in the table, in id order.</li>
+ *   <li><b>Deadline</b>: a transaction past its deadline leaves the table for good ({@link #expire}): it is
+ *       never resent, and a reply that still arrives for it is ignored.</li>
+ *   <li><b>Late replies</b>: a reply counts only when it comes from the connection the transaction was last
+ *       written to ({@link #answer}); one from an older connection, or for an id no longer held, is not
+ *       an answer.</li>
+ * </ul>
+ *
+ * <p>Connections are numbered (1, 2, ...; 0 = none), so the table needs no network types. Threading: not
+ * thread-safe; one thread (the session's event loop) owns the table and every entry in it.
+ *
+ * @param <T> the caller's transaction type (it carries the payload and whom to tell)
+ */
+public final class TransactionTable<T extends TransactionTable.Entry> {
+    /** What the table needs to know of a transaction; the subclass carries the rest. */
+    public abstract static class Entry {
+        final long id;
+        final long deadlineNanos;
+        long sentOn;
+        int sends;
+
+        /** {@code deadlineNanos} on the {@link System#nanoTime} clock; {@link Long#MAX_VALUE}: none. */
+        protected Entry(long id, long deadlineNanos) {
+            this.id = id;
+            this.deadlineNanos = deadlineNanos;
+        }
+
+        public final long id() {
+            return id;
+        }
+
+        /** The connection this transaction was last written to; 0 when never written. */
+        public final long sentOn() {
+            return sentOn;
+        }
+
+        /** How many times it was written (more than 1: resent after a reconnect). */
+        public final int sends() {
+            return sends;
+        }
+    }
+
+    /** The current connection, as far as the table needs it. */
+    public interface Wire<T> {
+        /** False while the socket buffer is full: then transactions wait in the fallback queue. */
+        boolean writable();
+
+        /** Queues {@code tx} for sending (no flush yet); {@code resend} when it was written before. */
+        void write(T tx, boolean resend);
+
+        /** Sends what {@link #write} queued. */
+        void flush();
+    }
+
+    /** What {@link #expire} took out of the table. */
+    public record Expired<T>(List<T> transactions, boolean onCurrentConnection) {
+    }
+
+    private final TreeMap<Long, T> table = new TreeMap<>();
+    private final ArrayDeque<T> fallback = new ArrayDeque<>();
+    private Wire<T> wire;
+    private long connection;   // current connection number, 0 = none
+    private long lastConnection;
+    private int onWire;        // written on `connection` and not answered
+    private int window = Integer.MAX_VALUE;
+
+    /**
+     * Connection {@code number} is up (numbers grow with every connection): it gets every transaction held,
+     * in id order, within {@code window} ({@code <= 0}: no limit).
+     */
+    public void connected(long number, Wire<T> wire, int window) {
+        if (number <= lastConnection) throw new IllegalArgumentException("connection " + number + " is not newer than " + lastConnection);
+        this.wire = wire;
+        this.connection = number;
+        this.lastConnection = number;
+        this.window = window > 0 ? window : Integer.MAX_VALUE;
+        onWire = 0;
+        fallback.clear();
+        for (T tx : table.values()) send(tx);
+        wire.flush();
+    }
+
+    /** Connection {@code number} is gone; returns false when it was not the current one (nothing changes). */
+    public boolean disconnected(long number) {
+        if (number != connection || number == 0) return false;
+        wire = null;
+        connection = 0;
+        onWire = 0;
+        return true;
+    }
+
+    /** The current connection's number, 0 when there is none. */
+    public long connection() {
+        return connection;
+    }
+
+    /** Takes {@code tx} in: sends it now when connected and the window allows, else queues it. */
+    public void add(T tx) {
+        table.put(tx.id, tx);
+        send(tx);
+        if (wire != null) wire.flush();
+    }
+
+    /**
+     * A reply for {@code id} arrived on connection {@code from}. Returns the transaction, which has left the
+     * table, or null when the reply is not an answer (a transaction that expired, already answered, or resent
+     * since). A slot in the window opens for the next queued transaction.
+     */
+    public T answer(long id, long from) {
+        T tx = table.get(id);
+        if (tx == null || tx.sentOn != from) return null;
+        table.remove(id);
+        if (from == connection && connection != 0) {
+            onWire--;
+            if (!fallback.isEmpty()) drain(from);
+        }
+        return tx;
+    }
+
+    /** Connection {@code number} can take more (writable again, or a slot opened): sends what waits. */
+    public void drain(long number) {
+        if (number != connection || wire == null) return;
+        boolean wrote = false;
+        while (wire.writable() && !fallback.isEmpty() && onWire < window) {
+            T tx = fallback.poll();
+            if (table.get(tx.id) == tx) {
+                write(tx);
+                wrote = true;
+            }
+        }
+        if (wrote) wire.flush();
+    }
+
+    /**
+     * Takes out every transaction whose deadline is not after {@code nowNanos}: they are never sent again.
+     * {@code onCurrentConnection} says whether one of them was on the current connection's wire: the caller
+     * then resets that connection, so the server fences it before anything newer runs.
+     */
+    public Expired<T> expire(long nowNanos) {
+        List<T> out = new ArrayList<>();
+        boolean onCurrent = false;
+        for (Iterator<Map.Entry<Long, T>> it = table.entrySet().iterator(); it.hasNext(); ) {
+            T tx = it.next().getValue();
+            if (tx.deadlineNanos - nowNanos > 0) break; // ids are handed out in deadline order
+            it.remove();
+            out.add(tx);
+            onCurrent |= tx.sentOn != 0 && tx.sentOn == connection;
+        }
+        if (!out.isEmpty()) fallback.removeIf(tx -> !table.containsKey(tx.id));
+        return new Expired<>(out, onCurrent);
+    }
+
+    /** Empties the table (the device closes or fails for good); returns what it held, in id order. */
+    public List<T> removeAll() {
+        List<T> all = new ArrayList<>(table.values());
+        table.clear();
+        fallback.clear();
+        return all;
+    }
+
+    public int size() {
+        return table.size();
+    }
+
+    public boolean isEmpty() {
+        return table.isEmpty();
+    }
+
+    /** Whether the table still holds {@code tx} (it has neither been answered nor expired). */
+    public boolean holds(T tx) {
+        return table.get(tx.id) == tx;
+    }
+
+    /** Transactions waiting in the fallback queue (for tests and status views). */
+    public int queued() {
+        return fallback.size();
+    }
+
+    /** Transactions written on the current connection and not answered. */
+    public int onWire() {
+        return onWire;
+    }
+
+    private void send(T tx) {
+        if (wire != null && wire.writable() && fallback.isEmpty() && onWire < window) {
+            write(tx);
+        } else {
+            fallback.add(tx); // not connected, the socket buffer is full, or the server's limit reached
+        }
+    }
+
+    private void write(T tx) {
+        boolean resend = tx.sends++ > 0;
+        tx.sentOn = connection;
+        onWire++;
+        wire.write(tx, resend);
+    }
+}

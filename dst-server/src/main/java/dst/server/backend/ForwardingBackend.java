@@ -1,0 +1,68 @@
+package dst.server.backend;
+
+import io.netty.buffer.ByteBuf;
+
+import java.io.IOException;
+
+/**
+ * A {@link Backend} that hands every call to the backend it wraps: the base of filters (nbdkit's
+ * {@code next} layer), so a filter overrides only the calls its one behaviour changes. A filter that may
+ * block must also override {@link #neverBlocks()}, which is forwarded like everything else.
+ */
+public abstract class ForwardingBackend implements Backend {
+    protected final Backend next;
+
+    protected ForwardingBackend(Backend next) {
+        this.next = java.util.Objects.requireNonNull(next, "next");
+    }
+
+    @Override
+    public long size() {
+        return next.size();
+    }
+
+    @Override
+    public boolean canTrim() {
+        return next.canTrim();
+    }
+
+    @Override
+    public boolean neverBlocks() {
+        return next.neverBlocks();
+    }
+
+    @Override
+    public String describe() {
+        return next.describe();
+    }
+
+    @Override
+    public void read(long offset, ByteBuf dst, int length) throws IOException {
+        next.read(offset, dst, length);
+    }
+
+    @Override
+    public void write(long offset, ByteBuf src) throws IOException {
+        next.write(offset, src);
+    }
+
+    @Override
+    public void flush() throws IOException {
+        next.flush();
+    }
+
+    @Override
+    public void trim(long offset, long length) throws IOException {
+        next.trim(offset, length);
+    }
+
+    @Override
+    public void writeZeroes(long offset, long length) throws IOException {
+        next.writeZeroes(offset, length);
+    }
+
+    @Override
+    public void close() throws IOException {
+        next.close();
+    }
+}

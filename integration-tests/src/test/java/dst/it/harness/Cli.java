@@ -1,0 +1,38 @@
+package dst.it.harness;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code dst-server} and {@code dst-client} as a user runs them ({@code java -jar .../dst-*.jar ARGS}), to their end:
+ * exit code and merged output. The caller's {@code DST_KEY} is never inherited, so a test sees only the key it gives.
+ * For attach, detach and list in a run directory of the test's own, see {@link ClientCli}.
+ */
+public final class Cli {
+    private static final long TIMEOUT_SECONDS = 120;
+
+    private Cli() {
+    }
+
+    public static Host.Result server(String... args) throws IOException, InterruptedException {
+        return run(Repo.serverJar(), Map.of(), args);
+    }
+
+    /** {@code dst-client ARGS} with {@code env} added to the environment. */
+    public static Host.Result client(Map<String, String> env, String... args) throws IOException, InterruptedException {
+        return run(Repo.clientJar(), env, args);
+    }
+
+    private static Host.Result run(Path jar, Map<String, String> env, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(Repo.java(), "-Xmx256m", "-jar", jar.toString()));
+        cmd.addAll(List.of(args));
+        Map<String, String> environment = new HashMap<>();
+        environment.put("DST_KEY", null);
+        environment.putAll(env);
+        return Host.exec(TIMEOUT_SECONDS, cmd, environment);
+    }
+}

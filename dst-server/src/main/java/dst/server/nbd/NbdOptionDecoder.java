@@ -1,8 +1,6 @@
 package dst.server.nbd;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.TooLongFrameException;
 
@@ -27,7 +25,7 @@ import java.util.List;
  * <p>When the handshake ends (NBD_OPT_GO, NBD_OPT_EXPORT_NAME), the handshake handler removes this decoder;
  * bytes it still holds flow on to the request decoder (ByteToMessageDecoder hands them on when removed).
  */
-final class NbdOptionDecoder extends ByteToMessageDecoder {
+final class NbdOptionDecoder extends FailFastDecoder {
     /** Longest option data accepted: an export name and a few meta context queries of NBD's 4096-byte strings. */
     static final int MAX_OPTION_DATA = 64 * 1024;
     private static final int HEADER = 16;
@@ -36,7 +34,7 @@ final class NbdOptionDecoder extends ByteToMessageDecoder {
     private boolean flagsRead;
 
     @Override
-    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+    protected void decodeFrame(ByteBuf in, List<Object> out) {
         if (!flagsRead) {
             if (in.readableBytes() < 4) return;
             int flags = in.readInt();

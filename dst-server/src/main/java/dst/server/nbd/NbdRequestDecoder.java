@@ -2,8 +2,6 @@ package dst.server.nbd;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.TooLongFrameException;
 
@@ -24,7 +22,7 @@ import java.util.List;
  *
  * <p>Ownership: the payload is a retained slice of the cumulation; the receiver releases the request.
  */
-final class NbdRequestDecoder extends ByteToMessageDecoder {
+final class NbdRequestDecoder extends FailFastDecoder {
     /** The spec's limit below which no payload should be considered a denial of service (2^25). */
     static final int MAX_SKIPPED = 32 * 1024 * 1024;
 
@@ -39,7 +37,7 @@ final class NbdRequestDecoder extends ByteToMessageDecoder {
     }
 
     @Override
-    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+    protected void decodeFrame(ByteBuf in, List<Object> out) {
         if (skipping > 0) {
             int n = (int) Math.min(skipping, in.readableBytes());
             in.skipBytes(n);

@@ -152,6 +152,11 @@ final class RawNbdClient implements Closeable {
 
     /** Sends NBD_OPT_STARTTLS, expects the ACK and runs the TLS handshake trusting {@code serverCert}. */
     void startTls(Path serverCert) throws Exception {
+        startTls(serverCert, null, null);
+    }
+
+    /** STARTTLS, presenting a client certificate ({@code clientCert}, PKCS#8 {@code clientKey}) unless null. */
+    void startTls(Path serverCert, Path clientCert, Path clientKey) throws Exception {
         option(Nbd.OPT_STARTTLS, new byte[0]);
         OptionReply r = reply();
         assertEquals(Nbd.REP_ACK, r.type(), () -> "STARTTLS answered " + Integer.toHexString(r.type()) + ": " + r.text());
@@ -162,8 +167,24 @@ final class RawNbdClient implements Closeable {
         }
         TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         tmf.init(trust);
+        javax.net.ssl.KeyManager[] keys = null;
+        if (clientCert != null) {
+            String pem = Files.readString(clientKey).replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
+            java.security.PrivateKey key = java.security.KeyFactory.getInstance("EC")
+                    .generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(java.util.Base64.getDecoder().decode(pem)));
+            java.security.cert.Certificate cert;
+            try (InputStream certIn = Files.newInputStream(clientCert)) {
+                cert = CertificateFactory.getInstance("X.509").generateCertificate(certIn);
+            }
+            KeyStore ks = KeyStore.getInstance("PKCS12");
+            ks.load(null, null);
+            ks.setKeyEntry("client", key, new char[0], new java.security.cert.Certificate[]{cert});
+            javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(ks, new char[0]);
+            keys = kmf.getKeyManagers();
+        }
         SSLContext tls = SSLContext.getInstance("TLSv1.3");
-        tls.init(null, tmf.getTrustManagers(), null);
+        tls.init(keys, tmf.getTrustManagers(), null);
         SSLSocket ssl = (SSLSocket) tls.getSocketFactory().createSocket(socket, "localhost", socket.getPort(), true);
         ssl.setUseClientMode(true);
         ssl.startHandshake();

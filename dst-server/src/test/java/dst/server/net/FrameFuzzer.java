@@ -76,15 +76,20 @@ final class FrameFuzzer {
             case 2 -> rnd.nextInt(8192);
             default -> INTERESTING[rnd.nextInt(INTERESTING.length)];
         };
-        long offset = switch (rnd.nextInt(5)) {
+        long offset = offsetNearEdges(rnd, exportSize, length);
+        int payload = op == Opcode.WRITE ? (rnd.nextInt(10) == 0 ? rnd.nextInt(8192) : Math.max(0, Math.min(length, 8192))) : 0;
+        return request(op, rnd.nextInt(4) == 0 ? rnd.nextInt(256) : 0, rnd.nextLong(), offset, length, payload, crc);
+    }
+
+    /** An offset at the start, at or across the end, beyond 2^63, or anywhere: where range checks can go wrong. */
+    static long offsetNearEdges(Random rnd, long exportSize, long length) {
+        return switch (rnd.nextInt(5)) {
             case 0 -> 0;
             case 1 -> exportSize - Math.max(0, Math.min(length, exportSize));
             case 2 -> exportSize - rnd.nextInt(4096);
             case 3 -> rnd.nextBoolean() ? Long.MAX_VALUE - rnd.nextInt(8) : -rnd.nextInt(4096) - 1;
             default -> (rnd.nextLong() & Long.MAX_VALUE) % Math.max(1, exportSize);
         };
-        int payload = op == Opcode.WRITE ? (rnd.nextInt(10) == 0 ? rnd.nextInt(8192) : Math.max(0, Math.min(length, 8192))) : 0;
-        return request(op, rnd.nextInt(4) == 0 ? rnd.nextInt(256) : 0, rnd.nextLong(), offset, length, payload, crc);
     }
 
     byte[] request(int op, int flags, long tx, long offset, int length, int payloadLength, boolean crc) {

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
@@ -44,7 +45,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * real {@link ServerInitializer} (the same exports, keys and limits a running server has), and a
  * share of them through real loopback sockets to a running {@link DstServer}, while a well-behaved
  * client keeps writing and verifying its own region of the same exports. Proves: nothing escapes
- * the pipeline as an exception, no access outside an export ever reaches a backend, no file next to
+ * the pipeline as an exception (NBD frames through the NBD front door too), no access outside an export ever reaches a backend, no file next to
  * a file export changes, memory stays under a fixed bound, and the good client is served throughout.
  *
  * <p>Fixed seed. {@code -Ddst.fuzz.frames=N} and {@code -Ddst.fuzz.seed=S} for longer or other runs
@@ -59,6 +60,8 @@ class HostileInputFuzzTest {
     private static final long MEMORY_BOUND = 64L << 20;
     private static final byte[] ALICE = ClientKey.generate();
     private static final long PARANOID_FRAMES = Long.getLong("dst.fuzz.paranoidFrames", 50_000);
+    /** NBD frames on top of the dst ones, through the NBD front door. */
+    private static final long NBD_FRAMES = Long.getLong("dst.fuzz.nbdFrames", FRAMES / 5);
 
     @TempDir
     Path tmp;
@@ -127,6 +130,16 @@ class HostileInputFuzzTest {
             }
             while (stats.frames < FRAMES) {
                 socketConnection(server.localAddress().getPort(), fuzz, stats);
+            }
+            // the NBD front door: the same exports and backends through the real NBD initializer
+            dst.server.nbd.NbdServerInitializer nbd = new dst.server.nbd.NbdServerInitializer(exports, new SessionRegistry(), config,
+                    Runnable::run, new DefaultChannelGroup(ImmediateEventExecutor.INSTANCE));
+            NbdFrameFuzzer nbdFuzz = new NbdFrameFuzzer(fuzz.random(), EXPORT_SIZE);
+            ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.SIMPLE);
+            try {
+                for (long end = stats.frames + NBD_FRAMES; stats.frames < end; ) nbdConnection(nbd, nbdFuzz, stats);
+            } finally {
+                ResourceLeakDetector.setLevel(leakLevel);
             }
         } finally {
             dstLog.setLevel(level);
@@ -223,6 +236,35 @@ class HostileInputFuzzTest {
         } finally {
             ch.finishAndReleaseAll();
             replies.finishAndReleaseAll();
+            stats.sample();
+        }
+    }
+
+    /** One NBD connection through an in-memory pipeline built by the real NBD initializer. */
+    private static void nbdConnection(dst.server.nbd.NbdServerInitializer initializer, NbdFrameFuzzer fuzz, Stats stats) {
+        Random rnd = fuzz.random();
+        EmbeddedChannel ch = new EmbeddedChannel(initializer);
+        stats.connections++;
+        try {
+            String export = rnd.nextInt(8) == 0 ? "nope" : rnd.nextBoolean() ? "mem" : "disk";
+            boolean hostileStart = rnd.nextInt(10) == 0;
+            feed(ch, hostileStart ? fuzz.randomBytes(1 + rnd.nextInt(64)) : fuzz.clientFlags(), stats, rnd);
+            boolean extended = false;
+            for (int i = rnd.nextInt(4); i > 0 && ch.isOpen(); i--) {
+                byte[] o = fuzz.haggle(export);
+                extended |= ByteBuffer.wrap(o).getInt(8) == dst.server.nbd.Nbd.OPT_EXTENDED_HEADERS;
+                feed(ch, rnd.nextInt(6) == 0 ? fuzz.mutate(o) : o, stats, rnd);
+            }
+            byte[] go = fuzz.go(export);
+            feed(ch, rnd.nextInt(8) == 0 ? fuzz.mutate(go) : go, stats, rnd);
+            int budget = 1 + rnd.nextInt(rnd.nextInt(10) == 0 ? 5_000 : 200);
+            for (int i = 0; i < budget && ch.isOpen(); i++) {
+                byte[] r = rnd.nextInt(50) == 0 ? fuzz.randomBytes(1 + rnd.nextInt(100)) : fuzz.request(extended);
+                feed(ch, rnd.nextInt(10) == 0 ? fuzz.mutate(r) : r, stats, rnd);
+            }
+            if (stats.connections % 64 == 0) stats.sample();
+        } finally {
+            ch.finishAndReleaseAll();
             stats.sample();
         }
     }

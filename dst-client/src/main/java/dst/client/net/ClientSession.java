@@ -52,7 +52,7 @@ final class ClientSession implements ConnectionEvents {
     private final Backoff backoff;
 
     // Confined to `loop`.
-    private final TransactionTable<Transaction> table = new TransactionTable<>();
+    private final TransactionTable<Transaction> table;
     private final DurabilityLedger ledger = new DurabilityLedger();
     private Channel channel;
     private long connections; // connection numbers handed out; the table's current one is the latest
@@ -67,6 +67,7 @@ final class ClientSession implements ConnectionEvents {
     ClientSession(ClientConfig config, WireProtocol protocol) throws DstException {
         this.config = config;
         this.connector = new Connector(config, protocol);
+        this.table = new TransactionTable<>(!protocol.fencesOldConnections());
         this.loop = connector.loop();
         this.budget = new ByteBudget(config.maxQueuedBytes());
         this.backoff = new Backoff(config.reconnectMin(), config.reconnectMax());

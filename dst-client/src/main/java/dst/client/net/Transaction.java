@@ -23,7 +23,7 @@ final class Transaction extends TransactionTable.Entry {
     long coversUpTo;
 
     Transaction(long id, Op op, boolean fua, long offset, int length, ByteBuf payload, long deadlineNanos, long cost) {
-        super(id, deadlineNanos);
+        super(id, deadlineNanos, op.changesData(), offset, Integer.toUnsignedLong(length));
         this.op = op;
         this.fua = fua;
         this.offset = offset;

@@ -46,6 +46,15 @@ public interface WireProtocol {
         return true;
     }
 
+    /**
+     * True (dst) when a resumed session's server fences the old connection (§5 of PROTOCOL.md): no request of a
+     * dead connection runs after the new one is served. False (NBD): then the session holds a write while an older
+     * overlapping write is unanswered, so a resent write cannot overtake or be overtaken by a newer one it overlaps.
+     */
+    default boolean fencesOldConnections() {
+        return true;
+    }
+
     /** Adds the handshake handlers for one connection attempt at the end of {@code p} (after TLS, when it comes first). */
     void addHandshake(ChannelPipeline p, Handshake h);
 

@@ -33,13 +33,25 @@ public final class TransactionTable<T extends TransactionTable.Entry> {
     public abstract static class Entry {
         final long id;
         final long deadlineNanos;
+        final boolean changesData;
+        final long offset;
+        final long length;
         long sentOn;
         int sends;
+        boolean held;
 
         /** {@code deadlineNanos} on the {@link System#nanoTime} clock; {@link Long#MAX_VALUE}: none. */
         protected Entry(long id, long deadlineNanos) {
+            this(id, deadlineNanos, false, 0, 0);
+        }
+
+        /** {@code changesData}: a write (WRITE, TRIM, WRITE_ZEROES) of {@code offset+length}, ordered against overlapping writes. */
+        protected Entry(long id, long deadlineNanos, boolean changesData, long offset, long length) {
             this.id = id;
             this.deadlineNanos = deadlineNanos;
+            this.changesData = changesData;
+            this.offset = offset;
+            this.length = length;
         }
 
         public final long id() {
@@ -74,12 +86,28 @@ public final class TransactionTable<T extends TransactionTable.Entry> {
     }
 
     private final TreeMap<Long, T> table = new TreeMap<>();
+    private final boolean holdOverlappingWrites;
+    private int held;
     private final ArrayDeque<T> fallback = new ArrayDeque<>();
     private Wire<T> wire;
     private long connection;   // current connection number, 0 = none
     private long lastConnection;
     private int onWire;        // written on `connection` and not answered
     private int window = Integer.MAX_VALUE;
+
+    /** A table that sends every transaction as soon as the window allows (the server fences old connections). */
+    public TransactionTable() {
+        this(false);
+    }
+
+    /**
+     * {@code holdOverlappingWrites}: a write is not sent while an older write to an overlapping range is unanswered
+     * (for servers without fencing, e.g. NBD: a resent older write then can never land after the newer one on a
+     * live connection; see PROTOCOL.md, NBD targets).
+     */
+    public TransactionTable(boolean holdOverlappingWrites) {
+        this.holdOverlappingWrites = holdOverlappingWrites;
+    }
 
     /**
      * Connection {@code number} is up (numbers grow with every connection): it gets every transaction held,
@@ -93,7 +121,9 @@ public final class TransactionTable<T extends TransactionTable.Entry> {
         this.window = window > 0 ? window : Integer.MAX_VALUE;
         onWire = 0;
         fallback.clear();
-        for (T tx : table.values()) send(tx);
+        for (T tx : table.values()) {
+            if (!tx.held) send(tx);
+        }
         wire.flush();
     }
 
@@ -114,6 +144,11 @@ public final class TransactionTable<T extends TransactionTable.Entry> {
     /** Takes {@code tx} in: sends it now when connected and the window allows, else queues it. */
     public void add(T tx) {
         table.put(tx.id, tx);
+        if (holdOverlappingWrites && tx.changesData && overlapsOlderWrite(tx)) {
+            tx.held = true;
+            held++;
+            return;
+        }
         send(tx);
         if (wire != null) wire.flush();
     }
@@ -131,6 +166,7 @@ public final class TransactionTable<T extends TransactionTable.Entry> {
             onWire--;
             if (!fallback.isEmpty()) drain(from);
         }
+        releaseHeld();
         return tx;
     }
 
@@ -163,7 +199,11 @@ public final class TransactionTable<T extends TransactionTable.Entry> {
             out.add(tx);
             onCurrent |= tx.sentOn != 0 && tx.sentOn == connection;
         }
-        if (!out.isEmpty()) fallback.removeIf(tx -> !table.containsKey(tx.id));
+        if (!out.isEmpty()) {
+            fallback.removeIf(tx -> !table.containsKey(tx.id));
+            for (T tx : out) if (tx.held) held--;
+            releaseHeld();
+        }
         return new Expired<>(out, onCurrent);
     }
 
@@ -172,6 +212,7 @@ public final class TransactionTable<T extends TransactionTable.Entry> {
         List<T> all = new ArrayList<>(table.values());
         table.clear();
         fallback.clear();
+        held = 0;
         return all;
     }
 
@@ -196,6 +237,32 @@ public final class TransactionTable<T extends TransactionTable.Entry> {
     /** Transactions written on the current connection and not answered. */
     public int onWire() {
         return onWire;
+    }
+
+    /** Writes held behind an older overlapping write (for tests and status views). */
+    public int held() {
+        return held;
+    }
+
+    /** Sends, in id order, the held writes no older write overlaps any more. */
+    private void releaseHeld() {
+        if (held == 0) return;
+        boolean sent = false;
+        for (T tx : table.values()) {
+            if (!tx.held || overlapsOlderWrite(tx)) continue;
+            tx.held = false;
+            held--;
+            send(tx);
+            sent = true;
+        }
+        if (sent && wire != null) wire.flush();
+    }
+
+    private boolean overlapsOlderWrite(T tx) {
+        for (T older : table.headMap(tx.id, false).values()) {
+            if (older.changesData && older.offset < tx.offset + tx.length && tx.offset < older.offset + older.length) return true;
+        }
+        return false;
     }
 
     private void send(T tx) {

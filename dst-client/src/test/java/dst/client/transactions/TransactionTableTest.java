@@ -26,6 +26,11 @@ class TransactionTableTest {
             super(id, deadlineNanos);
         }
 
+        /** A write of {@code offset+length}, deadline at {@code id} seconds. */
+        Tx(long id, long offset, long length) {
+            super(id, id * SECOND, true, offset, length);
+        }
+
         @Override
         public String toString() {
             return "tx" + id();
@@ -247,5 +252,62 @@ class TransactionTableTest {
         assertTrue(table.isEmpty());
         assertEquals(0, table.queued());
         assertNull(table.answer(1, 1));
+    }
+
+    @Test
+    void anOverlappingNewerWriteWaitsForTheOlderOneAndDisjointOnesDoNot() {
+        TransactionTable<Tx> ordered = new TransactionTable<>(true);
+        FakeWire wire = new FakeWire();
+        ordered.connected(1, wire, 100);
+        ordered.add(new Tx(1, 0, 4096));
+        ordered.add(new Tx(2, 8192, 4096));  // disjoint: goes at once
+        ordered.add(new Tx(3, 2048, 4096));  // overlaps 1: held
+        ordered.add(new Tx(4, 5000, 4000));  // overlaps 3 (held, older): held too
+        ordered.add(new Tx(5));              // not a write: never held
+        assertEquals(List.of(1L, 2L, 5L), wire.written);
+        assertEquals(2, ordered.held());
+        ordered.answer(2, 1);
+        assertEquals(List.of(1L, 2L, 5L), wire.written, "2 does not overlap 3");
+        ordered.answer(1, 1);
+        assertEquals(List.of(1L, 2L, 5L, 3L), wire.written, "3 goes once 1 is answered; 4 still waits for 3");
+        ordered.answer(3, 1);
+        assertEquals(List.of(1L, 2L, 5L, 3L, 4L), wire.written);
+        assertEquals(0, ordered.held());
+    }
+
+    @Test
+    void aHeldWriteStaysHeldAcrossAReconnectUntilTheResentOlderOneIsAnswered() {
+        TransactionTable<Tx> ordered = new TransactionTable<>(true);
+        ordered.connected(1, new FakeWire(), 100);
+        ordered.add(new Tx(1, 0, 4096));
+        ordered.add(new Tx(2, 0, 4096));
+        ordered.disconnected(1);
+        FakeWire second = new FakeWire();
+        ordered.connected(2, second, 100);
+        assertEquals(List.of(1L), second.written, "only the older write is resent; the newer one still waits");
+        assertNull(ordered.answer(1, 1), "the dead connection's reply does not count");
+        ordered.answer(1, 2);
+        assertEquals(List.of(1L, 2L), second.written);
+    }
+
+    @Test
+    void anExpiredOlderWriteReleasesTheNewerOne() {
+        TransactionTable<Tx> ordered = new TransactionTable<>(true);
+        FakeWire wire = new FakeWire();
+        ordered.connected(1, wire, 100);
+        ordered.add(new Tx(1, 0, 4096));
+        ordered.add(new Tx(2, 0, 4096));
+        ordered.expire(1 * SECOND);
+        assertEquals(List.of(1L, 2L), wire.written, "1 failed with EIO for good: 2 may go");
+        assertEquals(0, ordered.held());
+    }
+
+    @Test
+    void withoutOrderingOverlappingWritesGoAtOnce() {
+        FakeWire wire = new FakeWire();
+        table.connected(1, wire, 100);
+        table.add(new Tx(1, 0, 4096));
+        table.add(new Tx(2, 0, 4096));
+        assertEquals(List.of(1L, 2L), wire.written, "dst's server fences: no holding needed");
     }
 }

@@ -35,6 +35,11 @@ public final class NbdProtocol implements WireProtocol {
     }
 
     @Override
+    public boolean fencesOldConnections() {
+        return false;
+    }
+
+    @Override
     public void addHandshake(ChannelPipeline p, Handshake h) {
         CompletableFuture<NbdExport> offered = new CompletableFuture<>();
         p.addLast("nbdHandshake", new NbdHandshakeHandler(h.config().export(), h.tls(), h.peerHost(), h.config().port(), offered));

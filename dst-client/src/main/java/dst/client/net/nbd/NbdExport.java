@@ -4,6 +4,7 @@ import dst.protocol.DstException;
 import dst.protocol.Errno;
 import dst.protocol.ExportInfo;
 import dst.protocol.Features;
+import dst.protocol.nbd.Nbd;
 
 /**
  * What an NBD server offered for an export in its handshake, and what the client makes of it.
@@ -17,9 +18,6 @@ import dst.protocol.Features;
  * @param maxBlock      maximum payload (0: not told)
  */
 record NbdExport(String name, long size, int flags, boolean structured, int minBlock, int preferredBlock, int maxBlock) {
-    /** Without NBD_INFO_BLOCK_SIZE a client must keep requests within 32 MiB. */
-    static final int DEFAULT_MAX_PAYLOAD = 32 << 20;
-
     boolean has(int flag) {
         return (flags & Nbd.FLAG_HAS_FLAGS) != 0 && (flags & flag) != 0;
     }
@@ -35,7 +33,7 @@ record NbdExport(String name, long size, int flags, boolean structured, int minB
             throw new DstException(Errno.EOPNOTSUPP, "NBD export '" + name + "' needs requests aligned to " + minBlock + " bytes (at most 4096 supported)");
         }
         int blockSize = minBlock > 512 ? 4096 : 512;
-        int serverMax = maxBlock > 0 ? maxBlock : DEFAULT_MAX_PAYLOAD;
+        int serverMax = maxBlock > 0 ? maxBlock : Nbd.DEFAULT_MAX_PAYLOAD;
         int maxRequest = Math.min(wantedMaxRequest, serverMax);
         maxRequest -= maxRequest % blockSize;
         if (maxRequest <= 0) throw new DstException(Errno.EOPNOTSUPP, "NBD export '" + name + "' allows requests of only " + serverMax + " bytes");

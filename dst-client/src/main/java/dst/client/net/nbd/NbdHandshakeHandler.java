@@ -3,6 +3,7 @@ package dst.client.net.nbd;
 import dst.client.net.ClientTls;
 import dst.protocol.DstException;
 import dst.protocol.Errno;
+import dst.protocol.nbd.Nbd;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
@@ -33,7 +34,6 @@ import java.util.concurrent.CompletableFuture;
 final class NbdHandshakeHandler extends ByteToMessageDecoder {
     private enum State { GREETING, STARTTLS, STRUCTURED, GO, EXPORT_NAME, DONE }
 
-    private static final int OPTION_REPLY_HEADER = 20;
     private final String export;
     private final SslContext tls;
     private final String peerHost;
@@ -71,15 +71,15 @@ final class NbdHandshakeHandler extends ByteToMessageDecoder {
                 in.skipBytes(need - 10);
                 finish();
             } else {
-                if (in.readableBytes() < OPTION_REPLY_HEADER) return;
+                if (in.readableBytes() < Nbd.OPTION_REPLY_SIZE) return;
                 int length = in.getInt(in.readerIndex() + 16);
                 if (length < 0 || length > 1 << 20) throw new DstException(Errno.EPROTO, "NBD option reply of " + Integer.toUnsignedLong(length) + " bytes");
-                if (in.readableBytes() < OPTION_REPLY_HEADER + length) return;
+                if (in.readableBytes() < Nbd.OPTION_REPLY_SIZE + length) return;
                 long magic = in.readLong();
                 int option = in.readInt();
                 int type = in.readInt();
                 in.skipBytes(4);
-                if (magic != Nbd.OPT_REPLY_MAGIC) throw new DstException(Errno.EPROTO, "bad NBD option reply magic " + Long.toHexString(magic));
+                if (magic != Nbd.OPTION_REPLY_MAGIC) throw new DstException(Errno.EPROTO, "bad NBD option reply magic " + Long.toHexString(magic));
                 ByteBuf data = in.readSlice(length);
                 optionReply(ctx, option, type, data);
             }
@@ -135,7 +135,7 @@ final class NbdHandshakeHandler extends ByteToMessageDecoder {
                 exportName(ctx); // a server older than OPT_GO
             } else if ((type & Nbd.REP_FLAG_ERROR) != 0) {
                 String msg = data.readableBytes() > 0 ? ": " + data.toString(StandardCharsets.UTF_8) : "";
-                throw new DstException(Nbd.errnoOfOptionError(type), "NBD server refused export '" + export + "': "
+                throw new DstException(errnoOfOptionError(type), "NBD server refused export '" + export + "': "
                         + Nbd.describeOptionError(type) + msg);
             }
             // other reply types (e.g. NBD_REP_SERVER) carry nothing we need
@@ -209,5 +209,16 @@ final class NbdHandshakeHandler extends ByteToMessageDecoder {
         result.completeExceptionally(root instanceof DstException ? root
                 : new DstException(Errno.EPROTO, "NBD handshake failed: " + root.getMessage(), root));
         ctx.close();
+    }
+
+    /** The errno a refusal becomes (exit codes: 4 = refused). */
+    private static int errnoOfOptionError(int reply) {
+        return switch (reply) {
+            case Nbd.REP_ERR_UNKNOWN -> Errno.ENOENT;
+            case Nbd.REP_ERR_POLICY, Nbd.REP_ERR_TLS_REQD -> Errno.EACCES;
+            case Nbd.REP_ERR_SHUTDOWN -> Errno.ESHUTDOWN;
+            case Nbd.REP_ERR_UNSUP, Nbd.REP_ERR_PLATFORM -> Errno.EOPNOTSUPP;
+            default -> Errno.EPROTO;
+        };
     }
 }

@@ -4,11 +4,12 @@ import dst.client.net.Answer;
 import dst.client.net.Op;
 import dst.protocol.Errno;
 import dst.protocol.FrameException;
-import io.netty.handler.codec.CorruptedFrameException;
+import dst.protocol.nbd.Nbd;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.handler.codec.CorruptedFrameException;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -59,14 +60,14 @@ final class NbdReplyDecoder extends ByteToMessageDecoder {
 
     /** Returns false when the reply is not complete yet. */
     private boolean simple(ByteBuf in, List<Object> out) throws CorruptedFrameException {
-        if (in.readableBytes() < Nbd.SIMPLE_REPLY_HEADER) return false;
+        if (in.readableBytes() < Nbd.SIMPLE_REPLY_SIZE) return false;
         int at = in.readerIndex();
         int error = in.getInt(at + 4);
         long handle = in.getLong(at + 8);
         NbdInFlight.Pending p = pending(handle);
         int data = p.op == Op.READ && error == 0 ? p.length : 0;
-        if (in.readableBytes() < Nbd.SIMPLE_REPLY_HEADER + data) return false;
-        in.skipBytes(Nbd.SIMPLE_REPLY_HEADER);
+        if (in.readableBytes() < Nbd.SIMPLE_REPLY_SIZE + data) return false;
+        in.skipBytes(Nbd.SIMPLE_REPLY_SIZE);
         inFlight.answered(handle);
         if (handle < 0) {
             in.skipBytes(data);
@@ -79,16 +80,16 @@ final class NbdReplyDecoder extends ByteToMessageDecoder {
     }
 
     private boolean structured(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws CorruptedFrameException {
-        if (in.readableBytes() < Nbd.STRUCTURED_REPLY_HEADER) return false;
+        if (in.readableBytes() < Nbd.STRUCTURED_REPLY_SIZE) return false;
         int at = in.readerIndex();
         int flags = in.getUnsignedShort(at + 4);
         int type = in.getUnsignedShort(at + 6);
         long handle = in.getLong(at + 8);
         long length = in.getUnsignedInt(at + 16);
         if (length > maxChunk) throw new FrameException.TooLong("NBD reply chunk", length, maxChunk);
-        if (in.readableBytes() < Nbd.STRUCTURED_REPLY_HEADER + length) return false;
+        if (in.readableBytes() < Nbd.STRUCTURED_REPLY_SIZE + length) return false;
         NbdInFlight.Pending p = pending(handle);
-        in.skipBytes(Nbd.STRUCTURED_REPLY_HEADER);
+        in.skipBytes(Nbd.STRUCTURED_REPLY_SIZE);
         ByteBuf chunk = in.readSlice((int) length);
         if (type == Nbd.REPLY_TYPE_OFFSET_DATA) {
             data(ctx, p, chunk);

@@ -2,6 +2,7 @@ package dst.client.net.nbd;
 
 import dst.client.net.Op;
 import dst.client.net.WireRequest;
+import dst.protocol.nbd.Nbd;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.MessageToMessageEncoder;
@@ -52,7 +53,7 @@ final class NbdRequestEncoder extends MessageToMessageEncoder<Object> {
     }
 
     private static ByteBuf header(ChannelHandlerContext ctx, int flags, int command, long handle, long offset, int length) {
-        return ctx.alloc().buffer(Nbd.REQUEST_HEADER).writeInt(Nbd.REQUEST_MAGIC).writeShort(flags).writeShort(command)
+        return ctx.alloc().buffer(Nbd.REQUEST_SIZE).writeInt(Nbd.REQUEST_MAGIC).writeShort(flags).writeShort(command)
                 .writeLong(handle).writeLong(offset).writeInt(length);
     }
 

@@ -62,6 +62,7 @@ final class ClientSession implements ConnectionEvents {
 
     private volatile ExportInfo info;
     private volatile String offered;
+    private volatile boolean blockStatus;
     private volatile DstException fatal;
 
     ClientSession(ClientConfig config, WireProtocol protocol) throws DstException {
@@ -101,6 +102,11 @@ final class ClientSession implements ConnectionEvents {
     /** What the server offered beyond {@link #info()}, when its protocol says more (NBD), else null. */
     String offered() {
         return offered;
+    }
+
+    /** Whether the current (last) connection's server answers {@link Op#BLOCK_STATUS}. */
+    boolean blockStatus() {
+        return blockStatus;
     }
 
     ClientConfig config() {
@@ -155,6 +161,7 @@ final class ClientSession implements ConnectionEvents {
         }
         sessionId = granted.sessionId();
         offered = ch.attr(WireProtocol.OFFERED).get();
+        blockStatus = Boolean.TRUE.equals(ch.attr(WireProtocol.BLOCK_STATUS).get());
         channel = ch;
         stats.state(DeviceStats.State.CONNECTED);
         if (known != null) {
@@ -258,7 +265,7 @@ final class ClientSession implements ConnectionEvents {
             } else if (answer.isOk()) {
                 count(tx);
                 if (tx.op.changesData()) ledger.writeAcknowledged(tx.fua);
-                ByteBuf data = tx.op == Op.READ ? answer.data().retain() : null;
+                ByteBuf data = tx.op.answersWithData() ? answer.data().retain() : null;
                 completions.complete(tx.result, data, null);
             } else {
                 stats.errors.increment();
@@ -281,6 +288,7 @@ final class ClientSession implements ConnectionEvents {
                 stats.bytesWritten.add(tx.length);
             }
             case FLUSH -> stats.flushes.increment();
+            case BLOCK_STATUS -> { } // a question, not I/O
             default -> stats.trims.increment();
         }
     }

@@ -3,6 +3,7 @@ package dst.client.net;
 import dst.client.core.BlockDevice;
 import dst.client.core.ClientConfig;
 import dst.client.core.DeviceStats;
+import dst.client.core.Extent;
 import dst.client.core.Protocol;
 import dst.client.net.dst.DstProtocol;
 import dst.client.net.nbd.NbdProtocol;
@@ -91,6 +92,42 @@ public final class RemoteDisk implements BlockDevice {
             for (CompletableFuture<ByteBuf> p : parts) all.addComponent(true, p.join());
             return all;
         });
+    }
+
+    /**
+     * NBD base:allocation: one BLOCK_STATUS for at most {@code MAX_RANGE_CHUNK} bytes; the server may answer for less.
+     * Without it (dst, or an NBD server that did not agree to base:allocation) the whole range is data.
+     */
+    @Override
+    public CompletableFuture<List<Extent>> extents(long offset, long length) {
+        DstException bad = session.info().refusal(Opcode.READ, offset, length);
+        if (bad != null) return CompletableFuture.failedFuture(bad);
+        if (!session.blockStatus() || length == 0) return BlockDevice.super.extents(offset, length);
+        int n = (int) Math.min(length, MAX_RANGE_CHUNK);
+        return session.submit(Op.BLOCK_STATUS, false, offset, n, null, CONTROL_COST).thenApply(b -> {
+            try {
+                return parseExtents(b, offset, n);
+            } finally {
+                b.release();
+            }
+        });
+    }
+
+    /** The answer of a BLOCK_STATUS (see {@link Op#BLOCK_STATUS}); an empty one says nothing: data. */
+    private static List<Extent> parseExtents(ByteBuf b, long offset, long length) {
+        List<Extent> out = new ArrayList<>();
+        long at = offset;
+        while (b.readableBytes() >= 12 && at < offset + length) {
+            long n = Math.min(b.readLong(), offset + length - at);
+            boolean zero = b.readInt() != 0;
+            if (n <= 0) break;
+            Extent last = out.isEmpty() ? null : out.get(out.size() - 1);
+            if (last != null && last.zero() == zero) out.set(out.size() - 1, new Extent(last.offset(), last.length() + n, zero));
+            else out.add(new Extent(at, n, zero));
+            at += n;
+        }
+        if (out.isEmpty()) out.add(new Extent(offset, length, false));
+        return out;
     }
 
     @Override

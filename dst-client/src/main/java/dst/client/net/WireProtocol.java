@@ -21,6 +21,8 @@ import java.util.concurrent.CompletableFuture;
 public interface WireProtocol {
     /** Set on a channel by a protocol whose server offers more than {@link ExportInfo} says: one line for {@code info}. */
     AttributeKey<String> OFFERED = AttributeKey.valueOf("dst.client.offered");
+    /** Set (true) on a channel whose server answers {@link Op#BLOCK_STATUS} (NBD with base:allocation). */
+    AttributeKey<Boolean> BLOCK_STATUS = AttributeKey.valueOf("dst.client.blockStatus");
 
     /**
      * One handshake attempt.

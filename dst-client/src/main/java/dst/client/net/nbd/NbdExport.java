@@ -16,8 +16,10 @@ import dst.protocol.nbd.Nbd;
  * @param minBlock      minimum block size (0: not told)
  * @param preferredBlock preferred block size (0: not told)
  * @param maxBlock      maximum payload (0: not told)
+ * @param metaContext   the id the server gave base:allocation, -1 when it did not agree to it (no BLOCK_STATUS)
  */
-record NbdExport(String name, long size, int flags, boolean structured, int minBlock, int preferredBlock, int maxBlock) {
+record NbdExport(String name, long size, int flags, boolean structured, int minBlock, int preferredBlock, int maxBlock,
+                 long metaContext) {
     boolean has(int flag) {
         return (flags & Nbd.FLAG_HAS_FLAGS) != 0 && (flags & flag) != 0;
     }
@@ -45,6 +47,7 @@ record NbdExport(String name, long size, int flags, boolean structured, int minB
     /** One line for {@code info}: what the server offered. */
     String describe() {
         return "transmission flags " + Nbd.describeFlags(flags) + "; " + (structured ? "structured replies" : "simple replies")
+                + (metaContext >= 0 ? ", " + Nbd.BASE_ALLOCATION : "")
                 + "; block size " + (minBlock == 0 ? "not told" : "min " + minBlock + " preferred " + preferredBlock + " max " + maxBlock);
     }
 }

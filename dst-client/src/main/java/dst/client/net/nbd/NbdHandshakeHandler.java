@@ -22,6 +22,8 @@ import java.util.concurrent.CompletableFuture;
  * server: NBDMAGIC IHAVEOPT u16 handshake-flags        client: u32 client-flags
  * [client: IHAVEOPT u32 STARTTLS u32 0                 server: reply ACK, then TLS from the next byte]
  * client: IHAVEOPT u32 STRUCTURED_REPLY u32 0         server: reply ACK (or ERR_UNSUP: simple replies)
+ * [structured: IHAVEOPT u32 SET_META_CONTEXT u32 len  u32 namelen name u32 1 u32 15 "base:allocation"
+ *  server: reply META_CONTEXT(u32 id, name) ... ACK     (or an error: no BLOCK_STATUS)]
  * client: IHAVEOPT u32 GO u32 len  u32 namelen name u16 1 u16 INFO_BLOCK_SIZE
  * server: reply INFO(EXPORT: u64 size, u16 flags) [INFO(BLOCK_SIZE: u32 min, pref, max)] ... ACK
  *         or ERR_UNSUP -> client: IHAVEOPT u32 EXPORT_NAME u32 len name
@@ -32,8 +34,9 @@ import java.util.concurrent.CompletableFuture;
  * saying why not. Every byte after the handshake is left to the data-phase decoder that replaces this one.
  */
 final class NbdHandshakeHandler extends ByteToMessageDecoder {
-    private enum State { GREETING, STARTTLS, STRUCTURED, GO, EXPORT_NAME, DONE }
+    private enum State { GREETING, STARTTLS, STRUCTURED, META_CONTEXT, GO, EXPORT_NAME, DONE }
 
+    
     private final String export;
     private final SslContext tls;
     private final String peerHost;
@@ -47,6 +50,7 @@ final class NbdHandshakeHandler extends ByteToMessageDecoder {
     private int minBlock;
     private int preferredBlock;
     private int maxBlock;
+    private long metaContext = -1;
 
     /** {@code tls}: start TLS with NBD_OPT_STARTTLS before anything else (nbds://), or null. */
     NbdHandshakeHandler(String export, SslContext tls, String peerHost, int peerPort, CompletableFuture<NbdExport> result) {
@@ -123,7 +127,16 @@ final class NbdHandshakeHandler extends ByteToMessageDecoder {
         } else if (state == State.STRUCTURED) {
             if (option != Nbd.OPT_STRUCTURED_REPLY) throw unexpected(option);
             structured = type == Nbd.REP_ACK;
-            go(ctx);
+            if (structured) metaContext(ctx);
+            else go(ctx);
+        } else if (state == State.META_CONTEXT) {
+            if (option != Nbd.OPT_SET_META_CONTEXT) throw unexpected(option);
+            if (type == Nbd.REP_META_CONTEXT && data.readableBytes() >= 4) {
+                long id = data.readUnsignedInt();
+                if (data.toString(StandardCharsets.UTF_8).equals(Nbd.BASE_ALLOCATION)) metaContext = id;
+            } else if (type == Nbd.REP_ACK || (type & Nbd.REP_FLAG_ERROR) != 0) {
+                go(ctx); // an error only means no BLOCK_STATUS: every range counts as data
+            }
         } else if (state == State.GO) {
             if (option != Nbd.OPT_GO) throw unexpected(option);
             if (type == Nbd.REP_INFO) {
@@ -157,6 +170,16 @@ final class NbdHandshakeHandler extends ByteToMessageDecoder {
         }
     }
 
+    /** Asks for base:allocation, so BLOCK_STATUS can tell holes (copy skips them). */
+    private void metaContext(ChannelHandlerContext ctx) {
+        byte[] name = export.getBytes(StandardCharsets.UTF_8);
+        byte[] query = Nbd.BASE_ALLOCATION.getBytes(StandardCharsets.UTF_8);
+        ByteBuf data = ctx.alloc().buffer(4 + name.length + 8 + query.length);
+        data.writeInt(name.length).writeBytes(name).writeInt(1).writeInt(query.length).writeBytes(query);
+        option(ctx, Nbd.OPT_SET_META_CONTEXT, data);
+        state = State.META_CONTEXT;
+    }
+
     private void go(ChannelHandlerContext ctx) {
         byte[] name = export.getBytes(StandardCharsets.UTF_8);
         ByteBuf data = ctx.alloc().buffer(4 + name.length + 4);
@@ -182,7 +205,7 @@ final class NbdHandshakeHandler extends ByteToMessageDecoder {
     private void finish() throws DstException {
         if (size < 0) throw new DstException(Errno.EPROTO, "NBD export with a negative size");
         state = State.DONE;
-        result.complete(new NbdExport(export, size, flags, structured, minBlock, preferredBlock, maxBlock));
+        result.complete(new NbdExport(export, size, flags, structured, minBlock, preferredBlock, maxBlock, metaContext));
     }
 
     private static DstException unexpected(int option) {

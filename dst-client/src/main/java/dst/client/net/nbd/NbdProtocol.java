@@ -50,6 +50,7 @@ public final class NbdProtocol implements WireProtocol {
             }
             try {
                 p.channel().attr(OFFERED).set(export.describe());
+                p.channel().attr(BLOCK_STATUS).set(export.metaContext() >= 0);
                 h.granted().complete(export.toExportInfo(h.config().maxRequest(), h.config().localName()));
             } catch (DstException e) {
                 h.granted().completeExceptionally(e);

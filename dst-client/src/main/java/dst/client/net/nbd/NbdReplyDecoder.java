@@ -22,6 +22,7 @@ import java.util.List;
  * structured:  u32 0x668e33ef, u16 flags, u16 type, u64 handle, u32 length, payload of length bytes
  *              OFFSET_DATA: u64 offset, data     OFFSET_HOLE: u64 offset, u32 size (zeros)
  *              ERROR / ERROR_OFFSET (type bit 15): u32 error, u16 message length, message [, u64 offset]
+ *              BLOCK_STATUS: u32 context id, then per extent u32 length, u32 flags (STATE_HOLE, STATE_ZERO)
  *              NONE; the last chunk of a reply has flag DONE
  * </pre>
  * A structured READ is assembled from its chunks (one chunk that covers the whole range is passed on without
@@ -36,10 +37,13 @@ final class NbdReplyDecoder extends ByteToMessageDecoder {
     private final NbdInFlight inFlight;
     private final int maxChunk;
 
-    /** {@code maxRequest}: the largest request sent, which bounds every reply chunk this decoder accepts. */
+    /**
+     * {@code maxRequest}: the largest request sent, which bounds every reply chunk this decoder accepts (at least
+     * 1 MiB: a block status chunk of 128 Ki extents).
+     */
     NbdReplyDecoder(NbdInFlight inFlight, int maxRequest) {
         this.inFlight = inFlight;
-        this.maxChunk = maxRequest + 4096;
+        this.maxChunk = Math.max(maxRequest, 1 << 20) + 4096;
     }
 
     @Override
@@ -95,6 +99,8 @@ final class NbdReplyDecoder extends ByteToMessageDecoder {
             data(ctx, p, chunk);
         } else if (type == Nbd.REPLY_TYPE_OFFSET_HOLE) {
             hole(ctx, p, chunk);
+        } else if (type == Nbd.REPLY_TYPE_BLOCK_STATUS) {
+            blockStatus(ctx, p, chunk);
         } else if ((type & Nbd.REPLY_TYPE_ERROR_BIT) != 0) {
             if (chunk.readableBytes() < 6) throw new CorruptedFrameException("short NBD error chunk");
             int error = chunk.readInt();
@@ -115,6 +121,8 @@ final class NbdReplyDecoder extends ByteToMessageDecoder {
             out.add(Answer.error(handle, p.error, p.message.isEmpty() ? "NBD error " + Errno.name(p.error) : p.message));
         } else if (p.op == Op.READ) {
             out.add(Answer.ok(handle, data != null ? data : zeros(ctx, p.length)));
+        } else if (p.op == Op.BLOCK_STATUS) {
+            out.add(Answer.ok(handle, data != null ? data : Unpooled.EMPTY_BUFFER));
         } else {
             if (data != null) data.release();
             out.add(Answer.ok(handle, Unpooled.EMPTY_BUFFER));
@@ -142,6 +150,25 @@ final class NbdReplyDecoder extends ByteToMessageDecoder {
         check(p, offset, size);
         if (!p.assembled) assemble(ctx, p);
         p.data.setZero((int) (offset - p.offset), (int) size);
+    }
+
+    /**
+     * The extents of a BLOCK_STATUS, as {@link Op#BLOCK_STATUS} answers them (u64 length, u32 zero); the first
+     * chunk counts (a server sends one per context, and we asked for one).
+     */
+    private static void blockStatus(ChannelHandlerContext ctx, NbdInFlight.Pending p, ByteBuf chunk) throws CorruptedFrameException {
+        if (p.op != Op.BLOCK_STATUS || chunk.readableBytes() < 12 || (chunk.readableBytes() - 4) % 8 != 0) {
+            throw new CorruptedFrameException("bad NBD block status chunk");
+        }
+        if (p.data != null) return;
+        chunk.skipBytes(4); // context id: the one we asked for
+        int n = chunk.readableBytes() / 8;
+        p.data = ctx.alloc().buffer(n * 12);
+        for (int i = 0; i < n; i++) {
+            long length = chunk.readUnsignedInt();
+            int state = chunk.readInt();
+            p.data.writeLong(length).writeInt((state & Nbd.STATE_ZERO) != 0 ? 1 : 0);
+        }
     }
 
     /** Makes {@code p.data} a zeroed buffer of the request's length, holding what arrived so far (a whole-range chunk). */

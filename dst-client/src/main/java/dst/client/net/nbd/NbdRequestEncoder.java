@@ -64,6 +64,7 @@ final class NbdRequestEncoder extends MessageToMessageEncoder<Object> {
             case FLUSH -> Nbd.CMD_FLUSH;
             case TRIM -> Nbd.CMD_TRIM;
             case WRITE_ZEROES -> Nbd.CMD_WRITE_ZEROES;
+            case BLOCK_STATUS -> Nbd.CMD_BLOCK_STATUS;
         };
     }
 }

@@ -63,6 +63,7 @@ final class ClientSession implements ConnectionEvents {
     private volatile ExportInfo info;
     private volatile String offered;
     private volatile boolean blockStatus;
+    private volatile int alignment = 1;
     private volatile DstException fatal;
 
     ClientSession(ClientConfig config, WireProtocol protocol) throws DstException {
@@ -107,6 +108,11 @@ final class ClientSession implements ConnectionEvents {
     /** Whether the current (last) connection's server answers {@link Op#BLOCK_STATUS}. */
     boolean blockStatus() {
         return blockStatus;
+    }
+
+    /** What request offsets and lengths must be multiples of (1: anything goes). */
+    int alignment() {
+        return alignment;
     }
 
     ClientConfig config() {
@@ -162,6 +168,8 @@ final class ClientSession implements ConnectionEvents {
         sessionId = granted.sessionId();
         offered = ch.attr(WireProtocol.OFFERED).get();
         blockStatus = Boolean.TRUE.equals(ch.attr(WireProtocol.BLOCK_STATUS).get());
+        Integer align = ch.attr(WireProtocol.ALIGNMENT).get();
+        alignment = align == null ? 1 : align;
         channel = ch;
         stats.state(DeviceStats.State.CONNECTED);
         if (known != null) {

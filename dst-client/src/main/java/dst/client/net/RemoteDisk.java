@@ -73,7 +73,7 @@ public final class RemoteDisk implements BlockDevice {
 
     @Override
     public CompletableFuture<ByteBuf> read(long offset, int length) {
-        DstException bad = session.info().refusal(Opcode.READ, offset, length);
+        DstException bad = refusal(Opcode.READ, offset, length);
         if (bad != null) return CompletableFuture.failedFuture(bad);
         if (length == 0) return CompletableFuture.completedFuture(Unpooled.EMPTY_BUFFER);
         int max = session.info().maxRequest();
@@ -95,6 +95,20 @@ public final class RemoteDisk implements BlockDevice {
     }
 
     /**
+     * The export's range rule, and the server's alignment (an NBD minimum block size): an unaligned request is
+     * refused here, clearly, rather than by the server with a bare EINVAL.
+     */
+    private DstException refusal(int opcode, long offset, long length) {
+        DstException bad = session.info().refusal(opcode, offset, length);
+        int align = session.alignment();
+        if (bad == null && align > 1 && opcode != Opcode.FLUSH && (offset % align != 0 || length % align != 0)) {
+            bad = new DstException(Errno.EINVAL, Opcode.name(opcode) + " " + offset + "+" + length + " is not aligned to "
+                    + align + " bytes, which the server requires (its minimum block size)");
+        }
+        return bad;
+    }
+
+    /**
      * NBD base:allocation: one BLOCK_STATUS for at most {@code MAX_RANGE_CHUNK} bytes; the server may answer for less.
      * Without it (dst, or an NBD server that did not agree to base:allocation) the whole range is data.
      */
@@ -102,9 +116,10 @@ public final class RemoteDisk implements BlockDevice {
     public CompletableFuture<List<Extent>> extents(long offset, long length) {
         DstException bad = session.info().refusal(Opcode.READ, offset, length);
         if (bad != null) return CompletableFuture.failedFuture(bad);
-        if (!session.blockStatus() || length == 0) return BlockDevice.super.extents(offset, length);
-        int n = (int) Math.min(length, MAX_RANGE_CHUNK);
-        return session.submit(Op.BLOCK_STATUS, false, offset, n, null, CONTROL_COST).thenApply(b -> {
+        int align = session.alignment();
+        long n = Math.min(length, MAX_RANGE_CHUNK) / align * align;
+        if (!session.blockStatus() || n == 0 || offset % align != 0) return BlockDevice.super.extents(offset, length);
+        return session.submit(Op.BLOCK_STATUS, false, offset, (int) n, null, CONTROL_COST).thenApply(b -> {
             try {
                 return parseExtents(b, offset, n);
             } finally {
@@ -133,7 +148,7 @@ public final class RemoteDisk implements BlockDevice {
     @Override
     public CompletableFuture<Void> write(long offset, ByteBuf data, boolean fua) {
         int length = data.readableBytes();
-        DstException bad = session.info().refusal(Opcode.WRITE, offset, length);
+        DstException bad = refusal(Opcode.WRITE, offset, length);
         if (bad != null) {
             data.release();
             return CompletableFuture.failedFuture(bad);
@@ -173,7 +188,7 @@ public final class RemoteDisk implements BlockDevice {
     }
 
     private CompletableFuture<Void> ranged(Op op, long offset, long length) {
-        DstException bad = session.info().refusal(op == Op.TRIM ? Opcode.TRIM : Opcode.WRITE_ZEROES, offset, length);
+        DstException bad = refusal(op == Op.TRIM ? Opcode.TRIM : Opcode.WRITE_ZEROES, offset, length);
         if (bad != null) return CompletableFuture.failedFuture(bad);
         if (op == Op.TRIM && !session.info().has(Features.TRIM)) return CompletableFuture.completedFuture(null); // a hint
         if (op == Op.WRITE_ZEROES && !session.info().has(Features.WRITE_ZEROES)) return writeZeroBuffers(offset, length);

@@ -23,6 +23,8 @@ public interface WireProtocol {
     AttributeKey<String> OFFERED = AttributeKey.valueOf("dst.client.offered");
     /** Set (true) on a channel whose server answers {@link Op#BLOCK_STATUS} (NBD with base:allocation). */
     AttributeKey<Boolean> BLOCK_STATUS = AttributeKey.valueOf("dst.client.blockStatus");
+    /** Set on a channel whose server needs offsets and lengths aligned (NBD's minimum block size): the alignment. */
+    AttributeKey<Integer> ALIGNMENT = AttributeKey.valueOf("dst.client.alignment");
 
     /**
      * One handshake attempt.

@@ -21,6 +21,7 @@ import java.util.concurrent.CompletableFuture;
  * <pre>
  * server: NBDMAGIC IHAVEOPT u16 handshake-flags        client: u32 client-flags
  * [client: IHAVEOPT u32 STARTTLS u32 0                 server: reply ACK, then TLS from the next byte]
+ * client: IHAVEOPT u32 EXTENDED_HEADERS u32 0         server: reply ACK (structured replies too), or an error:
  * client: IHAVEOPT u32 STRUCTURED_REPLY u32 0         server: reply ACK (or ERR_UNSUP: simple replies)
  * [structured: IHAVEOPT u32 SET_META_CONTEXT u32 len  u32 namelen name u32 1 u32 15 "base:allocation"
  *  server: reply META_CONTEXT(u32 id, name) ... ACK     (or an error: no BLOCK_STATUS)]
@@ -34,7 +35,7 @@ import java.util.concurrent.CompletableFuture;
  * saying why not. Every byte after the handshake is left to the data-phase decoder that replaces this one.
  */
 final class NbdHandshakeHandler extends ByteToMessageDecoder {
-    private enum State { GREETING, STARTTLS, STRUCTURED, META_CONTEXT, GO, EXPORT_NAME, DONE }
+    private enum State { GREETING, STARTTLS, EXTENDED, STRUCTURED, META_CONTEXT, GO, EXPORT_NAME, DONE }
 
     
     private final String export;
@@ -45,6 +46,7 @@ final class NbdHandshakeHandler extends ByteToMessageDecoder {
     private State state = State.GREETING;
     private boolean noZeroes;
     private boolean structured;
+    private boolean extended;
     private long size = -1;
     private int flags;
     private int minBlock;
@@ -106,8 +108,14 @@ final class NbdHandshakeHandler extends ByteToMessageDecoder {
             option(ctx, Nbd.OPT_STARTTLS, null);
             state = State.STARTTLS;
         } else {
-            structuredReplies(ctx);
+            extendedHeaders(ctx);
         }
+    }
+
+    /** Extended headers first: they include structured replies; a server without them gets asked for those. */
+    private void extendedHeaders(ChannelHandlerContext ctx) {
+        option(ctx, Nbd.OPT_EXTENDED_HEADERS, null);
+        state = State.EXTENDED;
     }
 
     private void structuredReplies(ChannelHandlerContext ctx) {
@@ -123,7 +131,16 @@ final class NbdHandshakeHandler extends ByteToMessageDecoder {
             }
             // Everything from here on is encrypted; the options below wait in the SslHandler for its handshake.
             ctx.pipeline().addFirst("tls", tls.newHandler(ctx.alloc(), peerHost, peerPort));
-            structuredReplies(ctx);
+            extendedHeaders(ctx);
+        } else if (state == State.EXTENDED) {
+            if (option != Nbd.OPT_EXTENDED_HEADERS) throw unexpected(option);
+            extended = type == Nbd.REP_ACK;
+            if (extended) {
+                structured = true;
+                metaContext(ctx);
+            } else {
+                structuredReplies(ctx);
+            }
         } else if (state == State.STRUCTURED) {
             if (option != Nbd.OPT_STRUCTURED_REPLY) throw unexpected(option);
             structured = type == Nbd.REP_ACK;
@@ -205,7 +222,7 @@ final class NbdHandshakeHandler extends ByteToMessageDecoder {
     private void finish() throws DstException {
         if (size < 0) throw new DstException(Errno.EPROTO, "NBD export with a negative size");
         state = State.DONE;
-        result.complete(new NbdExport(export, size, flags, structured, minBlock, preferredBlock, maxBlock, metaContext));
+        result.complete(new NbdExport(export, size, flags, structured, extended, minBlock, preferredBlock, maxBlock, metaContext));
     }
 
     private static DstException unexpected(int option) {

@@ -67,6 +67,7 @@ public final class DeviceRecord {
         set("bytes-written", Long.toString(s.bytesWritten.sum()));
         set("errors", Long.toString(s.errors.sum()));
         set("reconnects", Long.toString(s.reconnects.sum()));
+        set("connections", s.connected() + "/" + s.connections());
         return set("stats", s.summary());
     }
 

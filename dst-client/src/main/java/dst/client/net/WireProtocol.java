@@ -23,6 +23,8 @@ public interface WireProtocol {
     AttributeKey<String> OFFERED = AttributeKey.valueOf("dst.client.offered");
     /** Set (true) on a channel whose server answers {@link Op#BLOCK_STATUS} (NBD with base:allocation). */
     AttributeKey<Boolean> BLOCK_STATUS = AttributeKey.valueOf("dst.client.blockStatus");
+    /** Set (true) on a channel whose server advertised CAN_MULTI_CONN (NBD): it may take several connections per device. */
+    AttributeKey<Boolean> MULTI_CONN = AttributeKey.valueOf("dst.client.multiConn");
     /** Set on a channel whose server needs offsets and lengths aligned (NBD's minimum block size): the alignment. */
     AttributeKey<Integer> ALIGNMENT = AttributeKey.valueOf("dst.client.alignment");
 

@@ -3,6 +3,7 @@ package dst.client.net.nbd;
 import dst.client.net.WireProtocol;
 import dst.protocol.DstException;
 import dst.protocol.ExportInfo;
+import dst.protocol.nbd.Nbd;
 import io.netty.channel.ChannelPipeline;
 import io.netty.util.AttributeKey;
 
@@ -56,6 +57,7 @@ public final class NbdProtocol implements WireProtocol {
                 p.channel().attr(BLOCK_STATUS).set(export.metaContext() >= 0);
                 p.channel().attr(EXTENDED).set(export.extended());
                 p.channel().attr(ALIGNMENT).set(export.alignment());
+                p.channel().attr(MULTI_CONN).set(export.has(Nbd.FLAG_CAN_MULTI_CONN));
                 h.granted().complete(export.toExportInfo(h.config().maxRequest(), h.config().localName()));
             } catch (DstException e) {
                 h.granted().completeExceptionally(e);

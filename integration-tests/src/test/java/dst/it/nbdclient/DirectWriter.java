@@ -60,7 +60,7 @@ final class DirectWriter {
                 next = CompletableFuture.supplyAsync(() -> pattern(following));
                 started = g;
                 long t0 = System.nanoTime();
-                Host.Result r = dd(data, 0, mib);
+                Host.Result r = dd(data, 0, mib, true);
                 passMillis.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
                 if (r.exitCode() != 0) failures.add("pass " + g + ": dd exit " + r.exitCode() + ": " + r.output().trim());
                 else completed = g;
@@ -71,10 +71,10 @@ final class DirectWriter {
         }
     }
 
-    /** One dd of {@code count} MiB from {@code data} to the device at MiB {@code seek}, direct, fsync at the end. */
-    Host.Result dd(Path data, int seek, int count) throws IOException, InterruptedException {
+    /** One dd of {@code count} MiB from {@code data} to the device at MiB {@code seek}, direct, with an fsync at the end or not. */
+    Host.Result dd(Path data, int seek, int count, boolean fsync) throws IOException, InterruptedException {
         return Host.exec(300, List.of("dd", "if=" + data, "of=" + device, "bs=1M", "count=" + count, "seek=" + seek,
-                "oflag=direct", "conv=fsync,notrunc", "status=none"), Map.of());
+                "oflag=direct", fsync ? "conv=fsync,notrunc" : "conv=notrunc", "status=none"), Map.of());
     }
 
     /** The data of pass {@code g} in one of two alternating files (pass g-1's file is free once pass g starts). */
@@ -117,7 +117,7 @@ final class DirectWriter {
         return List.copyOf(passMillis);
     }
 
-    /** Verdict per block of the device (read with O_DIRECT: what the server returns, not the page cache) against pass {@code g}. */
+    /** {@link #check} of the device, read with O_DIRECT (what the server returns, not the page cache), against pass {@code g}. */
     Map<Blocks.Verdict, Integer> checkDevice(int g) throws IOException, InterruptedException {
         Path copy = dir.resolve("readback.bin");
         Host.exec(300, List.of("dd", "if=" + device, "of=" + copy, "bs=1M", "count=" + mib, "iflag=direct", "status=none"), Map.of())
@@ -127,10 +127,12 @@ final class DirectWriter {
         return v;
     }
 
-    /** Verdict per block of the first {@code count} MiB of {@code file} (a server's raw image) against generation {@code g}. */
+    /**
+     * How many blocks of the first {@code count} MiB of {@code file} (a server's raw image) get each verdict against
+     * generation {@code g}; only the verdicts that occur ({@code {OK=count}} when all is well).
+     */
     static Map<Blocks.Verdict, Integer> check(Path file, int g, int count) throws IOException {
         Map<Blocks.Verdict, Integer> verdicts = new EnumMap<>(Blocks.Verdict.class);
-        for (Blocks.Verdict v : Blocks.Verdict.values()) verdicts.put(v, 0);
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             ByteBuffer b = ByteBuffer.allocate(MIB);
             for (int i = 0; i < count; i++) {

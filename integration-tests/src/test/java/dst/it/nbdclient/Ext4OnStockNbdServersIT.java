@@ -43,8 +43,11 @@ class Ext4OnStockNbdServersIT {
         client = new ClientCli(tmp.resolve("run"));
         mnt = Files.createDirectories(tmp.resolve("mnt"));
 
-        Path device = client.attach(server.uri());
+        Path device = client.attach(server.uri(), "--name", "disk");
         assertTrue(device.toString().startsWith("/dev/loop"), "attach printed " + device);
+        String fuseFile = client.run("status", "disk").lines().filter(l -> l.startsWith("fuse file:")).findFirst().orElseThrow()
+                .substring("fuse file:".length()).trim();
+        assertEquals(fuseFile, Host.run("losetup", "--noheadings", "--output", "BACK-FILE", device.toString()), "status names the loop's file");
         assertEquals(DISK_BYTES, Long.parseLong(Host.run("blockdev", "--getsize64", device.toString())), "device size");
         Host.run("mkfs.ext4", "-q", device.toString());
         Host.run("mount", device.toString(), mnt.toString());

@@ -159,7 +159,7 @@ public final class StockNbdServer implements AutoCloseable {
         return dir.resolve("nbd-server-" + port() + ".pid");
     }
 
-    private void launch() throws IOException {
+    private void launch() throws IOException, InterruptedException {
         List<String> cmd = command();
         if (kind == Kind.NBD_SERVER) Files.deleteIfExists(pidFile());
         Files.writeString(log, "### " + String.join(" ", cmd) + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
@@ -188,7 +188,7 @@ public final class StockNbdServer implements AutoCloseable {
                 LIVE.remove(process);
                 throw new IllegalStateException(kind.program + " exited before listening on " + port() + ":\n" + logText());
             }
-            sleep(20);
+            Thread.sleep(20);
         }
         killTree(process);
         throw new IllegalStateException(kind.program + " did not listen on " + port() + " within " + START_TIMEOUT + ":\n" + logText());
@@ -221,7 +221,7 @@ public final class StockNbdServer implements AutoCloseable {
     }
 
     /** Starts the server again on the same port (kill or stop it first); retries while the port is still held. */
-    public void restart() throws IOException {
+    public void restart() throws IOException, InterruptedException {
         if (isAlive()) throw new IllegalStateException("still running: kill9() or stop() it first");
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (true) {
@@ -230,7 +230,7 @@ public final class StockNbdServer implements AutoCloseable {
                 return;
             } catch (IllegalStateException e) {
                 if (System.nanoTime() > deadline) throw e;
-                sleep(100);
+                Thread.sleep(100);
             }
         }
     }
@@ -284,15 +284,6 @@ public final class StockNbdServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
-        }
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
         }
     }
 

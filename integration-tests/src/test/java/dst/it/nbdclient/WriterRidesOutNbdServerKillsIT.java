@@ -23,8 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The NBD server process dies under a writer, ten times: while {@code dd oflag=direct conv=fsync bs=1M} writes pass
  * after pass of verified blocks to a device attached with {@code dst-client attach nbd://...}, the server (nbdkit's
- * file plugin; qemu-nbd with a qcow2 image) is SIGKILLed at a random moment of the write stream and started again on
- * the same port. The writer sees no error; the last pass reads back exactly from the device and from the server's own
+ * file plugin; qemu-nbd with a qcow2 image; nbd-server, with the processes it forked for connections) is SIGKILLed at a
+ * random moment of the write stream and started again on the same port. The writer sees no error; the last pass reads back exactly from the device and from the server's own
  * image; {@code dst-client status} counts the reconnects and the resent requests. Each outage is far shorter than the
  * I/O deadline (30 s), so nothing may fail.
  */
@@ -40,15 +40,15 @@ class WriterRidesOutNbdServerKillsIT {
     private StockNbdServer server;
 
     @ParameterizedTest(name = "{0}")
-    @EnumSource(value = StockNbdServer.Kind.class, names = {"NBDKIT_FILE", "QEMU_NBD_QCOW2"})
+    @EnumSource(value = StockNbdServer.Kind.class, names = {"NBDKIT_FILE", "QEMU_NBD_QCOW2", "NBD_SERVER"})
     @Timeout(value = 4, unit = TimeUnit.MINUTES)
     void everyPassLandsThroughTenKills(StockNbdServer.Kind kind) throws Exception {
         Host.assumeRig("dd", "blockdev");
         StockNbdServer.assumeInstalled(kind);
         server = StockNbdServer.start(kind, tmp, 2L * MIB << 20);
         client = new ClientCli(tmp.resolve("run"));
-        Path device = client.attach(server.uri());
         String name = "nbd";
+        Path device = client.attach(server.uri(), "--name", name);
         Path log = client.runDir().resolve(name + ".log");
         DirectWriter writer = new DirectWriter(device, tmp, MIB).start();
 

@@ -3,6 +3,8 @@ package dst.server.cli;
 import dst.runtime.cli.ExitCodes;
 import dst.runtime.cli.Logs;
 import dst.runtime.cli.Version;
+import dst.server.ctl.ControlCommands;
+import dst.server.ctl.ControlSocket;
 import dst.server.export.Export;
 import dst.server.export.ExportSpec;
 import dst.runtime.cli.Sizes;
@@ -38,8 +40,11 @@ import java.util.logging.Logger;
                 "challenge-response, the key never crosses the network). Anonymous clients are served only with",
                 "--anonymous, or when the server has no client keys at all and listens on loopback or a Unix socket.",
                 "allow= on an export limits who may use it: allow=alice:rw+bob:ro (also *:ro, anonymous:ro).",
-                "--tls encrypts every connection (TLS 1.3; dst-server tls init makes the key and certificate)."},
-        subcommands = {ClientCommand.class, TlsCommand.class, CommandLine.HelpCommand.class},
+                "--tls encrypts every connection (TLS 1.3; dst-server tls init makes the key and certificate).",
+                "",
+                "Operating: 'dst-server ctl status' shows the exports and who is connected, through the control socket",
+                "(--ctl-socket)."},
+        subcommands = {ClientCommand.class, TlsCommand.class, CtlCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Examples:",
                 "  dst-server --export disk0=/srv/disk0.img,size=10G",
                 "  dst-server --listen 0.0.0.0:7070 --export scratch=mem:4G --export base=/dev/vdb,ro",
@@ -104,6 +109,12 @@ public final class ServerMain implements Callable<Integer> {
             description = "Close a connection that sent nothing, not even a keepalive, for this long (default: ${DEFAULT-VALUE}).")
     int idleTimeoutSeconds;
 
+    @Option(names = "--ctl-socket", paramLabel = "PATH|none", defaultValue = ControlSocket.DEFAULT_PATH,
+            description = {"The control socket 'dst-server ctl' talks to (default: ${DEFAULT-VALUE}; mode 0600, root and the",
+                    "server's user only). none: no control socket. When the default one is held by another running server,",
+                    "this one runs without (a warning says so); a --ctl-socket given explicitly must be free."})
+    String ctlSocket;
+
     @Option(names = {"-v", "--verbose"}, description = "Log more.")
     boolean verbose;
 
@@ -141,9 +152,11 @@ public final class ServerMain implements Callable<Integer> {
             throw e;
         }
         DstServer server = DstServer.start(opened, config, transport, nbd);
+        ControlSocket control = openControlSocket(server, log);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("shutting down: finishing running requests, forcing exports to disk");
             try {
+                if (control != null) control.close();
                 server.close();
                 log.info("shutdown complete");
             } catch (IOException e) {
@@ -158,9 +171,25 @@ public final class ServerMain implements Callable<Integer> {
         System.out.println("  clients: " + keys.size() + " identities from " + clients
                 + (anonymousAllowed ? "; anonymous clients served" : "; authentication required"));
         for (Export e : opened) System.out.println("  export " + e);
+        if (control != null) System.out.println("  control socket: " + control.path());
         System.out.flush();
         server.awaitClosed();
         return ExitCodes.OK;
+    }
+
+    /** The control socket, or null with --ctl-socket none (or when the default one belongs to another server). */
+    private ControlSocket openControlSocket(DstServer server, Logger log) throws IOException {
+        if (ctlSocket.equals("none")) return null;
+        try {
+            return ControlSocket.open(Path.of(ctlSocket), ControlCommands.standard(server));
+        } catch (IOException e) {
+            if (!ctlSocket.equals(ControlSocket.DEFAULT_PATH)) {
+                server.close();
+                throw e;
+            }
+            log.warning(e.getMessage() + "; running without a control socket (give this server its own with --ctl-socket PATH)");
+            return null;
+        }
     }
 
     public static void main(String[] args) {

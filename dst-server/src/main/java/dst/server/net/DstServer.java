@@ -161,6 +161,11 @@ public final class DstServer implements Closeable {
         return exports;
     }
 
+    /** Every session the server knows: connected ones, and those whose client is away but may resume. */
+    public java.util.Collection<Session> sessions() {
+        return sessions.all();
+    }
+
     public int connectionCount() {
         return connections.size();
     }

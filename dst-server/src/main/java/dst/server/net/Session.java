@@ -5,6 +5,7 @@ import io.netty.channel.Channel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A client session: survives reconnects of its client. Counts the requests being executed for it so
@@ -17,27 +18,61 @@ public final class Session {
     private final long id;
     private final String exportName;
     private final String owner;
+    private final String protocol;
+    private final LongAdder bytesRead = new LongAdder();
+    private final LongAdder bytesWritten = new LongAdder();
+    private final LongAdder requests = new LongAdder();
     private Channel channel;
     private long detachedSince = System.nanoTime();
     private int inflight;
     private final List<CompletableFuture<Void>> idleWaiters = new ArrayList<>();
 
-    Session(long id, String exportName, String owner) {
+    Session(long id, String exportName, String owner, String protocol) {
         this.id = id;
         this.exportName = exportName;
         this.owner = owner;
+        this.protocol = protocol;
     }
 
     /** The identity that opened the session ("" when anonymous): only it may resume the session. */
-    String owner() {
+    public String owner() {
         return owner;
+    }
+
+    /** The front door the session came through: "dst" or "nbd". */
+    public String protocol() {
+        return protocol;
+    }
+
+    /** The session's current connection, or null while its client is away. */
+    public synchronized Channel channel() {
+        return channel;
+    }
+
+    /** Counts one request served for the session (reads and writes by their bytes). Any thread. */
+    void served(int opcode, long length) {
+        requests.increment();
+        if (opcode == dst.protocol.Opcode.READ) bytesRead.add(length);
+        else if (opcode == dst.protocol.Opcode.WRITE) bytesWritten.add(length);
+    }
+
+    public long bytesRead() {
+        return bytesRead.sum();
+    }
+
+    public long bytesWritten() {
+        return bytesWritten.sum();
+    }
+
+    public long requests() {
+        return requests.sum();
     }
 
     public long id() {
         return id;
     }
 
-    String exportName() {
+    public String exportName() {
         return exportName;
     }
 
@@ -87,7 +122,8 @@ public final class Session {
         if (ready != null) ready.forEach(f -> f.complete(null));
     }
 
-    synchronized int inflight() {
+    /** Requests running for the session (executing, or their replies not yet written). */
+    public synchronized int inflight() {
         return inflight;
     }
 

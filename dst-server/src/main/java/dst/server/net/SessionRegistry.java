@@ -23,6 +23,11 @@ public final class SessionRegistry {
      * ({@code owner}, "" for anonymous); a new session otherwise.
      */
     public Session resumeOrCreate(long id, String exportName, String owner) {
+        return resumeOrCreate(id, exportName, owner, "dst");
+    }
+
+    /** As {@link #resumeOrCreate(long, String, String)}, a new session recording its front door ({@code protocol}). */
+    public Session resumeOrCreate(long id, String exportName, String owner, String protocol) {
         if (id != 0) {
             Session s = sessions.get(id);
             if (s != null && s.exportName().equals(exportName) && s.owner().equals(owner)) return s;
@@ -31,7 +36,7 @@ public final class SessionRegistry {
         while (true) {
             long fresh = random.nextLong();
             if (fresh == 0) continue;
-            Session s = new Session(fresh, exportName, owner);
+            Session s = new Session(fresh, exportName, owner, protocol);
             if (sessions.putIfAbsent(fresh, s) == null) return s;
         }
     }
@@ -51,7 +56,7 @@ public final class SessionRegistry {
         sessions.remove(s.id(), s);
     }
 
-    Collection<Session> all() {
+    public Collection<Session> all() {
         return sessions.values();
     }
 }

@@ -3,7 +3,9 @@ package dst.server.cli;
 import dst.runtime.cli.ExitCodes;
 import dst.runtime.cli.Logs;
 import dst.runtime.cli.Version;
+import dst.server.ctl.AccessReload;
 import dst.server.ctl.ControlCommands;
+import dst.server.ctl.Sighup;
 import dst.server.ctl.ControlSocket;
 import dst.server.export.Export;
 import dst.server.export.ExportSpec;
@@ -43,7 +45,8 @@ import java.util.logging.Logger;
                 "--tls encrypts every connection (TLS 1.3; dst-server tls init makes the key and certificate).",
                 "",
                 "Operating: 'dst-server ctl status' shows the exports and who is connected, through the control socket",
-                "(--ctl-socket)."},
+                "(--ctl-socket). 'dst-server ctl reload' or SIGHUP re-reads --clients and --access-file without a restart",
+                "and disconnects the clients they no longer admit."},
         subcommands = {ClientCommand.class, TlsCommand.class, CtlCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Examples:",
                 "  dst-server --export disk0=/srv/disk0.img,size=10G",
@@ -76,6 +79,12 @@ public final class ServerMain implements Callable<Integer> {
     @Option(names = "--clients", paramLabel = "FILE", defaultValue = DEFAULT_CLIENTS,
             description = "Client identities and keys, made by 'dst-server client add' (default: ${DEFAULT-VALUE}; missing = none).")
     Path clients;
+
+    @Option(names = "--access-file", paramLabel = "FILE",
+            description = {"Export access rules, one 'EXPORT RULES' a line (RULES as in allow=, e.g. 'disk0 alice:rw+bob:ro'):",
+                    "an export listed there gets those rules instead of its allow=. Re-read, with --clients, by",
+                    "'dst-server ctl reload' and SIGHUP."})
+    Path accessFile;
 
     @Option(names = "--anonymous", description = "Also serve clients without a key (subject to each export's allow= rules).")
     boolean anonymous;
@@ -151,8 +160,17 @@ public final class ServerMain implements Callable<Integer> {
             for (Export x : opened) x.close();
             throw e;
         }
+        try {
+            AccessReload.applyAccessFile(opened.stream().collect(java.util.stream.Collectors.toMap(Export::name, e -> e, (a, b) -> a)),
+                    accessFile);
+        } catch (IOException e) {
+            for (Export x : opened) x.close();
+            throw e;
+        }
         DstServer server = DstServer.start(opened, config, transport, nbd);
-        ControlSocket control = openControlSocket(server, log);
+        AccessReload reload = new AccessReload(server, security, clients, accessFile);
+        Sighup.reloads(reload);
+        ControlSocket control = openControlSocket(server, reload, log);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("shutting down: finishing running requests, forcing exports to disk");
             try {
@@ -178,10 +196,10 @@ public final class ServerMain implements Callable<Integer> {
     }
 
     /** The control socket, or null with --ctl-socket none (or when the default one belongs to another server). */
-    private ControlSocket openControlSocket(DstServer server, Logger log) throws IOException {
+    private ControlSocket openControlSocket(DstServer server, AccessReload reload, Logger log) throws IOException {
         if (ctlSocket.equals("none")) return null;
         try {
-            return ControlSocket.open(Path.of(ctlSocket), ControlCommands.standard(server));
+            return ControlSocket.open(Path.of(ctlSocket), ControlCommands.standard(server, reload));
         } catch (IOException e) {
             if (!ctlSocket.equals(ControlSocket.DEFAULT_PATH)) {
                 server.close();

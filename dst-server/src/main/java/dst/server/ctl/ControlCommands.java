@@ -11,10 +11,11 @@ import java.util.TreeMap;
 public final class ControlCommands {
     private final Map<String, ControlCommand> byName = new TreeMap<>();
 
-    /** The commands of a running server. */
-    public static ControlCommands standard(DstServer server) {
+    /** The commands of a running server; {@code reload} re-reads its clients and access files. */
+    public static ControlCommands standard(DstServer server, AccessReload reload) {
         return new ControlCommands()
-                .add(new StatusCommand(server));
+                .add(new StatusCommand(server))
+                .add(new ReloadCommand(reload));
     }
 
     public ControlCommands add(ControlCommand command) {

@@ -4,10 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dst.runtime.cli.Version;
 import dst.server.export.Export;
 import dst.server.net.DstServer;
+import dst.server.net.PeerAddress;
 import dst.server.net.Session;
 import io.netty.channel.Channel;
 
-import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -47,7 +47,7 @@ final class StatusCommand implements ControlCommand {
         for (Session s : server.sessions()) {
             Channel ch = s.channel();
             if (ch == null || !ch.isActive()) continue;
-            clients.add(new ClientStatus(Long.toHexString(s.id()), s.owner().isEmpty() ? "anonymous" : s.owner(), address(ch),
+            clients.add(new ClientStatus(Long.toHexString(s.id()), s.owner().isEmpty() ? "anonymous" : s.owner(), PeerAddress.withPort(ch),
                     s.protocol(), s.exportName(), s.inflight(), s.requests(), s.bytesRead(), s.bytesWritten()));
         }
         clients.sort(Comparator.comparing(ClientStatus::export).thenComparing(ClientStatus::identity).thenComparing(ClientStatus::address));
@@ -58,13 +58,5 @@ final class StatusCommand implements ControlCommand {
                     e.access().toString(), n));
         }
         return new ServerStatus(Version.get(), server.describeAddress(), server.describeNbdAddress(), exports, clients);
-    }
-
-    private static String address(Channel ch) {
-        if (ch.remoteAddress() instanceof InetSocketAddress inet) {
-            String host = inet.getAddress() == null ? inet.getHostString() : inet.getAddress().getHostAddress();
-            return (host.contains(":") ? "[" + host + "]" : host) + ":" + inet.getPort();
-        }
-        return "unix";
     }
 }

@@ -163,6 +163,7 @@ final class ServerHandshakeHandler extends SimpleChannelInboundHandler<Handshake
         boolean readOnly = export.readOnly() || level == ExportAccess.Level.READ;
         Session session = sessions.resumeOrCreate(hello.sessionId(), export.name(), identity);
         boolean resumed = session.id() == hello.sessionId();
+        session.admitted(proof != null, readOnly);
         ExportInfo info = new ExportInfo(export.name(), export.size(), export.blockSize(), maxRequest,
                 readOnly, features, session.id(), export.id(), Hello.MAX_VERSION, BootId.get(), config.maxInFlight());
         ctx.channel().config().setAutoRead(false); // nothing of this connection runs before the fence

@@ -22,6 +22,8 @@ public final class Session {
     private final LongAdder bytesRead = new LongAdder();
     private final LongAdder bytesWritten = new LongAdder();
     private final LongAdder requests = new LongAdder();
+    private volatile boolean viaKey;
+    private volatile boolean readOnly;
     private Channel channel;
     private long detachedSince = System.nanoTime();
     private int inflight;
@@ -42,6 +44,25 @@ public final class Session {
     /** The front door the session came through: "dst" or "nbd". */
     public String protocol() {
         return protocol;
+    }
+
+    /**
+     * Records what the connection that now serves the session was admitted with: a proof of a key from the clients
+     * file ({@code viaKey}; else a TLS certificate or nothing) and a read-only grant. A reload judges by these.
+     */
+    public void admitted(boolean viaKey, boolean readOnly) {
+        this.viaKey = viaKey;
+        this.readOnly = readOnly;
+    }
+
+    /** Whether the client proved a key from the clients file (a reload that removes the key cuts it off). */
+    public boolean viaKey() {
+        return viaKey;
+    }
+
+    /** Whether the current connection was granted reading only. */
+    public boolean readOnly() {
+        return readOnly;
     }
 
     /** The session's current connection, or null while its client is away. */

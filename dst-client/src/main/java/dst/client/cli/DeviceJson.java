@@ -9,7 +9,7 @@ import dst.client.daemon.DeviceRecord;
  */
 record DeviceJson(String name, String device, String frontend, String server, String export, long size, int blockSize,
                   boolean readOnly, String state, String message, long pid, boolean running, String mountpoint, String log,
-                  long since, long updated, Counters counters) {
+                  String metrics, long since, long updated, Counters counters) {
     /** What the device did since it was attached. */
     record Counters(long reads, long writes, long flushes, long trims, long bytesRead, long bytesWritten, long errors,
                     long reconnects, long resent, long timedOut, long crcErrors, long peakInFlight, long readNanos,
@@ -18,7 +18,7 @@ record DeviceJson(String name, String device, String frontend, String server, St
 
     /** The help text's field list (one place, shown by list and status). */
     static final String FIELDS = "{name, device, frontend, server, export, size, blockSize, readOnly, state, message, pid, "
-            + "running, mountpoint, log, since, updated, counters: {reads, writes, flushes, trims, bytesRead, bytesWritten, "
+            + "running, mountpoint, log, metrics (URL or empty), since, updated, counters: {reads, writes, flushes, trims, bytesRead, bytesWritten, "
             + "errors, reconnects, resent, timedOut, crcErrors, peakInFlight, readNanos, writeNanos, flushNanos}}";
 
     static DeviceJson of(DeviceRecord r) {
@@ -28,6 +28,6 @@ record DeviceJson(String name, String device, String frontend, String server, St
                 r.number("write-nanos"), r.number("flush-nanos"));
         return new DeviceJson(r.name(), r.device(), r.get("frontend"), r.get("server"), r.get("export"), r.number("size"),
                 (int) r.number("block-size"), Boolean.parseBoolean(r.get("read-only")), ListCommand.state(r), r.message(), r.pid(),
-                r.processAlive(), r.get("mountpoint"), r.get("log"), r.number("started"), r.number("updated"), c);
+                r.processAlive(), r.get("mountpoint"), r.get("log"), r.get("metrics"), r.number("started"), r.number("updated"), c);
     }
 }

@@ -69,6 +69,7 @@ final class StatusCommand implements Callable<Integer> {
         System.out.printf("since:       %s%n", Instant.ofEpochMilli(r.number("started")));
         System.out.printf("updated:     %s%n", Instant.ofEpochMilli(r.number("updated")));
         System.out.printf("log:         %s%n", r.get("log"));
+        if (!r.get("metrics").isEmpty()) System.out.printf("metrics:     %s%n", r.get("metrics"));
         System.out.printf("counters:    %s%n", r.get("stats"));
         return 0;
     }

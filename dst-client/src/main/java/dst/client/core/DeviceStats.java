@@ -29,14 +29,21 @@ public final class DeviceStats {
     public final Histogram trimLatency = new Histogram();
 
     private volatile int peakInFlight;
+    private volatile int inFlight;
 
     /** Requests sent and not yet answered, at most, since the device was opened: the queue depth the frontend achieved. */
     public int peakInFlight() {
         return peakInFlight;
     }
 
-    /** Called by the one thread that owns the transaction table whenever it grows. */
+    /** Requests sent and not yet answered now. */
+    public int inFlight() {
+        return inFlight;
+    }
+
+    /** Called by the one thread that owns the transaction table whenever it grows or shrinks. */
     public void inFlight(int now) {
+        inFlight = now;
         if (now > peakInFlight) peakInFlight = now;
     }
 

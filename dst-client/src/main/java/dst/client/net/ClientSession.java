@@ -313,6 +313,7 @@ final class ClientSession implements ConnectionEvents {
     private void finish(Transaction tx) {
         tx.releasePayload();
         budget.release(tx.cost);
+        stats.inFlight(table.size());
     }
 
     private void failAll(DstException e) {

@@ -3,6 +3,7 @@ package dst.server.cli;
 import dst.runtime.cli.ExitCodes;
 import dst.runtime.cli.Logs;
 import dst.runtime.cli.Version;
+import dst.runtime.metrics.MetricsEndpoint;
 import dst.server.ctl.AccessReload;
 import dst.server.ctl.ControlCommands;
 import dst.server.ctl.Sighup;
@@ -124,6 +125,12 @@ public final class ServerMain implements Callable<Integer> {
                     "this one runs without (a warning says so); a --ctl-socket given explicitly must be free."})
     String ctlSocket;
 
+    @Option(names = "--metrics", paramLabel = "HOST:PORT",
+            description = {"Serve Prometheus metrics at http://HOST:PORT/metrics (port 0 picks a free one, printed at start):",
+                    "requests, bytes, errors and latency histograms per export, identity and opcode; connected clients and",
+                    "requests in flight; auth failures, crc errors, idle timeouts, sessions opened and resumed."})
+    String metrics;
+
     @Option(names = {"-v", "--verbose"}, description = "Log more.")
     boolean verbose;
 
@@ -171,10 +178,22 @@ public final class ServerMain implements Callable<Integer> {
         AccessReload reload = new AccessReload(server, security, clients, accessFile);
         Sighup.reloads(reload);
         ControlSocket control = openControlSocket(server, reload, log);
+        MetricsEndpoint endpoint = null;
+        if (metrics != null) {
+            try {
+                endpoint = MetricsEndpoint.start(metrics, server::renderMetrics);
+            } catch (IOException | RuntimeException e) {
+                if (control != null) control.close();
+                server.close();
+                throw e;
+            }
+        }
+        MetricsEndpoint metricsEndpoint = endpoint;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("shutting down: finishing running requests, forcing exports to disk");
             try {
                 if (control != null) control.close();
+                if (metricsEndpoint != null) metricsEndpoint.close();
                 server.close();
                 log.info("shutdown complete");
             } catch (IOException e) {
@@ -190,6 +209,7 @@ public final class ServerMain implements Callable<Integer> {
                 + (anonymousAllowed ? "; anonymous clients served" : "; authentication required"));
         for (Export e : opened) System.out.println("  export " + e);
         if (control != null) System.out.println("  control socket: " + control.path());
+        if (metricsEndpoint != null) System.out.println("  metrics: " + metricsEndpoint.url());
         System.out.flush();
         server.awaitClosed();
         return ExitCodes.OK;

@@ -1,5 +1,6 @@
 package dst.server.net;
 
+import dst.server.metrics.RequestMeter;
 import io.netty.channel.Channel;
 
 import java.util.ArrayList;
@@ -19,6 +20,7 @@ public final class Session {
     private final String exportName;
     private final String owner;
     private final String protocol;
+    private final RequestMeter meter;
     private final LongAdder bytesRead = new LongAdder();
     private final LongAdder bytesWritten = new LongAdder();
     private final LongAdder requests = new LongAdder();
@@ -29,7 +31,8 @@ public final class Session {
     private int inflight;
     private final List<CompletableFuture<Void>> idleWaiters = new ArrayList<>();
 
-    Session(long id, String exportName, String owner, String protocol) {
+    Session(long id, String exportName, String owner, String protocol, RequestMeter meter) {
+        this.meter = meter;
         this.id = id;
         this.exportName = exportName;
         this.owner = owner;
@@ -70,11 +73,17 @@ public final class Session {
         return channel;
     }
 
-    /** Counts one request served for the session (reads and writes by their bytes). Any thread. */
-    void served(int opcode, long length) {
+    /** Counts one request served for the session (reads and writes by their bytes), {@code nanos} after receipt. Any thread. */
+    void served(int opcode, long length, long nanos) {
+        meter.served(opcode, length, nanos);
         requests.increment();
         if (opcode == dst.protocol.Opcode.READ) bytesRead.add(length);
         else if (opcode == dst.protocol.Opcode.WRITE) bytesWritten.add(length);
+    }
+
+    /** Counts one request refused or failed. Any thread. */
+    void failed(int opcode) {
+        meter.failed(opcode);
     }
 
     public long bytesRead() {

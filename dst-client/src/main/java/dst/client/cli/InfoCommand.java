@@ -17,8 +17,8 @@ import java.util.concurrent.Callable;
 @Command(name = "info", mixinStandardHelpOptions = true, header = "Show what a server negotiates for an export.",
         description = {"Connects, runs the handshake and prints the export's size, block size, limits and features.",
                 "",
-                "--json prints {export, server, protocol (dst or nbd), version, size, blockSize, maxRequest, readOnly,",
-                "features: [NAME], session (hex; null over NBD), offered (what an NBD server offered; null over dst),",
+                "--json prints {export, server, protocol (dst or nbd), version, size, blockSize, maxRequest, readOnly, " +
+                "features: [NAME], session (hex; null over NBD), offered (what an NBD server offered; null over dst), " +
                 "crc32c}. Sizes are bytes."})
 final class InfoCommand implements Callable<Integer> {
     /** {@code info --json}; the component names are the documented field names. */

@@ -16,11 +16,11 @@ import java.util.concurrent.Callable;
 @Command(name = "status", mixinStandardHelpOptions = true, header = "Show one attached device in detail.",
         description = {"--json prints " + DeviceJson.FIELDS + " (as one element of 'list --json').",
                 "",
-                "--watch prints a line each second, when the device's process rewrites its record: rates (requests and",
-                "bytes per second), mean latency of the requests answered in that second (from the request to the",
-                "server's answer, resends included), errors and reconnects, until Ctrl-C (or --count lines). With --json",
-                "each line is one object: " + StatusWatch.Sample.FIELDS + " (latencies in",
-                "microseconds, null without requests of that kind; a state ending in '?' means the record was not rewritten",
+                "--watch prints a line each second, when the device's process rewrites its record: rates (requests and " +
+                "bytes per second), mean latency of the requests answered in that second (from the request to the " +
+                "server's answer, resends included), errors and reconnects, until Ctrl-C (or --count lines). With --json " +
+                "each line is one object: " + StatusWatch.Sample.FIELDS + " (latencies in " +
+                "microseconds, null without requests of that kind; a state ending in '?' means the record was not rewritten " +
                 "for 3 s). Exit 1 when the device's process is gone."},
         footer = {"", "Examples:", "  dst-client status disk0 --json | jq .counters.bytesWritten",
                 "  dst-client status /dev/loop0 --watch"})

@@ -1,46 +1,33 @@
 package dst.server.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dst.runtime.cli.ExitCodes;
-import dst.runtime.json.Json;
-import dst.server.ctl.ControlClient;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-
-import java.util.concurrent.Callable;
 
 /** {@code dst-server ctl reload}: the running server re-reads its clients and access files. */
 @Command(name = "reload", mixinStandardHelpOptions = true, header = "Re-read the clients file and export rules without a restart.",
-        description = {"The server re-reads --clients and --access-file. New logins are judged by them at once, and every",
-                "connected client they no longer admit as it was admitted is disconnected (its key was removed, its",
-                "export no longer allows it, or it may now only read where it could write); the server logs each one.",
+        description = {"The server re-reads --clients and --access-file. New logins are judged by them at once, and every " +
+                "connected client they no longer admit as it was admitted is disconnected (its key was removed, its " +
+                "export no longer allows it, or it may now only read where it could write); the server logs each one. " +
                 "A file that does not parse changes nothing (exit 1, the reason printed). SIGHUP does the same.",
                 "",
-                "--json prints {identities, added: [NAME], removed: [NAME], exportsWithFileRules: [EXPORT],",
+                "--json prints {identities, added: [NAME], removed: [NAME], exportsWithFileRules: [EXPORT], " +
                 "disconnected: [{identity, address, export, session, why}]}."},
         footer = {"", "Example:", "  dst-server client remove alice && dst-server ctl reload"})
-final class CtlReloadCommand implements Callable<Integer> {
-    @Mixin
-    CtlSocketOption socket;
-
-    @Option(names = "--json", description = "Print JSON (field names above).")
-    boolean json;
+final class CtlReloadCommand extends CtlSubcommand {
+    @Override
+    ObjectNode request() {
+        return request("reload");
+    }
 
     @Override
-    public Integer call() throws Exception {
-        JsonNode r = socket.client().call(ControlClient.request("reload"));
-        if (json) {
-            System.out.println(Json.pretty(r));
-            return ExitCodes.OK;
-        }
+    void print(JsonNode r) {
         System.out.println("reloaded: " + r.path("identities").asInt() + " client identities"
                 + list(", added ", r.path("added")) + list(", removed ", r.path("removed")));
         for (JsonNode d : r.path("disconnected")) {
             System.out.println("disconnected " + d.path("identity").asText() + " (" + d.path("address").asText() + ", export "
                     + d.path("export").asText() + "): " + d.path("why").asText());
         }
-        return ExitCodes.OK;
     }
 
     private static String list(String label, JsonNode names) {

@@ -1,39 +1,27 @@
 package dst.server.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dst.runtime.cli.ExitCodes;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dst.runtime.cli.Sizes;
-import dst.runtime.json.Json;
-import dst.server.ctl.ControlClient;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-
-import java.util.concurrent.Callable;
 
 /** {@code dst-server ctl status}: the running server's exports and connected clients. */
 @Command(name = "status", mixinStandardHelpOptions = true, header = "Show a running server's exports and connected clients.",
-        description = {"Exports with size, backend, read-only and access rules; connected clients with identity, address,",
+        description = {"Exports with size, backend, read-only and access rules; connected clients with identity, address, " +
                 "front door (dst or nbd), export, requests in flight and bytes read and written since their session opened.",
                 "",
-                "--json prints the reply's result: {version, listen, nbdListen, exports: [{name, size, blockSize, backend,",
-                "readOnly, access, clients}], clients: [{session, identity, address, protocol, export, inFlight, requests,",
+                "--json prints the reply's result: {version, listen, nbdListen, exports: [{name, size, blockSize, backend, " +
+                "readOnly, access, clients}], clients: [{session, identity, address, protocol, export, inFlight, requests, " +
                 "bytesRead, bytesWritten}]}. Sizes and byte counts are bytes; identity is \"anonymous\" without a key."},
         footer = {"", "Examples:", "  dst-server ctl status", "  dst-server ctl status --json | jq '.clients[].identity'"})
-final class CtlStatusCommand implements Callable<Integer> {
-    @Mixin
-    CtlSocketOption socket;
-
-    @Option(names = "--json", description = "Print JSON (field names above) instead of tables.")
-    boolean json;
+final class CtlStatusCommand extends CtlSubcommand {
+    @Override
+    ObjectNode request() {
+        return request("status");
+    }
 
     @Override
-    public Integer call() throws Exception {
-        JsonNode status = socket.client().call(ControlClient.request("status"));
-        if (json) {
-            System.out.println(Json.pretty(status));
-            return ExitCodes.OK;
-        }
+    void print(JsonNode status) {
         System.out.println("dst-server " + status.path("version").asText() + " on " + status.path("listen").asText()
                 + (status.path("nbdListen").isTextual() ? ", NBD on " + status.path("nbdListen").asText() : ""));
         System.out.println();
@@ -47,7 +35,7 @@ final class CtlStatusCommand implements Callable<Integer> {
         JsonNode clients = status.path("clients");
         if (clients.isEmpty()) {
             System.out.println("no clients connected");
-            return ExitCodes.OK;
+            return;
         }
         System.out.printf("%-16s %-16s %-22s %-5s %-16s %8s %10s %10s%n", "IDENTITY", "EXPORT", "ADDRESS", "PROTO", "SESSION",
                 "INFLIGHT", "READ", "WRITTEN");
@@ -56,6 +44,5 @@ final class CtlStatusCommand implements Callable<Integer> {
                     c.path("address").asText(), c.path("protocol").asText(), c.path("session").asText(), c.path("inFlight").asInt(),
                     Sizes.format(c.path("bytesRead").asLong()), Sizes.format(c.path("bytesWritten").asLong()));
         }
-        return ExitCodes.OK;
     }
 }

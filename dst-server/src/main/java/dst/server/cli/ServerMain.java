@@ -161,13 +161,9 @@ public final class ServerMain implements Callable<Integer> {
         ServerConfig config = new ServerConfig((int) max, ioThreads, Duration.ofSeconds(idleTimeoutSeconds), Duration.ofSeconds(10), security,
                 maxInFlight);
         List<Export> opened = new ArrayList<>();
+        if (metrics != null) MetricsEndpoint.parse(metrics); // a bad address is a usage error before anything opens
         try {
             for (ExportSpec s : specs) opened.add(Export.open(s));
-        } catch (IOException e) {
-            for (Export x : opened) x.close();
-            throw e;
-        }
-        try {
             AccessReload.applyAccessFile(opened.stream().collect(java.util.stream.Collectors.toMap(Export::name, e -> e, (a, b) -> a)),
                     accessFile);
         } catch (IOException e) {
@@ -178,17 +174,7 @@ public final class ServerMain implements Callable<Integer> {
         AccessReload reload = new AccessReload(server, security, clients, accessFile);
         Sighup.reloads(reload);
         ControlSocket control = openControlSocket(server, reload, log);
-        MetricsEndpoint endpoint = null;
-        if (metrics != null) {
-            try {
-                endpoint = MetricsEndpoint.start(metrics, server::renderMetrics);
-            } catch (IOException | RuntimeException e) {
-                if (control != null) control.close();
-                server.close();
-                throw e;
-            }
-        }
-        MetricsEndpoint metricsEndpoint = endpoint;
+        MetricsEndpoint metricsEndpoint = startMetrics(server, control);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("shutting down: finishing running requests, forcing exports to disk");
             try {
@@ -213,6 +199,18 @@ public final class ServerMain implements Callable<Integer> {
         System.out.flush();
         server.awaitClosed();
         return ExitCodes.OK;
+    }
+
+    /** The --metrics endpoint, or null without the option; when it cannot listen, the server is closed again. */
+    private MetricsEndpoint startMetrics(DstServer server, ControlSocket control) throws IOException {
+        if (metrics == null) return null;
+        try {
+            return MetricsEndpoint.start(metrics, server::renderMetrics);
+        } catch (IOException | RuntimeException e) {
+            if (control != null) control.close();
+            server.close();
+            throw e;
+        }
     }
 
     /** The control socket, or null with --ctl-socket none (or when the default one belongs to another server). */

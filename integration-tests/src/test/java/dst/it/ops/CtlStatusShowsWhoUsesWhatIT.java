@@ -47,8 +47,8 @@ class CtlStatusShowsWhoUsesWhatIT {
         Path clients = dir.resolve("clients");
         Path aliceKey = dir.resolve("alice.key");
         Path bobKey = dir.resolve("bob.key");
-        Cli.server("client", "add", "alice", "--clients", clients.toString(), "--key-file", aliceKey.toString()).ok("client add alice");
-        Cli.server("client", "add", "bob", "--clients", clients.toString(), "--key-file", bobKey.toString()).ok("client add bob");
+        Cli.addClient(clients, "alice", aliceKey);
+        Cli.addClient(clients, "bob", bobKey);
         try (ServerProcess server = ServerProcess.builder("ctl-status").arg("--clients", clients.toString())
                 .export("d=mem:16M").export("e=mem:1M,ro").start();
              RemoteDisk alice = RemoteDisk.connect(config(server, "d", "alice", aliceKey));

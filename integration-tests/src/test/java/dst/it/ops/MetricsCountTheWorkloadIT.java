@@ -46,7 +46,7 @@ class MetricsCountTheWorkloadIT {
     void countersMoveByTheWorkload() throws Exception {
         Path clients = tmp.resolve("clients");
         Path aliceKey = tmp.resolve("alice.key");
-        Cli.server("client", "add", "alice", "--clients", clients.toString(), "--key-file", aliceKey.toString()).ok("add alice");
+        Cli.addClient(clients, "alice", aliceKey);
         server = ServerProcess.builder("metrics").arg("--clients", clients.toString(), "--metrics", "127.0.0.1:0")
                 .export("d=mem:80M").export("f=mem:80M").start();
         String serverUrl = metricsUrl(server);

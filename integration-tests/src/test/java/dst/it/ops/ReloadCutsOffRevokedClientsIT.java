@@ -50,8 +50,8 @@ class ReloadCutsOffRevokedClientsIT {
         Path access = dir.resolve("access");
         Path aliceKey = dir.resolve("alice.key");
         Path bobKey = dir.resolve("bob.key");
-        Cli.server("client", "add", "alice", "--clients", clients.toString(), "--key-file", aliceKey.toString()).ok("add alice");
-        Cli.server("client", "add", "bob", "--clients", clients.toString(), "--key-file", bobKey.toString()).ok("add bob");
+        Cli.addClient(clients, "alice", aliceKey);
+        Cli.addClient(clients, "bob", bobKey);
         Files.writeString(access, "# who may use d\nd alice:rw+bob:rw\n");
         try (ServerProcess server = ServerProcess.builder("ctl-reload").arg("--clients", clients.toString(),
                 "--access-file", access.toString()).export("d=mem:8M").start();

@@ -65,6 +65,6 @@ class RemovedClientIsLockedOutAfterRestartIT {
     }
 
     private static Host.Result info(String target, String identity, Path key) throws Exception {
-        return Cli.client(Map.of(), "info", "--identity", identity, "--key-file", key.toString(), target);
+        return Cli.client(Map.of(), "info", "--connect-timeout", "30", "--identity", identity, "--key-file", key.toString(), target);
     }
 }

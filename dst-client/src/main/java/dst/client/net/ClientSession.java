@@ -138,7 +138,8 @@ final class ClientSession implements ConnectionEvents {
                 || known.blockSize() != granted.blockSize() || known.readOnly() != granted.readOnly())) {
             DstException e = new DstException(Errno.EIO, "export '" + config.export() + "' changed while disconnected (size "
                     + known.size() + " -> " + granted.size() + ", id " + Long.toHexString(known.exportId()) + " -> "
-                    + Long.toHexString(granted.exportId()) + "): refusing to use it, every request now fails");
+                    + Long.toHexString(granted.exportId()) + ", block size " + known.blockSize() + " -> " + granted.blockSize()
+                    + ", read-only " + known.readOnly() + " -> " + granted.readOnly() + "): refusing to use it, every request now fails");
             LOG.severe(e.getMessage());
             fatal = e;
             failAll(e);

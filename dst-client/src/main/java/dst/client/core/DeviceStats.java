@@ -1,5 +1,7 @@
 package dst.client.core;
 
+import dst.runtime.metrics.Histogram;
+
 import java.util.concurrent.atomic.LongAdder;
 
 /** Counters of one device, updated by the client library, read by status views. Thread-safe. */
@@ -19,8 +21,15 @@ public final class DeviceStats {
     public final LongAdder resent = new LongAdder();
     public final LongAdder timedOut = new LongAdder();
     public final LongAdder crcErrors = new LongAdder();
+    /** Latency of answered requests, from the caller's request to the server's reply (resends included). */
+    public final Histogram readLatency = new Histogram();
+    public final Histogram writeLatency = new Histogram();
+    public final Histogram flushLatency = new Histogram();
+    /** TRIM and WRITE_ZEROES, counted together as {@link #trims}. */
+    public final Histogram trimLatency = new Histogram();
 
     private volatile int peakInFlight;
+    private volatile int inFlight;
     private volatile int connections = 1;
     private final java.util.concurrent.atomic.AtomicInteger connected = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -51,8 +60,14 @@ public final class DeviceStats {
         return peakInFlight;
     }
 
-    /** Called by the one thread that owns the transaction table whenever it grows. */
+    /** Requests sent and not yet answered now. */
+    public int inFlight() {
+        return inFlight;
+    }
+
+    /** Called by the one thread that owns the transaction table whenever it grows or shrinks. */
     public void inFlight(int now) {
+        inFlight = now;
         if (now > peakInFlight) peakInFlight = now;
     }
 

@@ -4,6 +4,7 @@ import dst.client.core.ClientConfig;
 import dst.client.daemon.Daemonizer;
 import dst.client.daemon.DeviceDaemon;
 import dst.client.daemon.DeviceRecord;
+import dst.client.daemon.ReconnectHook;
 import dst.client.daemon.RunDir;
 import dst.client.frontend.Frontend;
 import dst.client.frontend.Frontends;
@@ -66,6 +67,14 @@ final class AttachCommand implements Callable<Integer> {
             description = "After sequential reads, read this much ahead in 1 MiB requests; 0 = off (default: ${DEFAULT-VALUE}).")
     String readAhead;
 
+    @Option(names = "--on-reconnect", paramLabel = "CMD",
+            description = {"Run CMD (with /bin/sh) each time the connection comes back after an outage, e.g. to let a RAID leg "
+                    + "rejoin: 'mdadm /dev/md0 --re-add \"$DST_DEVICE\"' or 'btrfs scrub start /mnt'. Its environment has DST_DEVICE, "
+                    + "DST_NAME, DST_SERVER, DST_EXPORT, DST_RECONNECTS and DST_OUTAGE_MS (how long the connection was down). "
+                    + "Runs in the background, one at a time; output and exit status go to the log (and 'status'); a failing CMD "
+                    + "changes nothing else."})
+    String onReconnect;
+
     @Option(names = "--foreground", description = "Stay attached to the terminal; Ctrl-C detaches (refused while the device is in use).")
     boolean foreground;
 
@@ -93,11 +102,13 @@ final class AttachCommand implements Callable<Integer> {
         recover = leftover(runDir);
         Frontends.check(frontend, adopt()); // before forking, so a bad --frontend is a usage error here
         stack(); // and a bad --cache / --read-ahead
+        ReconnectHook hook = onReconnect == null ? null : new ReconnectHook(onReconnect); // and an empty --on-reconnect
         String claimed = daemonChild ? name : runDir.claim(name != null ? name : config.localName(), name != null);
         if (!foreground) return daemonize(runDir, claimed);
         Path mnt = mountPoint != null ? mountPoint : runDir.defaultMountPoint(claimed);
         Frontend fe = Frontends.create(frontend, mnt, loop, adopt());
         DeviceDaemon daemon = new DeviceDaemon(runDir, claimed, config, fe, fe instanceof FuseFrontend f ? f.mountPoint() : null, stack());
+        if (hook != null) daemon.onReconnect(hook);
         try {
             daemon.run(device -> {
                 System.out.println(device);

@@ -2,6 +2,7 @@ package dst.client.daemon;
 
 import dst.client.core.BlockDevice;
 import dst.client.core.ClientConfig;
+import dst.client.core.DeviceStats;
 import dst.client.frontend.Frontend;
 import dst.client.host.DeviceUsers;
 import dst.client.stack.DiskStack;
@@ -10,6 +11,7 @@ import sun.misc.Signal;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
 
@@ -39,6 +41,8 @@ public final class DeviceDaemon {
     private final Object wakeup = new Object();
     private volatile String stopRequestedBy;
     private final DiskStack stack;
+    private ReconnectHook onReconnect;
+    private long reconnectsSeen;
     private Path device;
 
     /** @param stack the layers on the connection (write-back cache, read-ahead) */
@@ -58,6 +62,13 @@ public final class DeviceDaemon {
                 .set("cache", Long.toString(stack.cacheBytes()))
                 .set("read-ahead", Integer.toString(stack.readAheadBytes()))
                 .set("started", Long.toString(System.currentTimeMillis()));
+    }
+
+    /** Runs {@code hook} each time the connection comes back after an outage ({@code attach --on-reconnect}). */
+    public DeviceDaemon onReconnect(ReconnectHook hook) {
+        this.onReconnect = hook;
+        record.set("on-reconnect", hook.command());
+        return this;
     }
 
     /**
@@ -86,7 +97,11 @@ public final class DeviceDaemon {
         }
         LOG.info(name + ": " + config.target() + " attached as " + device + " (pid " + ProcessHandle.current().pid() + ")");
         onReady.accept(device);
-        serve(disk);
+        try {
+            serve(disk);
+        } finally {
+            if (onReconnect != null) onReconnect.close();
+        }
         disk.close();
         runDir.removeDeviceDir(name);
         LOG.info(name + ": detached " + device);
@@ -108,8 +123,25 @@ public final class DeviceDaemon {
             String by = stopRequestedBy;
             if (by != null && tryDetach(by)) return;
             record.stats(disk.stats());
+            noticeReconnect(disk.stats());
             publish();
         }
+    }
+
+    /** Seen on the once-a-second tick: late by at most a second, which a RAID re-add or a scrub does not mind. */
+    private void noticeReconnect(DeviceStats stats) {
+        if (onReconnect != null) {
+            record.set("on-reconnect-runs", Long.toString(onReconnect.runs())).set("on-reconnect-last", onReconnect.lastOutcome());
+        }
+        long reconnects = stats.reconnects.sum();
+        if (reconnects == reconnectsSeen) return;
+        reconnectsSeen = reconnects;
+        record.set("last-outage-ms", Long.toString(stats.lastOutageMillis()));
+        if (onReconnect == null) return;
+        LOG.info(name + ": connection back after " + stats.lastOutageMillis() + " ms: running --on-reconnect");
+        onReconnect.fire(Map.of("DST_NAME", name, "DST_DEVICE", device.toString(), "DST_SERVER", config.server(),
+                "DST_EXPORT", config.export(), "DST_RECONNECTS", Long.toString(reconnects),
+                "DST_OUTAGE_MS", Long.toString(stats.lastOutageMillis())));
     }
 
     /** One detach attempt; false (and the device keeps being served) when something still uses it. */

@@ -67,6 +67,12 @@ final class AttachCommand implements Callable<Integer> {
             description = "After sequential reads, read this much ahead in 1 MiB requests; 0 = off (default: ${DEFAULT-VALUE}).")
     String readAhead;
 
+    @Option(names = "--fail-fast",
+            description = {"Once the connection has been down for longer than --io-timeout, fail new requests with EIO at once "
+                    + "(until it is back) instead of letting each wait its own deadline. For RAID legs: md stops using a leg at "
+                    + "its first EIO anyway, but btrfs keeps sending to it, and every write would wait --io-timeout."})
+    boolean failFast;
+
     @Option(names = "--on-reconnect", paramLabel = "CMD",
             description = {"Run CMD (with /bin/sh) each time the connection comes back after an outage, e.g. to let a RAID leg "
                     + "rejoin: 'mdadm /dev/md0 --re-add \"$DST_DEVICE\"' or 'btrfs scrub start /mnt'. Its environment has DST_DEVICE, "
@@ -97,7 +103,8 @@ final class AttachCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ClientConfig config = connection.config(target);
+        ClientConfig config = connection.config(target).toBuilder().failFast(failFast).build();
+        if (failFast && config.ioTimeout().isZero()) throw new IllegalArgumentException("--fail-fast needs an --io-timeout above 0");
         RunDir runDir = runDirOption.get();
         recover = leftover(runDir);
         Frontends.check(frontend, adopt()); // before forking, so a bad --frontend is a usage error here

@@ -26,11 +26,13 @@ import java.time.Duration;
  * @param credentials       identity and key, proven in every handshake (reconnects too)
  * @param tls               TLS and whom to trust, or null for a plain connection
  * @param protocol          the wire protocol: dst's own, or NBD (an {@link NbdUri} target)
+ * @param failFast          once the connection has been down for longer than {@code ioTimeout}, fail new requests with
+ *                          EIO at once (until it is back) instead of letting each wait its own deadline: for RAID legs
  */
 public record ClientConfig(String host, int port, String export, boolean crc, Duration ioTimeout,
                            Duration connectTimeout, Duration keepalive, Duration reconnectMin, Duration reconnectMax,
                            long maxQueuedBytes, int maxRequest, Path unixSocket, Credentials credentials, TlsTrust tls,
-                           Protocol protocol) {
+                           Protocol protocol, boolean failFast) {
     public static final int DEFAULT_PORT = Transport.DEFAULT_PORT;
 
     public ClientConfig {
@@ -123,6 +125,7 @@ public record ClientConfig(String host, int port, String export, boolean crc, Du
         private Credentials credentials = Credentials.ANONYMOUS;
         private TlsTrust tls;
         private Protocol protocol = Protocol.DST;
+        private boolean failFast;
 
         private Builder(String host, int port, String export) {
             this.host = host;
@@ -144,6 +147,7 @@ public record ClientConfig(String host, int port, String export, boolean crc, Du
             credentials = c.credentials;
             tls = c.tls;
             protocol = c.protocol;
+            failFast = c.failFast;
         }
 
         public Builder export(String name) {
@@ -207,9 +211,14 @@ public record ClientConfig(String host, int port, String export, boolean crc, Du
             return this;
         }
 
+        public Builder failFast(boolean on) {
+            this.failFast = on;
+            return this;
+        }
+
         public ClientConfig build() {
             return new ClientConfig(host, port, export, crc, ioTimeout, connectTimeout, keepalive, reconnectMin, reconnectMax,
-                    maxQueuedBytes, maxRequest, unixSocket, credentials, tls, protocol);
+                    maxQueuedBytes, maxRequest, unixSocket, credentials, tls, protocol, failFast);
         }
     }
 }

@@ -314,7 +314,8 @@ final class ClientSession implements ConnectionEvents {
         if (System.nanoTime() - disconnectedAt < config.ioTimeout().toNanos()) return;
         stats.state(DeviceStats.State.FAILING);
         LOG.warning("no connection to " + config.target() + " for more than " + config.ioTimeout().toSeconds()
-                + "s (--io-timeout): requests fail with EIO until it is back");
+                + "s (--io-timeout): requests fail with EIO " + (config.failFast() ? "at once (--fail-fast)" : "at their deadlines")
+                + " until it is back");
     }
 
     private void finish(Transaction tx) {
@@ -360,6 +361,13 @@ final class ClientSession implements ConnectionEvents {
                 if (ff != null || closing) {
                     finish(tx);
                     completions.complete(tx.result, null, ff != null ? ff : new DstException(Errno.ESHUTDOWN, "device is closed"));
+                    return;
+                }
+                if (config.failFast() && stats.state() == DeviceStats.State.FAILING) {
+                    finish(tx);
+                    stats.timedOut.increment();
+                    completions.complete(tx.result, null, new DstException(Errno.EIO, tx.describe() + ": no connection to "
+                            + config.target() + " for more than " + config.ioTimeout().toSeconds() + "s (--fail-fast)"));
                     return;
                 }
                 tx.coversUpTo = ledger.coverage();

@@ -85,7 +85,8 @@ class MdRaid1OverTwoUblkDevicesIT {
                 "--bitmap=internal", "--bitmap-chunk=" + BITMAP_CHUNK, devA.toString(), devB.toString());
         arrayMade = true;
         writer = new BlockWriter(Path.of(MD), REGION_BLOCKS, 5);
-        awaitTrue(() -> writer.writes() >= 200, 120_000, "writer's first 200 writes");
+        // Some writes on the whole array first; patient: the emulated guest on a loaded host did 200 in 60 s, and none in 120 s at load 20.
+        awaitTrue(() -> writer.writes() >= 50, 600_000, "writer's first 50 writes");
 
         long killed = System.nanoTime();
         serverA.kill9();

@@ -4,6 +4,7 @@ import dst.client.core.ClientConfig;
 import dst.client.daemon.Daemonizer;
 import dst.client.daemon.DeviceDaemon;
 import dst.client.daemon.DeviceRecord;
+import dst.client.daemon.ReconnectHook;
 import dst.client.daemon.RunDir;
 import dst.client.frontend.Frontend;
 import dst.client.frontend.Frontends;
@@ -71,6 +72,19 @@ final class AttachCommand implements Callable<Integer> {
                     "free one; 'status' shows the URL): requests, bytes and latency histograms per opcode, in flight,",
                     "connected, errors, reconnects, resends, timeouts, crc errors."})
     String metrics;
+    @Option(names = "--fail-fast",
+            description = {"Once the connection has been down for longer than --io-timeout, fail new requests with EIO at once "
+                    + "(until it is back) instead of letting each wait its own deadline. For RAID legs: md stops using a leg at "
+                    + "its first EIO anyway, but btrfs keeps sending to it, and every write would wait --io-timeout."})
+    boolean failFast;
+
+    @Option(names = "--on-reconnect", paramLabel = "CMD",
+            description = {"Run CMD (with /bin/sh) each time the connection comes back after an outage, e.g. to let a RAID leg "
+                    + "rejoin: 'mdadm /dev/md0 --re-add \"$DST_DEVICE\"' or 'btrfs scrub start /mnt'. Its environment has DST_DEVICE, "
+                    + "DST_NAME, DST_SERVER, DST_EXPORT, DST_RECONNECTS and DST_OUTAGE_MS (how long the connection was down). "
+                    + "Runs in the background, one at a time; output and exit status go to the log (and 'status'); a failing CMD "
+                    + "changes nothing else."})
+    String onReconnect;
 
     @Option(names = "--foreground", description = "Stay attached to the terminal; Ctrl-C detaches (refused while the device is in use).")
     boolean foreground;
@@ -94,18 +108,21 @@ final class AttachCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ClientConfig config = connection.config(target);
+        ClientConfig config = connection.config(target).toBuilder().failFast(failFast).build();
+        if (failFast && config.ioTimeout().isZero()) throw new IllegalArgumentException("--fail-fast needs an --io-timeout above 0");
         RunDir runDir = runDirOption.get();
         recover = leftover(runDir);
         Frontends.check(frontend, adopt()); // before forking, so a bad --frontend is a usage error here
         stack(); // and a bad --cache / --read-ahead
         if (metrics != null) dst.runtime.metrics.MetricsEndpoint.parse(metrics); // and a bad --metrics
+        ReconnectHook hook = onReconnect == null ? null : new ReconnectHook(onReconnect); // and an empty --on-reconnect
         String claimed = daemonChild ? name : runDir.claim(name != null ? name : config.localName(), name != null);
         if (!foreground) return daemonize(runDir, claimed);
         Path mnt = mountPoint != null ? mountPoint : runDir.defaultMountPoint(claimed);
         Frontend fe = Frontends.create(frontend, mnt, loop, adopt());
         DeviceDaemon daemon = new DeviceDaemon(runDir, claimed, config, fe, fe instanceof FuseFrontend f ? f.mountPoint() : null, stack())
                 .metrics(metrics);
+        if (hook != null) daemon.onReconnect(hook);
         try {
             daemon.run(device -> {
                 System.out.println(device);

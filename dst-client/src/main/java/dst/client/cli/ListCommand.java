@@ -11,7 +11,8 @@ import java.util.concurrent.Callable;
 
 /** {@code dst-client list}: the attached devices, one line each. */
 @Command(name = "list", mixinStandardHelpOptions = true, header = "List attached devices.",
-        description = {"STATE is connected or reconnecting while the device is served; starting, detaching, or dead " +
+        description = {"STATE is connected, reconnecting, or failing (no connection for longer than --io-timeout: I/O fails",
+                "with EIO until the server is back) while the device is served; starting, detaching, or dead",
                 "(its process is gone: 'dst-client detach NAME' cleans up). Counters are at most a second old.",
                 "",
                 "--json prints an array with one object per device: " + DeviceJson.FIELDS + ". " +

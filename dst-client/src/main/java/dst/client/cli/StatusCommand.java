@@ -74,6 +74,11 @@ final class StatusCommand implements Callable<Integer> {
         System.out.printf("updated:     %s%n", Instant.ofEpochMilli(r.number("updated")));
         System.out.printf("log:         %s%n", r.get("log"));
         if (!r.get("metrics").isEmpty()) System.out.printf("metrics:     %s%n", r.get("metrics"));
+        if (r.number("last-outage-ms") > 0) System.out.printf("last outage: %.1f s%n", r.number("last-outage-ms") / 1000.0);
+        if (!r.get("on-reconnect").isEmpty()) {
+            System.out.printf("on-reconnect: %s (runs %d%s)%n", r.get("on-reconnect"), r.number("on-reconnect-runs"),
+                    r.get("on-reconnect-last").isEmpty() ? "" : ", last: " + r.get("on-reconnect-last"));
+        }
         System.out.printf("counters:    %s%n", r.get("stats"));
         return 0;
     }

@@ -2,6 +2,7 @@ package dst.client.daemon;
 
 import dst.client.core.BlockDevice;
 import dst.client.core.ClientConfig;
+import dst.client.core.DeviceStats;
 import dst.client.frontend.Frontend;
 import dst.client.host.DeviceUsers;
 import dst.client.stack.DiskStack;
@@ -11,6 +12,7 @@ import sun.misc.Signal;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
 
@@ -40,6 +42,8 @@ public final class DeviceDaemon {
     private final Object wakeup = new Object();
     private volatile String stopRequestedBy;
     private final DiskStack stack;
+    private ReconnectHook onReconnect;
+    private long reconnectsSeen;
     private Path device;
     private String metricsAddress;
 
@@ -65,6 +69,13 @@ public final class DeviceDaemon {
     /** Also serve this device's Prometheus metrics at {@code http://address/metrics} while it is attached. */
     public DeviceDaemon metrics(String address) {
         this.metricsAddress = address;
+        return this;
+    }
+
+    /** Runs {@code hook} each time the connection comes back after an outage ({@code attach --on-reconnect}). */
+    public DeviceDaemon onReconnect(ReconnectHook hook) {
+        this.onReconnect = hook;
+        record.set("on-reconnect", hook.command());
         return this;
     }
 
@@ -101,8 +112,12 @@ public final class DeviceDaemon {
         }
         LOG.info(name + ": " + config.target() + " attached as " + device + " (pid " + ProcessHandle.current().pid() + ")");
         onReady.accept(device);
-        serve(disk);
-        if (metrics != null) metrics.close();
+        try {
+            serve(disk);
+        } finally {
+            if (onReconnect != null) onReconnect.close();
+            if (metrics != null) metrics.close();
+        }
         disk.close();
         runDir.removeDeviceDir(name);
         LOG.info(name + ": detached " + device);
@@ -124,8 +139,25 @@ public final class DeviceDaemon {
             String by = stopRequestedBy;
             if (by != null && tryDetach(by)) return;
             record.stats(disk.stats());
+            noticeReconnect(disk.stats());
             publish();
         }
+    }
+
+    /** Seen on the once-a-second tick: late by at most a second, which a RAID re-add or a scrub does not mind. */
+    private void noticeReconnect(DeviceStats stats) {
+        if (onReconnect != null) {
+            record.set("on-reconnect-runs", Long.toString(onReconnect.runs())).set("on-reconnect-last", onReconnect.lastOutcome());
+        }
+        long reconnects = stats.reconnects.sum();
+        if (reconnects == reconnectsSeen) return;
+        reconnectsSeen = reconnects;
+        record.set("last-outage-ms", Long.toString(stats.lastOutageMillis()));
+        if (onReconnect == null) return;
+        LOG.info(name + ": connection back after " + stats.lastOutageMillis() + " ms: running --on-reconnect");
+        onReconnect.fire(Map.of("DST_NAME", name, "DST_DEVICE", device.toString(), "DST_SERVER", config.server(),
+                "DST_EXPORT", config.export(), "DST_RECONNECTS", Long.toString(reconnects),
+                "DST_OUTAGE_MS", Long.toString(stats.lastOutageMillis())));
     }
 
     /** One detach attempt; false (and the device keeps being served) when something still uses it. */

@@ -18,10 +18,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * Runs {@link UblkDeviceIT} for real in a kernel that has ublk: boots the project's qemu test guest
  * (Debian's 6.12 kernel; see {@code integration-tests/ublk-vm/README.md}) through
- * {@code ublk-vm/run-e2e.sh}, which runs the test class there with {@link GuestJUnit}. 2-4 minutes
+ * {@code ublk-vm/run-e2e.sh}, which runs the test class there with {@link GuestJUnit}. 8-10 minutes
  * on 2 idle cores. {@code DST_UBLK_PERF=1} adds the throughput measurements and the C baseline.
  * The same boot runs the other test that needs a kernel module this host lacks,
- * {@link dst.it.nbd.KernelNbdClientCarriesExt4OnDstExportIT} (nbd.ko + nbd-client against dst-server's NBD port).
+ * {@link dst.it.nbd.KernelNbdClientCarriesExt4OnDstExportIT} (nbd.ko + nbd-client against dst-server's NBD port), and
+ * {@code dst.it.mirror.MdRaid1OverTwoUblkDevicesIT} (md raid1 over two dst devices: md-mod and raid1 are modules there).
  */
 class UblkInGuestIT {
     private static final Path VM_HOME = Path.of(System.getenv().getOrDefault("DST_VM_HOME", "/var/tmp/dst-ublk-vm"));
@@ -36,8 +37,10 @@ class UblkInGuestIT {
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("GUEST_CP", guestClasspath());
         pb.environment().put("PERF", perf ? "1" : "0");
+        // The md raid1 test restarts a server JVM in the guest (1-2 minutes under TCG on a busy host): 25 minutes in all.
+        pb.environment().putIfAbsent("VM_TIMEOUT", "1500");
         Process p = pb.start();
-        if (!p.waitFor(15, TimeUnit.MINUTES)) {
+        if (!p.waitFor(26, TimeUnit.MINUTES)) {
             p.destroy();
             p.waitFor(30, TimeUnit.SECONDS);
         }

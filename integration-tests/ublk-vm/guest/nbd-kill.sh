@@ -19,7 +19,7 @@ KILLS=${KILLS:-10}; STEP_MB=${STEP_MB:-4}; DOWN=${DOWN:-1}; TIMEOUT=${TIMEOUT:-3
 MB=$(( (KILLS + 1) * STEP_MB ))
 T=$(mktemp -d /tmp/nbd-kill-$CLIENT.XXXXXX)
 IMG=$T/disk.img
-SRV=; DEV=; DD=
+SRV=; DEV=; DD=; NBDC=
 # Shell builtins only (the loop polls; every exec costs in the emulated guest). Times in centiseconds.
 now() { read u _ < /proc/uptime; echo ${u%.*}${u#*.}; }
 ms() { echo $(( ($2 - $1) * 10 )); }
@@ -38,6 +38,7 @@ start_server() {
 cleanup() {
     [ -n "$DD" ] && kill -9 $DD 2>/dev/null
     [ -n "$SRV" ] && kill $SRV 2>/dev/null
+    [ -n "$NBDC" ] && kill $NBDC 2>/dev/null
     rm -rf $T/pattern $T/back $IMG
 }
 trap cleanup EXIT
@@ -49,15 +50,17 @@ start_server
 if [ "$CLIENT" = kernel ]; then
     DEV=/dev/nbd0
     for i in $(seq 0 15); do [ -e /sys/block/nbd$i/pid ] || { DEV=/dev/nbd$i; break; }; done
-    nbd-client 127.0.0.1 $PORT $DEV -persist -timeout $TIMEOUT ${NBD_CLIENT_OPTS:-} > $T/client.log 2>&1 \
-        || { say "FAIL nbd-client: $(cat $T/client.log)"; exit 2; }
+    # -nofork: what nbd-client says while it runs (reconnects) lands in its log instead of /dev/null
+    nbd-client 127.0.0.1 $PORT $DEV -persist -timeout $TIMEOUT -nofork ${NBD_CLIENT_OPTS:-} > $T/client.log 2>&1 &
+    NBDC=$!
     i=0; until [ -e /sys/block/${DEV#/dev/}/pid ] || [ $i -ge 300 ]; do sleep 0.1; i=$((i+1)); done
+    [ -e /sys/block/${DEV#/dev/}/pid ] || { say "FAIL nbd-client did not connect $DEV: $(cat $T/client.log)"; exit 2; }
     say "attached $DEV: $(tr '\n' ' ' < $T/client.log)"
 else
     export DST_RUN_DIR=$T/run
     java ${JAVA_OPTS:-} -jar "$REPO/dst-client/target/dst-client.jar" attach "nbd://127.0.0.1:$PORT/" --frontend ublk \
         --name nbdkill --io-timeout $TIMEOUT --connect-timeout 60 --ready-timeout 300 > $T/client.log 2>&1 \
-        || { say "FAIL dst-client attach: $(cat $T/client.log)"; exit 2; }
+        || { say "FAIL dst-client attach: $(cat $T/client.log)"; tail -40 $T/run/nbdkill.log; exit 2; }
     DEV=$(tail -1 $T/client.log)
     say "attached $DEV"
 fi
@@ -80,7 +83,11 @@ holder() {
     if [ "$CLIENT" = kernel ]; then p=$(nbd-client -c $DEV 2>/dev/null); echo "nbd-client -c: ${p:-not connected}";
     else echo "dst-client daemon alive: $(kill -0 $(sed -n 's/^pid=//p' $DST_RUN_DIR/nbdkill/state 2>/dev/null) 2>/dev/null && echo yes || echo no)"; fi
 }
-readable() { timeout 20 dd if=$DEV of=/dev/null bs=4k count=1 iflag=direct status=none 2>/dev/null && echo yes || echo no; }
+# A disconnected nbd device has size 0 and "reads" nothing without an error: count the bytes.
+readable() {
+    n=$(timeout 20 dd if=$DEV bs=4k count=1 iflag=direct status=none 2>/dev/null | wc -c)
+    [ "$n" = 4096 ] && echo yes || echo "no ($n bytes, size $(cat /sys/block/${DEV#/dev/}/size 2>/dev/null) sectors)"
+}
 
 k=0; stalls=0; maxstall=0; recoveries=
 while [ $k -lt $KILLS ]; do
@@ -127,12 +134,12 @@ else
 fi
 
 if [ "$CLIENT" = kernel ]; then
-    say "nbd-client's own output: $(tr '\n' ' ' < $T/client.log)"
+    say "nbd-client (pid $NBDC, $(kill -0 $NBDC 2>/dev/null && echo running || echo exited)) said: $(tr '\n' ' ' < $T/client.log)"
     td=$(now)
     timeout 60 nbd-client -d $DEV > $T/detach.log 2>&1; drc=$?
     i=0; while [ -e /sys/block/${DEV#/dev/}/pid ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
     [ -e /sys/block/${DEV#/dev/}/pid ] && freed=no || freed=yes
-    detach="nbd-client -d rc=$drc in $(ms $td $(now)) ms, device freed: $freed"
+    detach="nbd-client -d rc=$drc in $(ms $td $(now)) ms, freed=$freed"
     # the kernel's view, most frequent nbd messages first (timestamps cut)
     counters="dmesg: $(dmesg | grep -c 'nbd[0-9]') nbd lines: $(dmesg | grep 'nbd[0-9]' | sed 's/^\[[^]]*\] //' | sort | uniq -c | sort -rn | head -6 | tr -s ' \n' ' ;')"
 else
@@ -140,7 +147,7 @@ else
     td=$(now)
     java ${JAVA_OPTS:-} -jar "$REPO/dst-client/target/dst-client.jar" detach nbdkill > $T/detach.log 2>&1; drc=$?
     [ -e $DEV ] && freed=no || freed=yes
-    detach="dst-client detach rc=$drc in $(ms $td $(now)) ms, device freed: $freed"
+    detach="dst-client detach rc=$drc in $(ms $td $(now)) ms, freed=$freed"
 fi
 echo "RESULT: nbd-kill client=$CLIENT kills=$k writer_rc=$DDRC written_mib=$written of $MB writer_ms=$(ms $T0 $TW) stuck=$stalls kill_to_next_write_ms=${recoveries:-none} max=$maxstall"
 echo "RESULT: nbd-kill client=$CLIENT server_file_matches=$file_ok"

@@ -40,6 +40,7 @@ cleanup() {
     [ -n "$SRV" ] && kill $SRV 2>/dev/null
     [ -n "$NBDC" ] && kill $NBDC 2>/dev/null
     rm -rf $T/pattern $T/back $IMG
+    true
 }
 trap cleanup EXIT
 
@@ -154,4 +155,6 @@ echo "RESULT: nbd-kill client=$CLIENT server_file_matches=$file_ok"
 echo "RESULT: nbd-kill client=$CLIENT device_reads_back=$dev_ok"
 echo "RESULT: nbd-kill client=$CLIENT $detach"
 echo "RESULT: nbd-kill client=$CLIENT counters: $counters"
+trap - EXIT
+cleanup
 exit 0

@@ -1,6 +1,7 @@
 package dst.client.cli;
 
 import dst.client.daemon.DeviceRecord;
+import dst.client.frontend.fuse.FuseFrontend;
 import dst.client.host.DeviceUsers;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -37,10 +38,19 @@ final class StatusCommand implements Callable<Integer> {
             System.out.printf("in use:      %s%n", use == null ? "no" : use);
         }
         System.out.printf("pid:         %d%s%n", r.pid(), r.processAlive() ? "" : " (not running)");
+        System.out.printf("restarts:    %d%s%n", r.restarts(), r.restarts() == 0 ? "" : " (this daemon since " + Instant.ofEpochMilli(r.number("daemon-started")) + ")");
+        if (r.get("frontend").equals("fuse")) System.out.printf("handover:    %s%n", handover(r));
         System.out.printf("since:       %s%n", Instant.ofEpochMilli(r.number("started")));
         System.out.printf("updated:     %s%n", Instant.ofEpochMilli(r.number("updated")));
         System.out.printf("log:         %s%n", r.get("log"));
         System.out.printf("counters:    %s%n", r.get("stats"));
         return 0;
+    }
+
+    /** Whether a new daemon can take this FUSE device over, and who holds its connection meanwhile. */
+    private static String handover(DeviceRecord r) {
+        if (!Boolean.parseBoolean(r.get(FuseFrontend.RESEND))) return "impossible (the kernel has no FUSE_NOTIFY_RESEND, Linux 6.9+)";
+        return FuseFrontend.holder(r::get).map(h -> "possible (connection held by pid " + h.pid() + ")")
+                .orElse("impossible (no holder process)");
     }
 }

@@ -35,7 +35,7 @@ public record Holder(long pid, int fd) {
                 // It holds one descriptor: the smallest JVM there is (~30 MB resident instead of ~150).
                 "-Xmx16m", "-Xss256k", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1",
                 "-XX:MaxMetaspaceSize=32m", "-XX:ReservedCodeCacheSize=8m", "-XX:MaxDirectMemorySize=1m",
-                "-cp", System.getProperty("java.class.path"), HolderMain.class.getName(),
+                "-cp", absolute(System.getProperty("java.class.path")), HolderMain.class.getName(),
                 Long.toString(ProcessHandle.current().pid()), Integer.toString(fuse.descriptor()), fuse.mountPoint().toString()));
         Process p = new ProcessBuilder(cmd)
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
@@ -60,6 +60,12 @@ public record Holder(long pid, int fd) {
             throw new IOException("the FUSE holder failed (log: " + log + ")");
         }
         return new Holder(p.pid(), Integer.parseInt(said.substring("holding ".length()).trim()));
+    }
+
+    /** The holder outlives daemons started from other directories: its class path must not depend on this one's. */
+    private static String absolute(String classPath) {
+        return java.util.Arrays.stream(classPath.split(File.pathSeparator)).map(e -> Path.of(e).toAbsolutePath().toString())
+                .collect(java.util.stream.Collectors.joining(File.pathSeparator));
     }
 
     /** The holder recorded as {@code pid}/{@code fd}, when that process is still a holder. */

@@ -28,11 +28,14 @@ final class StatusCommand implements Callable<Integer> {
         System.out.printf("device:      %s%n", r.device());
         System.out.printf("state:       %s%s%n", ListCommand.state(r), r.message().isEmpty() ? "" : " (" + r.message() + ")");
         System.out.printf("server:      %s%n", r.get("server"));
-        System.out.printf("export:      %s%n", r.get("export"));
+        System.out.printf("export:      %s%n", r.get("export").isEmpty() ? "(the server's default export)" : r.get("export"));
         System.out.printf("size:        %d bytes (%s), block size %s%s%n", r.number("size"), Human.bytes(r.number("size")),
                 r.get("block-size"), Boolean.parseBoolean(r.get("read-only")) ? ", read-only" : "");
         System.out.printf("frontend:    %s%n", r.get("frontend"));
-        if (!r.get("mountpoint").isEmpty()) System.out.printf("fuse file:   %s/%s%n", r.get("mountpoint"), r.get("export"));
+        if (!r.get("mountpoint").isEmpty()) {
+            String file = r.get("export-file").isEmpty() ? r.get("export") : r.get("export-file");
+            System.out.printf("fuse file:   %s/%s%n", r.get("mountpoint"), file);
+        }
         if (r.device().startsWith("/dev/") && r.processAlive()) {
             String use = DeviceUsers.describeUse(Path.of(r.device()));
             System.out.printf("in use:      %s%n", use == null ? "no" : use);

@@ -96,6 +96,7 @@ public final class DeviceDaemon {
             throw e;
         }
         record.set("device", device.toString())
+                .set("export-file", disk.info().name()) // the FUSE file's name: an NBD export name may be empty or hold '/'
                 .set("size", Long.toString(disk.info().size()))
                 .set("block-size", Integer.toString(disk.info().blockSize()))
                 .set("read-only", Boolean.toString(disk.info().readOnly()))

@@ -41,8 +41,7 @@ final class DetachCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         RunDir runDir = runDirOption.get();
-        DeviceRecord r = runDir.find(which).orElseThrow(() ->
-                new IllegalArgumentException("no attached device '" + which + "' (see dst-client list)"));
+        DeviceRecord r = runDirOption.find(which);
         if (!r.processAlive()) {
             boolean gaveUp = r.waiting();
             cleanUpDead(runDir, r);

@@ -22,8 +22,7 @@ final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        DeviceRecord r = runDir.get().find(which).orElseThrow(() ->
-                new IllegalArgumentException("no attached device '" + which + "' (see dst-client list)"));
+        DeviceRecord r = runDir.find(which);
         System.out.printf("name:        %s%n", r.name());
         System.out.printf("device:      %s%n", r.device());
         System.out.printf("state:       %s%s%n", ListCommand.state(r), r.message().isEmpty() ? "" : " (" + r.message() + ")");

@@ -128,7 +128,7 @@ class AttachLifecycleIT {
         ProcessHandle.of(firstPid).orElseThrow().onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
         assertTrue(client.run("list").lines().anyMatch(l -> l.startsWith("m ") && l.contains(" waiting ")), client.run("list"));
         Process read = new ProcessBuilder("dd", "if=" + first, "of=/dev/null", "bs=4k", "count=1", "iflag=direct", "skip=7").start();
-        assertFalse(read.waitFor(2, java.util.concurrent.TimeUnit.SECONDS), "a read of a waiting device should wait, it ended: " + read.exitValue());
+        assertFalse(read.waitFor(2, java.util.concurrent.TimeUnit.SECONDS), () -> "a read of a waiting device should wait, it ended: " + read.exitValue());
         assertEquals(first, client.attach("127.0.0.1:" + server.port() + "/m", "--name", "m"), "attach --name took over another device");
         assertTrue(read.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "the waiting read did not finish after the takeover");
         assertEquals(0, read.exitValue(), "the waiting read failed");

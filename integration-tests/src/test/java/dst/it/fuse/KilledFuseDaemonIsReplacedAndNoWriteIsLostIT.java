@@ -236,7 +236,7 @@ class KilledFuseDaemonIsReplacedAndNoWriteIsLostIT {
                     running = true;
                     Host.Result r = Host.exec(600, List.of("fio", "--name=verify" + n, "--filename=" + mnt.resolve("fio" + (n % 2)),
                             "--size=96M", "--rw=randwrite", "--bsrange=4k-1m", "--ioengine=libaio", "--direct=1", "--iodepth=16",
-                            "--verify=crc32c", "--verify_fatal=1", "--do_verify=1", "--fsync_on_close=1", "--randseed=" + (n + 1)),
+                            "--verify=crc32c", "--verify_fatal=1", "--do_verify=1", "--verify_state_save=0", "--fsync_on_close=1", "--randseed=" + (n + 1)),
                             java.util.Map.of());
                     running = false;
                     if (r.exitCode() != 0) { // verify_fatal: a mismatch ends fio with an error, as does an I/O error

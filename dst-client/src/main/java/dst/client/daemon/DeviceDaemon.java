@@ -5,6 +5,7 @@ import dst.client.core.ClientConfig;
 import dst.client.frontend.Frontend;
 import dst.client.host.DeviceUsers;
 import dst.client.stack.DiskStack;
+import dst.runtime.metrics.MetricsEndpoint;
 import sun.misc.Signal;
 
 import java.io.IOException;
@@ -45,6 +46,7 @@ public final class DeviceDaemon {
     private volatile boolean handOverRequested;
     private final DiskStack stack;
     private Path device;
+    private String metricsAddress;
 
     /**
      * @param stack    the layers on the connection (write-back cache, read-ahead)
@@ -81,6 +83,12 @@ public final class DeviceDaemon {
         }
     }
 
+    /** Also serve this device's Prometheus metrics at {@code http://address/metrics} while it is attached. */
+    public DeviceDaemon metrics(String address) {
+        this.metricsAddress = address;
+        return this;
+    }
+
     /**
      * Connects, starts the frontend, reports the device to {@code onReady}, then serves it until a detach
      * request succeeds. Throws (after cleaning up what it set up) when attaching fails.
@@ -89,9 +97,15 @@ public final class DeviceDaemon {
         Files.createDirectories(stateFile.getParent());
         record.write(stateFile);
         BlockDevice disk = stack.open(config);
+        MetricsEndpoint metrics = null;
         try {
+            if (metricsAddress != null) {
+                metrics = MetricsEndpoint.start(metricsAddress, () -> DeviceMetricsText.render(name, config.export(), disk.stats()));
+                record.set("metrics", metrics.url());
+            }
             device = frontend.start(disk);
         } catch (Exception e) {
+            if (metrics != null) metrics.close();
             disk.close();
             throw e;
         }
@@ -110,7 +124,9 @@ public final class DeviceDaemon {
         Signal.handle(new Signal("USR1"), s -> requestHandOver());
         LOG.info(name + ": " + config.target() + " attached as " + device + " (pid " + ProcessHandle.current().pid() + ")");
         onReady.accept(device);
-        if (serve(disk)) {
+        boolean handedOver = serve(disk);
+        if (metrics != null) metrics.close();
+        if (handedOver) {
             LOG.info(name + ": handed " + device + " over; exiting, the device stays");
             return; // not closed: with ublk the kernel may still hand requests to the queues until the process is gone
         }

@@ -45,7 +45,7 @@ public final class DstServer implements Closeable {
     private final EventLoopGroup group;
     private final ExecutorService io;
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
-    private final SessionRegistry sessions = new SessionRegistry();
+    private final SessionRegistry sessions;
     private final Channel listener;
     private final Transport transport;
     private final Channel nbdListener;
@@ -59,6 +59,7 @@ public final class DstServer implements Closeable {
         this.config = config;
         this.transport = transport;
         this.nbdTransport = nbdTransport;
+        this.sessions = new SessionRegistry(config.claimGrace());
         transport.beforeListen();
         if (nbdTransport != null) nbdTransport.beforeListen();
         this.group = new MultiThreadIoEventLoopGroup(0, transport.ioHandlerFactory());

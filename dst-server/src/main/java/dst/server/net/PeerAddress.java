@@ -15,6 +15,12 @@ public final class PeerAddress {
                 ? inet.getAddress().getHostAddress() : "local";
     }
 
+    /** The peer's address and port ({@code 10.0.0.5:41234}), "a Unix socket" for a Unix-socket peer: to name a connection. */
+    public static String withPort(Channel ch) {
+        return ch.remoteAddress() instanceof InetSocketAddress inet && inet.getAddress() != null
+                ? inet.getAddress().getHostAddress() + ":" + inet.getPort() : "a Unix socket";
+    }
+
     /** {@code s} with control characters (a peer's names may hold newlines, to forge log lines) shown as '?'. */
     public static String printable(String s) {
         return s.replaceAll("\\p{Cntrl}", "?");

@@ -30,6 +30,7 @@ final class StatusCommand implements Callable<Integer> {
         System.out.printf("export:      %s%n", r.get("export"));
         System.out.printf("size:        %d bytes (%s), block size %s%s%n", r.number("size"), Human.bytes(r.number("size")),
                 r.get("block-size"), Boolean.parseBoolean(r.get("read-only")) ? ", read-only" : "");
+        if (!r.get("resize").isEmpty()) System.out.printf("resize:      %s%n", r.get("resize"));
         System.out.printf("frontend:    %s%n", r.get("frontend"));
         if (!r.get("mountpoint").isEmpty()) System.out.printf("fuse file:   %s/%s%n", r.get("mountpoint"), r.get("export"));
         if (r.device().startsWith("/dev/") && r.processAlive()) {

@@ -33,6 +33,13 @@ public interface BlockDevice extends AutoCloseable {
     /** Writes zeros over the range without sending them. */
     CompletableFuture<Void> writeZeroes(long offset, long length);
 
+    /**
+     * Calls {@code listener} with the new size each time the export grows while attached (online resize; never on an
+     * event loop): {@link #info()} already says the new size then. Devices that cannot grow never call it.
+     */
+    default void onResize(java.util.function.LongConsumer listener) {
+    }
+
     /** Live counters and connection state, for {@code list}/{@code status} views. */
     DeviceStats stats();
 

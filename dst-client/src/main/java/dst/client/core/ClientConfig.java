@@ -1,6 +1,7 @@
 package dst.client.core;
 
 import dst.protocol.ExportName;
+import dst.protocol.Tlv;
 import dst.runtime.transport.Transport;
 import io.netty.channel.unix.DomainSocketAddress;
 
@@ -26,11 +27,13 @@ import java.time.Duration;
  * @param credentials       identity and key, proven in every handshake (reconnects too)
  * @param tls               TLS and whom to trust, or null for a plain connection
  * @param protocol          the wire protocol: dst's own, or NBD (an {@link NbdUri} target)
+ * @param attach            how this client uses the export, {@link Tlv.AttachFlags} (0: exclusive read-write; NBD
+ *                          cannot say, the server counts its clients as shared writers)
  */
 public record ClientConfig(String host, int port, String export, boolean crc, Duration ioTimeout,
                            Duration connectTimeout, Duration keepalive, Duration reconnectMin, Duration reconnectMax,
                            long maxQueuedBytes, int maxRequest, Path unixSocket, Credentials credentials, TlsTrust tls,
-                           Protocol protocol) {
+                           Protocol protocol, int attach) {
     public static final int DEFAULT_PORT = Transport.DEFAULT_PORT;
 
     public ClientConfig {
@@ -105,7 +108,8 @@ public record ClientConfig(String host, int port, String export, boolean crc, Du
 
     /**
      * Builds a {@link ClientConfig}. Defaults: crc32c on, I/O timeout 30 s, connect timeout 5 s, keepalive 2 s,
-     * reconnect 100 ms doubling up to 2 s, 64 MiB of queued requests, 1 MiB max request, TCP, anonymous, no TLS.
+     * reconnect 100 ms doubling up to 2 s, 64 MiB of queued requests, 1 MiB max request, TCP, anonymous, no TLS,
+     * exclusive read-write.
      */
     public static final class Builder {
         private String host;
@@ -123,6 +127,7 @@ public record ClientConfig(String host, int port, String export, boolean crc, Du
         private Credentials credentials = Credentials.ANONYMOUS;
         private TlsTrust tls;
         private Protocol protocol = Protocol.DST;
+        private int attach;
 
         private Builder(String host, int port, String export) {
             this.host = host;
@@ -144,6 +149,7 @@ public record ClientConfig(String host, int port, String export, boolean crc, Du
             credentials = c.credentials;
             tls = c.tls;
             protocol = c.protocol;
+            attach = c.attach;
         }
 
         public Builder export(String name) {
@@ -207,9 +213,15 @@ public record ClientConfig(String host, int port, String export, boolean crc, Du
             return this;
         }
 
+        /** How the client uses the export: {@link Tlv.AttachFlags} bits (0: exclusive read-write, the default). */
+        public Builder attach(int flags) {
+            this.attach = flags;
+            return this;
+        }
+
         public ClientConfig build() {
             return new ClientConfig(host, port, export, crc, ioTimeout, connectTimeout, keepalive, reconnectMin, reconnectMax,
-                    maxQueuedBytes, maxRequest, unixSocket, credentials, tls, protocol);
+                    maxQueuedBytes, maxRequest, unixSocket, credentials, tls, protocol, attach);
         }
     }
 }

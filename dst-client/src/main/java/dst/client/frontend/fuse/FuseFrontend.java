@@ -27,6 +27,7 @@ public final class FuseFrontend implements Frontend {
     private final boolean attachLoop;
     private FuseSession mount;
     private LoopDevice loop;
+    private Path file;
 
     /**
      * @param mountPoint directory to mount on (created when missing)
@@ -53,7 +54,7 @@ public final class FuseFrontend implements Frontend {
         ExportInfo info = device.info();
         Files.createDirectories(mountPoint);
         mount = FuseSession.mount(device, mountPoint);
-        Path file = mountPoint.resolve(info.name());
+        file = mountPoint.resolve(info.name());
         if (!attachLoop) return file;
         try {
             loop = LoopDevice.attach(file, info.readOnly(), info.blockSize());
@@ -68,6 +69,23 @@ public final class FuseFrontend implements Frontend {
         }
         LOG.info("exported " + info.name() + " as " + file + " on " + loop.path());
         return loop.path();
+    }
+
+    /**
+     * The FUSE file takes the new size; a stat makes the kernel fetch it (the loop driver reads the file's cached
+     * size); then {@code losetup -c} gives it to the loop device.
+     */
+    @Override
+    public synchronized long grow(long newSize) throws IOException {
+        if (mount == null) throw new IOException("not started");
+        mount.grow(newSize);
+        long fileSize = Files.size(file);
+        if (fileSize != newSize) throw new IOException(file + " still has " + fileSize + " bytes after the kernel was told " + newSize);
+        if (loop == null) return fileSize;
+        long deviceSize = loop.refreshCapacity();
+        if (deviceSize != newSize) throw new IOException(loop.path() + " has " + deviceSize + " bytes after losetup -c, not " + newSize);
+        LOG.info("grew " + file + " and " + loop.path() + " to " + newSize + " bytes");
+        return deviceSize;
     }
 
     /**

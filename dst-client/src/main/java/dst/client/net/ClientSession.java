@@ -309,17 +309,26 @@ final class ClientSession implements ConnectionEvents {
     }
 
     private void count(Transaction tx) {
+        long nanos = System.nanoTime() - tx.startNanos;
         switch (tx.op) {
             case READ -> {
                 stats.reads.increment();
                 stats.bytesRead.add(tx.length);
+                stats.readLatency.record(nanos);
             }
             case WRITE -> {
                 stats.writes.increment();
                 stats.bytesWritten.add(tx.length);
+                stats.writeLatency.record(nanos);
             }
-            case FLUSH -> stats.flushes.increment();
-            default -> stats.trims.increment();
+            case FLUSH -> {
+                stats.flushes.increment();
+                stats.flushLatency.record(nanos);
+            }
+            default -> {
+                stats.trims.increment();
+                stats.trimLatency.record(nanos);
+            }
         }
     }
 
@@ -342,6 +351,7 @@ final class ClientSession implements ConnectionEvents {
     private void finish(Transaction tx) {
         tx.releasePayload();
         budget.release(tx.cost);
+        stats.inFlight(table.size());
     }
 
     private void failAll(DstException e) {

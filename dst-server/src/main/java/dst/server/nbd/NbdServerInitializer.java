@@ -81,13 +81,15 @@ public final class NbdServerInitializer extends ChannelInitializer<Channel> {
     void startTransmission(Channel ch, NbdTransmission t) {
         Session session;
         try {
-            session = sessions.open(0, t.export().name(), t.identity(), t.readOnly() ? Attach.READ : Attach.SHARED,
-                    PeerAddress.withPort(ch), false);
+            session = sessions.open(0, t.export().name(), t.identity(), "nbd", t.readOnly() ? Attach.READ : Attach.SHARED,
+                    PeerAddress.withPort(ch));
         } catch (DstException e) { // a dst client attached exclusively since the flags were sent: nothing to answer with
             LOG.warning(PeerAddress.withPort(ch) + ": NBD client cut off: " + e.getMessage());
             ch.close();
             return;
         }
+        sessions.metrics().session(false);
+        session.admitted(false, t.readOnly()); // NBD clients prove no key: a certificate's CN or nothing
         session.takeOver(ch); // a new session: nothing to fence
         ch.closeFuture().addListener(f -> session.idle().thenRun(() -> sessions.remove(session)));
         ChannelPipeline p = ch.pipeline();

@@ -2,6 +2,8 @@ package dst.server.net;
 
 import dst.runtime.transport.Transport;
 import dst.server.export.Export;
+import dst.server.metrics.ServerMetrics;
+import dst.server.metrics.ServerMetricsText;
 import dst.server.nbd.NbdServerInitializer;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -45,6 +47,7 @@ public final class DstServer implements Closeable {
     private final EventLoopGroup group;
     private final ExecutorService io;
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    private final ServerMetrics metrics = new ServerMetrics();
     private final SessionRegistry sessions;
     private final Channel listener;
     private final Transport transport;
@@ -62,7 +65,7 @@ public final class DstServer implements Closeable {
         this.config = config;
         this.transport = transport;
         this.nbdTransport = nbdTransport;
-        this.sessions = new SessionRegistry(config.claimGrace());
+        this.sessions = new SessionRegistry(metrics, config.claimGrace());
         transport.beforeListen();
         if (nbdTransport != null) nbdTransport.beforeListen();
         this.group = new MultiThreadIoEventLoopGroup(0, transport.ioHandlerFactory());
@@ -197,6 +200,16 @@ public final class DstServer implements Closeable {
         LOG.warning("export " + name + " resized: " + old + " -> " + newSize + " bytes; " + told + " connection(s) told, "
                 + attached + " session(s) attached");
         return new Resized(name, old, newSize, told, (int) attached);
+    }
+
+    /** The server's metrics in the Prometheus text format, as they are now (for {@code --metrics}). */
+    public String renderMetrics() {
+        return ServerMetricsText.render(metrics, exports.values(), sessions.all());
+    }
+
+    /** Every session the server knows: connected ones, and those whose client is away but may resume. */
+    public java.util.Collection<Session> sessions() {
+        return sessions.all();
     }
 
     public int connectionCount() {

@@ -15,10 +15,13 @@ public final class PeerAddress {
                 ? inet.getAddress().getHostAddress() : "local";
     }
 
-    /** The peer's address and port ({@code 10.0.0.5:41234}), "a Unix socket" for a Unix-socket peer: to name a connection. */
+    /** The peer's address with its port ({@code 10.0.0.5:40312}, {@code [::1]:40312}); "unix" for a Unix socket. */
     public static String withPort(Channel ch) {
-        return ch.remoteAddress() instanceof InetSocketAddress inet && inet.getAddress() != null
-                ? inet.getAddress().getHostAddress() + ":" + inet.getPort() : "a Unix socket";
+        if (ch.remoteAddress() instanceof InetSocketAddress inet) {
+            String host = inet.getAddress() == null ? inet.getHostString() : inet.getAddress().getHostAddress();
+            return (host.contains(":") ? "[" + host + "]" : host) + ":" + inet.getPort();
+        }
+        return "unix";
     }
 
     /** {@code s} with control characters (a peer's names may hold newlines, to forge log lines) shown as '?'. */

@@ -2,6 +2,7 @@ package dst.server.net;
 
 import dst.protocol.DstException;
 import dst.protocol.Errno;
+import dst.server.metrics.ServerMetrics;
 
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -27,24 +28,33 @@ public final class SessionRegistry {
 
     private final ConcurrentHashMap<Long, Session> sessions = new ConcurrentHashMap<>();
     private final SecureRandom random = new SecureRandom();
+    private final ServerMetrics metrics;
     private final long claimGraceNanos;
 
-    public SessionRegistry() {
-        this(DEFAULT_CLAIM_GRACE);
+    /** A registry whose sessions count into {@code metrics}, write claims kept {@code claimGrace} after a writer left. */
+    public SessionRegistry(ServerMetrics metrics, Duration claimGrace) {
+        this.metrics = metrics;
+        this.claimGraceNanos = claimGrace.toNanos();
     }
 
-    public SessionRegistry(Duration claimGrace) {
-        this.claimGraceNanos = claimGrace.toNanos();
+    /** A registry with metrics of its own and the default claim grace (embedded and test servers). */
+    public SessionRegistry() {
+        this(new ServerMetrics(), DEFAULT_CLAIM_GRACE);
+    }
+
+    /** Where the sessions, and the handshakes that open them, count. */
+    public ServerMetrics metrics() {
+        return metrics;
     }
 
     /**
      * The session to resume, when {@code id} names one of this export opened by the same identity ({@code owner},
      * "" for anonymous): it keeps its claim, whatever else attached meanwhile. Otherwise a new session attached as
-     * {@code attach}, from {@code peer}; {@code resumable} for dst's sessions, false for NBD connections.
+     * {@code attach}, from {@code peer}; {@code protocol} "dst" (resumable) or "nbd" (a session per connection).
      *
      * @throws DstException EBUSY, naming the holder, when a writer holds a claim the new session conflicts with
      */
-    public synchronized Session open(long id, String exportName, String owner, Attach attach, String peer, boolean resumable)
+    public synchronized Session open(long id, String exportName, String owner, String protocol, Attach attach, String peer)
             throws DstException {
         if (id != 0) {
             Session s = sessions.get(id);
@@ -56,7 +66,7 @@ public final class SessionRegistry {
         while (true) {
             long fresh = random.nextLong();
             if (fresh == 0) continue;
-            Session s = new Session(fresh, exportName, owner, attach, peer, resumable);
+            Session s = new Session(fresh, exportName, owner, protocol, metrics.meter(exportName, owner), attach, peer);
             if (sessions.putIfAbsent(fresh, s) == null) return s;
         }
     }
@@ -119,7 +129,7 @@ public final class SessionRegistry {
         sessions.remove(s.id(), s);
     }
 
-    Collection<Session> all() {
+    public Collection<Session> all() {
         return sessions.values();
     }
 }

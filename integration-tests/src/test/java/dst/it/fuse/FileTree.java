@@ -1,5 +1,7 @@
 package dst.it.fuse;
 
+import dst.it.harness.Host;
+
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -81,6 +83,24 @@ public final class FileTree {
                 for (int n; (n = in.read(buf)) > 0; ) sha.update(buf, 0, n);
             }
             assertEquals(e.getValue(), HexFormat.of().formatHex(sha.digest()), "content of " + file);
+        }
+    }
+
+    /**
+     * Every file is there, with its hash, in the filesystem of {@code image} (a server's backing file, a raw copy),
+     * mounted read-only on its own read-only loop device at {@code mnt}: what reached the server, not a cache.
+     */
+    public void verifyInImage(Path image, Path mnt) throws IOException, InterruptedException {
+        String loop = Host.run("losetup", "--find", "--show", "--read-only", image.toString());
+        try {
+            Host.run("mount", "-o", "ro", loop, mnt.toString());
+            try {
+                verify(mnt);
+            } finally {
+                Host.run("umount", mnt.toString());
+            }
+        } finally {
+            Host.run("losetup", "-d", loop);
         }
     }
 

@@ -39,6 +39,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A TCP proxy on 127.0.0.1 that sits between a client and a server and injects network faults on
  * command: cut every connection (RST), blackhole (forward nothing, close nothing: a half-open link),
+ * take the link down for a while (nothing moves, nothing is lost: what TCP makes of a pulled cable),
  * delay every byte, and flip bits at a given rate with a fixed seed. It counts connections, bytes
  * and flipped bits, so a test can prove a fault really happened; with {@link #recording()} it keeps a copy of
  * every byte it forwards (what an eavesdropper on the wire sees).
@@ -59,10 +60,14 @@ public final class FaultProxy implements AutoCloseable {
     private final Channel listener;
 
     private volatile boolean blackhole;
+    // Confined to the event loop: whether the link is down, and the relays that stopped because of it.
+    private boolean linkDown;
+    private final java.util.List<Relay> stalled = new java.util.ArrayList<>();
     private volatile long delayNanos;
     private final Map<Direction, BitFlipper> flippers = new EnumMap<>(Direction.class);
     private final Map<Direction, AtomicLong> forwarded = new EnumMap<>(Direction.class);
     private final Map<Direction, AtomicLong> dropped = new EnumMap<>(Direction.class);
+    private final Map<Direction, AtomicLong> delayedByLink = new EnumMap<>(Direction.class);
     private final Map<Direction, AtomicLong> flipped = new EnumMap<>(Direction.class);
     private final AtomicInteger accepted = new AtomicInteger();
     private final AtomicInteger open = new AtomicInteger();
@@ -73,6 +78,7 @@ public final class FaultProxy implements AutoCloseable {
         for (Direction d : Direction.values()) {
             forwarded.put(d, new AtomicLong());
             dropped.put(d, new AtomicLong());
+            delayedByLink.put(d, new AtomicLong());
             flipped.put(d, new AtomicLong());
         }
         this.listener = new ServerBootstrap()
@@ -146,6 +152,22 @@ public final class FaultProxy implements AutoCloseable {
         blackhole = on;
     }
 
+    /**
+     * Down: nothing moves in either direction, nothing is dropped and nothing is closed, for every connection and for
+     * new ones (accepted, but silent): a link that is cut, as TCP sees it, which retransmits until the link is back.
+     * A side that closes meanwhile is told to the other side only then (its FIN crosses the link too). Up: every
+     * byte held goes on, in order, and forwarding resumes.
+     */
+    public void linkDown(boolean down) {
+        group.next().submit(() -> {
+            linkDown = down;
+            if (down) return;
+            java.util.List<Relay> resume = new java.util.ArrayList<>(stalled);
+            stalled.clear();
+            resume.forEach(Relay::resume);
+        }).syncUninterruptibly();
+    }
+
     /** Adds {@code delay} to every byte in both directions (order preserved); zero turns it off. */
     public void delay(Duration delay) {
         delayNanos = delay.toNanos();
@@ -165,9 +187,10 @@ public final class FaultProxy implements AutoCloseable {
         }).syncUninterruptibly();
     }
 
-    /** Stops every fault: no blackhole, no delay, no flips. */
+    /** Stops every fault: no blackhole, link up, no delay, no flips. */
     public void heal() {
         blackhole(false);
+        linkDown(false);
         delay(Duration.ZERO);
         flipBits(0, 0, Direction.values());
     }
@@ -181,6 +204,11 @@ public final class FaultProxy implements AutoCloseable {
     /** Bytes thrown away by the blackhole. */
     public long bytesDropped(Direction d) {
         return dropped.get(d).get();
+    }
+
+    /** Bytes that arrived while the link was down (and went on when it came back). */
+    public long bytesHeldByLinkDown(Direction d) {
+        return delayedByLink.get(d).get();
     }
 
     public long bitsFlipped(Direction d) {
@@ -235,6 +263,10 @@ public final class FaultProxy implements AutoCloseable {
         private final Direction direction;
         /** When the last delayed chunk is due: later chunks are never due earlier, so order holds. */
         private long lastDue;
+        /** While the link is down: what was read and not forwarded yet (nothing more is read), and a close to pass on. */
+        private final java.util.ArrayDeque<ByteBuf> held = new java.util.ArrayDeque<>();
+        private boolean closeHeld;
+        private ChannelHandlerContext ctx;
 
         Relay(Channel peer, Direction direction) {
             this.peer = peer;
@@ -242,13 +274,40 @@ public final class FaultProxy implements AutoCloseable {
         }
 
         @Override
+        public void handlerAdded(ChannelHandlerContext ctx) {
+            this.ctx = ctx;
+        }
+
+        @Override
         public void channelActive(ChannelHandlerContext ctx) {
             ctx.read();
+        }
+
+        /** The link is up again: passes on what it held (and a close), then reads on. */
+        void resume() {
+            while (!held.isEmpty()) pass(ctx, held.poll());
+            if (closeHeld) passOnClose(ctx);
+            else ctx.read();
+        }
+
+        private void stall() {
+            if (!stalled.contains(this)) stalled.add(this);
         }
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             ByteBuf buf = (ByteBuf) msg;
+            if (linkDown || !held.isEmpty()) {
+                delayedByLink.get(direction).addAndGet(buf.readableBytes());
+                held.add(buf); // and no more reads: the sender's socket buffers fill up, as behind a dead link
+                stall();
+                return;
+            }
+            pass(ctx, buf);
+        }
+
+        /** Forwards {@code buf} with this direction's faults (blackhole, bit flips, delay), counting it. */
+        private void pass(ChannelHandlerContext ctx, ByteBuf buf) {
             int n = buf.readableBytes();
             if (blackhole) {
                 dropped.get(direction).addAndGet(n);
@@ -294,6 +353,15 @@ public final class FaultProxy implements AutoCloseable {
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
+            if (linkDown || !held.isEmpty()) {
+                closeHeld = true;
+                stall();
+                return;
+            }
+            passOnClose(ctx);
+        }
+
+        private void passOnClose(ChannelHandlerContext ctx) {
             long wait = Math.max(0, lastDue - System.nanoTime());
             ctx.executor().schedule(() -> {
                 if (peer.isActive()) peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);

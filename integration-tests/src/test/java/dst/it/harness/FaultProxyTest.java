@@ -128,6 +128,45 @@ class FaultProxyTest {
     }
 
     @Test
+    void linkDownHoldsEveryByteAndCloseUntilItIsBackUp() throws Exception {
+        Socket s = connect();
+        roundTrip(s, new byte[]{1});
+        proxy.linkDown(true);
+        byte[] data = random(300_000, 3); // more than the socket buffers between here and the proxy hold
+        CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+            try {
+                s.getOutputStream().write(data);
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+        });
+        s.setSoTimeout(500);
+        assertThrows(SocketTimeoutException.class, () -> s.getInputStream().read(), "a byte crossed the link while it was down");
+        Socket late = connect(); // accepted, but nothing moves on it either
+        late.getOutputStream().write(7);
+        late.setSoTimeout(300);
+        assertThrows(SocketTimeoutException.class, () -> late.getInputStream().read(), "a new connection got through the down link");
+        Socket closing = connect();
+        Thread.sleep(200); // the proxy has connected its server side
+        closing.close();
+        Thread.sleep(300);
+        assertEquals(0, echo.closedByPeer(), "a close crossed the down link");
+        assertTrue(proxy.bytesHeldByLinkDown(Direction.CLIENT_TO_SERVER) > 0, "nothing was held");
+
+        proxy.linkDown(false);
+        s.setSoTimeout(5000);
+        late.setSoTimeout(5000);
+        byte[] back = new byte[data.length];
+        new DataInputStream(s.getInputStream()).readFully(back);
+        writer.get();
+        assertArrayEquals(data, back, "bytes sent while the link was down arrive, all and in order, once it is up");
+        assertEquals(7, late.getInputStream().read());
+        long deadline = System.nanoTime() + 2_000_000_000L;
+        while (echo.closedByPeer() < 1 && System.nanoTime() < deadline) Thread.sleep(10);
+        assertEquals(1, echo.closedByPeer(), "the close held by the down link reached the server");
+    }
+
+    @Test
     void delayAppliesToEachDirectionAndKeepsOrder() throws Exception {
         Socket s = connect();
         roundTrip(s, new byte[]{0});

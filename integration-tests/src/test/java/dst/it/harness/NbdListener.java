@@ -9,12 +9,12 @@ import java.nio.file.Path;
 import java.util.Locale;
 
 /**
- * Where a {@link ServerProcess} serves NBD: a TCP port on 127.0.0.1 or a Unix socket. The harness picks the
- * port itself (the server is told it) so a restart comes back on the same one, and readiness is read from the
- * kernel's socket table rather than from a connection, which the server would count as a client.
+ * Where a {@link ServerProcess} (or a stock NBD server) serves NBD: a TCP port on 127.0.0.1 or a Unix socket. The
+ * harness picks the port itself (the server is told it) so a restart comes back on the same one, and readiness is read
+ * from the kernel's socket table rather than from a connection, which the server would count as a client.
  */
-record NbdListener(int port, Path socket) {
-    static NbdListener tcp(int port) {
+public record NbdListener(int port, Path socket) {
+    public static NbdListener tcp(int port) {
         return new NbdListener(port, null);
     }
 
@@ -23,7 +23,7 @@ record NbdListener(int port, Path socket) {
     }
 
     /** A TCP port nobody listens on right now (the kernel's choice for port 0). */
-    static int freePort() {
+    public static int freePort() {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         } catch (IOException e) {
@@ -36,12 +36,12 @@ record NbdListener(int port, Path socket) {
         return socket != null ? "unix:" + socket : "127.0.0.1:" + port;
     }
 
-    String uri(String export) {
+    public String uri(String export) {
         return socket != null ? "nbd+unix:///" + export + "?socket=" + socket : "nbd://127.0.0.1:" + port + "/" + export;
     }
 
     /** True once something listens there: the socket file exists, or the port is in LISTEN state. */
-    boolean isListening() {
+    public boolean isListening() {
         if (socket != null) return Files.exists(socket);
         // A JVM listens on an IPv6 socket (::ffff:127.0.0.1, in tcp6) unless told to prefer IPv4.
         String portSuffix = String.format(Locale.ROOT, ":%04X", port);

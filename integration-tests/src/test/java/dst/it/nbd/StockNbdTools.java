@@ -15,21 +15,23 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The stock NBD programs from Debian (libnbd-bin, python3-libnbd, qemu-utils, nbd-client) as the interop tests
- * run them against dst-server, and readers for what they print. Each program runs with the system's PATH only,
- * so {@code nbdsh} gets Debian's python3 (the one python3-libnbd installed into) and not a user's own.
+ * run them against dst-server, and readers for what they print (the stock servers dst-client is tested against,
+ * nbdkit, qemu-nbd and nbd-server, are {@link StockNbdServer}). Each program runs with the system's PATH only, so
+ * {@code nbdsh} gets Debian's python3 (the one python3-libnbd installed into) and not a user's own.
  */
-final class StockNbdTools {
+public final class StockNbdTools {
     /** The system directories: what a fresh Debian root shell has. */
     private static final Map<String, String> SYSTEM_PATH = Map.of("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
     private static final Map<String, String> PACKAGE = Map.of("nbdinfo", "libnbd-bin", "nbdcopy", "libnbd-bin", "nbdfuse", "libnbd-bin",
-            "nbdsh", "python3-libnbd", "qemu-img", "qemu-utils", "qemu-io", "qemu-utils", "nbd-client", "nbd-client");
+            "nbdsh", "python3-libnbd", "qemu-img", "qemu-utils", "qemu-io", "qemu-utils", "nbd-client", "nbd-client",
+            "qemu-nbd", "qemu-utils", "nbd-server", "nbd-server");
     private static final Pattern MAP_ENTRY = Pattern.compile("\"offset\": (\\d+), \"length\": (\\d+), \"type\": (\\d+)");
 
     private StockNbdTools() {
     }
 
     /** Skips the test, naming the Debian package, when one of the programs is not installed. */
-    static void assumeInstalled(String... programs) throws IOException, InterruptedException {
+    public static void assumeInstalled(String... programs) throws IOException, InterruptedException {
         for (String p : programs) {
             String pkg = PACKAGE.getOrDefault(p, p);
             boolean there = Files.isExecutable(Path.of("/usr/bin", p)) || Files.isExecutable(Path.of("/usr/sbin", p));
@@ -38,12 +40,12 @@ final class StockNbdTools {
         }
     }
 
-    static Host.Result exec(long timeoutSeconds, String... cmd) throws IOException, InterruptedException {
+    public static Host.Result exec(long timeoutSeconds, String... cmd) throws IOException, InterruptedException {
         return Host.exec(timeoutSeconds, List.of(cmd), SYSTEM_PATH);
     }
 
     /** Runs a program that must succeed (within 5 minutes); returns its output. */
-    static String run(String... cmd) throws IOException, InterruptedException {
+    public static String run(String... cmd) throws IOException, InterruptedException {
         return exec(300, cmd).ok(String.join(" ", cmd)).output();
     }
 

@@ -13,7 +13,7 @@ import java.util.concurrent.CompletableFuture;
  *
  * <pre>
  * handshake:  NbdHandshakeHandler                 (adds tls at the head after NBD_OPT_STARTTLS)
- * data:       NbdReplyDecoder -> NbdRequestEncoder  (sharing the connection's NbdInFlight)
+ * data:       QuickAck -> NbdReplyDecoder -> NbdRequestEncoder  (the codecs share the connection's NbdInFlight)
  * </pre>
  * NBD has no sessions, fencing, crc32c, boot id or in-flight limit: the export info says so (all 0), and
  * what a resend may do is stated in {@code dst-protocol/PROTOCOL.md} (NBD targets).
@@ -62,6 +62,7 @@ public final class NbdProtocol implements WireProtocol {
         NbdInFlight inFlight = new NbdInFlight();
         p.addAfter("nbdHandshake", "nbdReplies", new NbdReplyDecoder(inFlight, granted.maxRequest()));
         p.addAfter("nbdReplies", "nbdRequests", new NbdRequestEncoder(inFlight, (int) Math.min(granted.blockSize(), granted.size())));
+        p.addBefore("nbdReplies", "quickAck", QuickAck.INSTANCE);
         p.remove("nbdHandshake");
     }
 

@@ -37,6 +37,11 @@ public final class ConnectionOptions {
     @Option(names = "--read-only", description = "Only read: granted read-only, never refused by (nor holding off) a writer.")
     boolean readOnly;
 
+    @Option(names = "--connections", paramLabel = "N", defaultValue = "0",
+            description = "NBD targets: connections per device (multi-conn). Default: 4 when the server advertises CAN_MULTI_CONN, else 1; "
+                    + "more than 1 is refused when it does not. dst:// targets use 1.")
+    int connections;
+
     @Option(names = "--no-crc", description = "Do not ask for crc32c on headers and payloads.")
     boolean noCrc;
 
@@ -80,7 +85,7 @@ public final class ConnectionOptions {
         if (ioTimeoutSeconds < 0) throw new IllegalArgumentException("--io-timeout must be >= 0");
         NbdUri nbd = NbdUri.matches(target) ? NbdUri.parse(target) : null;
         ClientConfig.Builder c = (nbd != null ? nbd.toConfig() : ClientConfig.parse(stripScheme(target)).toBuilder())
-                .ioTimeout(Duration.ofSeconds(ioTimeoutSeconds)).crc(!noCrc).connectTimeout(Duration.ofSeconds(connectTimeoutSeconds))
+                .ioTimeout(Duration.ofSeconds(ioTimeoutSeconds)).crc(!noCrc).connections(connections).connectTimeout(Duration.ofSeconds(connectTimeoutSeconds))
                 .attach(readsOnly || readOnly ? Tlv.AttachFlags.READ_ONLY : shared ? Tlv.AttachFlags.SHARED : 0);
         boolean tlsAsked = tls || tlsFingerprint != null || tlsCa != null;
         if (nbd != null) {

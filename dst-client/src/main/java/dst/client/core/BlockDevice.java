@@ -3,6 +3,7 @@ package dst.client.core;
 import dst.protocol.ExportInfo;
 import io.netty.buffer.ByteBuf;
 
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -38,6 +39,15 @@ public interface BlockDevice extends AutoCloseable {
      * event loop): {@link #info()} already says the new size then. Devices that cannot grow never call it.
      */
     default void onResize(java.util.function.LongConsumer listener) {
+    }
+
+    /**
+     * Which parts of {@code offset+length} read as zeros, from {@code offset} on, in order; they may cover less
+     * than asked (ask again from where they end), never nothing. Without a server that tells (dst, an NBD server
+     * without base:allocation), and in every layer that may hold data of its own (caches), the whole range is data.
+     */
+    default CompletableFuture<List<Extent>> extents(long offset, long length) {
+        return CompletableFuture.completedFuture(List.of(new Extent(offset, length, false)));
     }
 
     /** Live counters and connection state, for {@code list}/{@code status} views. */

@@ -1,7 +1,6 @@
 package dst.runtime.metrics;
 
 import java.util.HashSet;
-import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -62,7 +61,8 @@ public final class PrometheusText {
 
     private static String number(double v) {
         if (v == Math.rint(v) && Math.abs(v) < 1e15) return Long.toString((long) v);
-        return String.format(Locale.ROOT, "%s", v);
+        if (Double.isNaN(v) || Double.isInfinite(v)) return Double.isNaN(v) ? "NaN" : v > 0 ? "+Inf" : "-Inf";
+        return java.math.BigDecimal.valueOf(v).stripTrailingZeros().toPlainString(); // 0.00005, not 5.0E-5
     }
 
     @Override

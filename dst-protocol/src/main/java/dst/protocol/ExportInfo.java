@@ -53,6 +53,15 @@ public record ExportInfo(String name, long size, int blockSize, int maxRequest, 
      * a zero-length request at any offset up to the size is valid. FLUSH has no range.
      */
     public DstException refusal(int opcode, long offset, long length) {
+        return refusal(opcode, offset, length, size);
+    }
+
+    /**
+     * {@link #refusal(int, long, long)} against an export of {@code currentSize} bytes instead of the granted size:
+     * for a server or client whose export grew since the handshake (online resize).
+     */
+    public DstException refusal(int opcode, long offset, long length, long currentSize) {
+        long size = currentSize;
         if (!Opcode.isIo(opcode)) return new DstException(Errno.EOPNOTSUPP, "unknown opcode " + opcode);
         if (readOnly && Opcode.modifies(opcode)) {
             return new DstException(Errno.EROFS, "export '" + name + "' is read-only");
@@ -72,6 +81,11 @@ public record ExportInfo(String name, long size, int blockSize, int maxRequest, 
     public void check(int opcode, long offset, long length) throws DstException {
         DstException refusal = refusal(opcode, offset, length);
         if (refusal != null) throw refusal;
+    }
+
+    /** This grant with the export grown (or shrunk) to {@code newSize} bytes. */
+    public ExportInfo withSize(long newSize) {
+        return new ExportInfo(name, newSize, blockSize, maxRequest, readOnly, features, sessionId, exportId, version, bootId, maxInFlight);
     }
 
     public boolean has(int feature) {

@@ -14,9 +14,11 @@ public final class Features {
     public static final int FUA = 1 << 2;
     public static final int TRIM = 1 << 3;
     public static final int WRITE_ZEROES = 1 << 4;
+    /** The client takes SIZE_CHANGED notifications (online resize); without it a client sees a new size on reconnect. */
+    public static final int RESIZE = 1 << 5;
 
     /** Every bit this version of dst understands. */
-    public static final int KNOWN = CRC32C | FLUSH | FUA | TRIM | WRITE_ZEROES;
+    public static final int KNOWN = CRC32C | FLUSH | FUA | TRIM | WRITE_ZEROES | RESIZE;
 
     private Features() {
     }
@@ -38,6 +40,7 @@ public final class Features {
         if (has(set, FUA)) j.add("fua");
         if (has(set, TRIM)) j.add("trim");
         if (has(set, WRITE_ZEROES)) j.add("write-zeroes");
+        if (has(set, RESIZE)) j.add("resize");
         int unknown = set & ~KNOWN;
         if (unknown != 0) j.add("0x" + Integer.toHexString(unknown));
         return j;

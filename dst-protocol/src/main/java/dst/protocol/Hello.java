@@ -13,17 +13,39 @@ import dst.protocol.auth.AuthProof;
  * @param software         client software and version, for the server's log
  * @param identity         who the client claims to be, proven in AUTH; empty for an anonymous client
  * @param nonce            the client's fresh random challenge to the server; empty when anonymous
+ * @param attach           how the client means to use the export ({@link Tlv.AttachFlags}; 0: exclusive read-write)
  */
 public record Hello(String exportName, int features, int requiredFeatures, int maxRequest, long sessionId,
-                    String software, String identity, byte[] nonce) {
+                    String software, String identity, byte[] nonce, int attach) {
     public static final int MIN_VERSION = 1;
     public static final int MAX_VERSION = 1;
     /** Longest identity name accepted (it appears in logs and in the clients file). */
     public static final int MAX_IDENTITY = 128;
 
-    /** An anonymous HELLO. */
+    /** An anonymous HELLO of an exclusive writer. */
     public Hello(String exportName, int features, int requiredFeatures, int maxRequest, long sessionId, String software) {
         this(exportName, features, requiredFeatures, maxRequest, sessionId, software, "", new byte[0]);
+    }
+
+    /** A HELLO of an exclusive writer. */
+    public Hello(String exportName, int features, int requiredFeatures, int maxRequest, long sessionId, String software,
+                 String identity, byte[] nonce) {
+        this(exportName, features, requiredFeatures, maxRequest, sessionId, software, identity, nonce, 0);
+    }
+
+    /** This HELLO with the attach flags {@code flags} ({@link Tlv.AttachFlags}). */
+    public Hello withAttach(int flags) {
+        return new Hello(exportName, features, requiredFeatures, maxRequest, sessionId, software, identity, nonce, flags);
+    }
+
+    /** Whether the client asked to only read. */
+    public boolean readOnly() {
+        return (attach & Tlv.AttachFlags.READ_ONLY) != 0;
+    }
+
+    /** Whether the client writes alongside other shared writers. */
+    public boolean shared() {
+        return (attach & Tlv.AttachFlags.SHARED) != 0;
     }
 
     public boolean anonymous() {
@@ -35,19 +57,21 @@ public record Hello(String exportName, int features, int requiredFeatures, int m
     public boolean equals(Object o) {
         return o instanceof Hello h && exportName.equals(h.exportName) && features == h.features
                 && requiredFeatures == h.requiredFeatures && maxRequest == h.maxRequest && sessionId == h.sessionId
-                && software.equals(h.software) && identity.equals(h.identity) && java.util.Arrays.equals(nonce, h.nonce);
+                && software.equals(h.software) && identity.equals(h.identity) && java.util.Arrays.equals(nonce, h.nonce)
+                && attach == h.attach;
     }
 
     @Override
     public int hashCode() {
-        return java.util.Objects.hash(exportName, features, requiredFeatures, maxRequest, sessionId, software, identity)
+        return java.util.Objects.hash(exportName, features, requiredFeatures, maxRequest, sessionId, software, identity, attach)
                 * 31 + java.util.Arrays.hashCode(nonce);
     }
 
     @Override
     public String toString() {
         return "Hello[export=" + exportName + ", identity=" + (anonymous() ? "(anonymous)" : identity) + ", features="
-                + Features.describe(features) + ", session=" + Long.toHexString(sessionId) + ", software=" + software + "]";
+                + Features.describe(features) + ", session=" + Long.toHexString(sessionId) + ", software=" + software
+                + ", attach=" + Tlv.AttachFlags.describe(attach) + "]";
     }
 
     public HandshakeFrame toFrame() {
@@ -58,7 +82,8 @@ public record Hello(String exportName, int features, int requiredFeatures, int m
                 .u32(Tlv.REQUIRED_FEATURES, requiredFeatures)
                 .u32(Tlv.MAX_REQUEST, maxRequest)
                 .u64(Tlv.SESSION_ID, sessionId)
-                .string(Tlv.SOFTWARE, software);
+                .string(Tlv.SOFTWARE, software)
+                .u32(Tlv.ATTACH, attach);
         if (!anonymous()) b.string(Tlv.IDENTITY, identity).bytes(Tlv.NONCE, nonce);
         return b.build();
     }
@@ -70,7 +95,7 @@ public record Hello(String exportName, int features, int requiredFeatures, int m
         }
         try {
             var unknown = f.unknownCriticalTag(Tlv.PROTOCOL_VERSION, Tlv.EXPORT_NAME, Tlv.FEATURES,
-                    Tlv.REQUIRED_FEATURES, Tlv.MAX_REQUEST, Tlv.SESSION_ID, Tlv.SOFTWARE, Tlv.IDENTITY, Tlv.NONCE);
+                    Tlv.REQUIRED_FEATURES, Tlv.MAX_REQUEST, Tlv.SESSION_ID, Tlv.SOFTWARE, Tlv.IDENTITY, Tlv.NONCE, Tlv.ATTACH);
             if (unknown.isPresent()) {
                 throw new DstException(Errno.EOPNOTSUPP, "unknown required option 0x" + Integer.toHexString(unknown.get()));
             }
@@ -90,7 +115,7 @@ public record Hello(String exportName, int features, int requiredFeatures, int m
             if (identity.length() > MAX_IDENTITY) throw new DstException(Errno.EPROTO, "identity longer than " + MAX_IDENTITY);
             return new Hello(export, f.u32(Tlv.FEATURES).orElse(0), f.u32(Tlv.REQUIRED_FEATURES).orElse(0),
                     f.u32(Tlv.MAX_REQUEST).orElse(ExportInfo.DEFAULT_MAX_REQUEST), f.u64(Tlv.SESSION_ID).orElse(0L),
-                    f.string(Tlv.SOFTWARE).orElse("unknown"), identity, nonce);
+                    f.string(Tlv.SOFTWARE).orElse("unknown"), identity, nonce, f.u32(Tlv.ATTACH).orElse(0));
         } catch (IllegalArgumentException e) {
             throw new DstException(Errno.EPROTO, "malformed HELLO: " + e.getMessage());
         }

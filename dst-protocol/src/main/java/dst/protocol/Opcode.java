@@ -11,6 +11,12 @@ public final class Opcode {
     public static final int WRITE_ZEROES = 5;
     /** Keepalive: the server answers at once, so both ends see traffic on an idle link. */
     public static final int PING = 6;
+    /**
+     * Only from the server, and only to a client granted {@link Features#RESIZE}: a notification (transaction id 0,
+     * status 0, payload the new export size as a u64) that the export grew. Never answered. A request with it is
+     * EOPNOTSUPP like any unknown opcode.
+     */
+    public static final int SIZE_CHANGED = 7;
 
     /** Request flag: make this write durable before replying. */
     public static final int FLAG_FUA = 0x01;
@@ -50,6 +56,7 @@ public final class Opcode {
             case TRIM -> "TRIM";
             case WRITE_ZEROES -> "WRITE_ZEROES";
             case PING -> "PING";
+            case SIZE_CHANGED -> "SIZE_CHANGED";
             default -> "OP#" + opcode;
         };
     }

@@ -35,6 +35,16 @@ public final class Reply extends DefaultByteBufHolder {
         return new Reply(opcode, transactionId, errno, Unpooled.wrappedBuffer(text, 0, len));
     }
 
+    /** The server's notification that the export is now {@code size} bytes ({@link Opcode#SIZE_CHANGED}). */
+    public static Reply sizeChanged(long size) {
+        return new Reply(Opcode.SIZE_CHANGED, 0, Errno.OK, Unpooled.buffer(8, 8).writeLong(size));
+    }
+
+    /** The new size a {@link Opcode#SIZE_CHANGED} notification carries, or -1 when its payload is not 8 bytes. */
+    public long notifiedSize() {
+        return content().readableBytes() == 8 ? content().getLong(content().readerIndex()) : -1;
+    }
+
     public int opcode() {
         return opcode;
     }

@@ -50,8 +50,31 @@ public final class Tlv {
      * this connection. A client that sends more gets a connection error (EPROTO). Absent: no limit told.
      */
     public static final int MAX_IN_FLIGHT = 0x0012;
+    /**
+     * u32 (HELLO): how the client means to use the export, {@link AttachFlags}. Absent (an older client): 0, an
+     * exclusive read-write session, the safe reading.
+     */
+    public static final int ATTACH = 0x0013;
+    /** utf8 (ERROR with EBUSY): who holds the export read-write: {@code identity@address}, for scripts. */
+    public static final int HOLDER = 0x0014;
 
     private Tlv() {
+    }
+
+    /** Attach flag bits carried in {@link #ATTACH}. */
+    public static final class AttachFlags {
+        /** The client only reads: it is granted READ_ONLY and never holds or meets a write claim. */
+        public static final int READ_ONLY = 1;
+        /** The client writes alongside other SHARED writers (a cluster filesystem); never with an exclusive one. */
+        public static final int SHARED = 2;
+
+        private AttachFlags() {
+        }
+
+        public static String describe(int flags) {
+            if ((flags & READ_ONLY) != 0) return "read-only";
+            return (flags & SHARED) != 0 ? "shared read-write" : "exclusive read-write";
+        }
     }
 
     /** Export flag bits carried in {@link #EXPORT_FLAGS}. */

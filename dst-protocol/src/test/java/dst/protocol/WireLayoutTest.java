@@ -73,6 +73,7 @@ class WireLayoutTest {
         assertEquals(4, Opcode.TRIM);
         assertEquals(5, Opcode.WRITE_ZEROES);
         assertEquals(6, Opcode.PING);
+        assertEquals(7, Opcode.SIZE_CHANGED);
         assertEquals(0x01, Opcode.FLAG_FUA);
 
         assertEquals(1, Features.CRC32C);
@@ -80,7 +81,8 @@ class WireLayoutTest {
         assertEquals(4, Features.FUA);
         assertEquals(8, Features.TRIM);
         assertEquals(16, Features.WRITE_ZEROES);
-        assertEquals(0x1F, Features.KNOWN);
+        assertEquals(32, Features.RESIZE);
+        assertEquals(0x3F, Features.KNOWN);
 
         assertEquals(1, HandshakeFrame.HELLO);
         assertEquals(2, HandshakeFrame.CHALLENGE);
@@ -91,9 +93,12 @@ class WireLayoutTest {
         assertEquals(0x8000, Tlv.CRITICAL);
         int[] tags = {Tlv.EXPORT_NAME, Tlv.FEATURES, Tlv.REQUIRED_FEATURES, Tlv.MAX_REQUEST, Tlv.PROTOCOL_VERSION,
                 Tlv.EXPORT_SIZE, Tlv.BLOCK_SIZE, Tlv.EXPORT_FLAGS, Tlv.SESSION_ID, Tlv.EXPORT_ID, Tlv.ERRNO,
-                Tlv.MESSAGE, Tlv.SOFTWARE, Tlv.NONCE, Tlv.IDENTITY, Tlv.PROOF, Tlv.BOOT_ID, Tlv.MAX_IN_FLIGHT};
+                Tlv.MESSAGE, Tlv.SOFTWARE, Tlv.NONCE, Tlv.IDENTITY, Tlv.PROOF, Tlv.BOOT_ID, Tlv.MAX_IN_FLIGHT,
+                Tlv.ATTACH, Tlv.HOLDER};
         for (int i = 0; i < tags.length; i++) assertEquals(i + 1, tags[i], "tag #" + i);
         assertEquals(1, Tlv.ExportFlags.READ_ONLY);
+        assertEquals(1, Tlv.AttachFlags.READ_ONLY);
+        assertEquals(2, Tlv.AttachFlags.SHARED);
 
         int[][] errnos = {{Errno.OK, 0}, {Errno.EPERM, 1}, {Errno.ENOENT, 2}, {Errno.EIO, 5}, {Errno.EAGAIN, 11},
                 {Errno.ENOMEM, 12}, {Errno.EACCES, 13}, {Errno.EBUSY, 16}, {Errno.EINVAL, 22}, {Errno.EFBIG, 27},

@@ -63,7 +63,7 @@ final class BenchCommand implements Callable<Integer> {
         if (bs <= 0 || queueDepth <= 0 || seconds <= 0) throw new IllegalArgumentException("--bs, --qd and --duration must be positive");
         boolean random = pattern.startsWith("rand");
         long cacheBytes = Sizes.parse(cache);
-        try (BlockDevice disk = new DiskStack(cacheBytes, 0).open(connection.config(target))) {
+        try (BlockDevice disk = new DiskStack(cacheBytes, 0).open(connection.config(target, pattern.equals("read") || pattern.equals("randread")))) {
             long size = span == null ? disk.info().size() : Math.min(Sizes.parse(span), disk.info().size());
             long blocks = size / bs;
             if (blocks == 0) throw new IllegalArgumentException("export smaller than one request");

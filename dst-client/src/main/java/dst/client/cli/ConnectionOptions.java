@@ -5,6 +5,7 @@ import dst.client.core.Credentials;
 import dst.client.core.NbdUri;
 import dst.client.core.TlsTrust;
 import dst.protocol.ExportName;
+import dst.protocol.Tlv;
 import dst.protocol.auth.ClientKey;
 import dst.runtime.transport.Transport;
 import picocli.CommandLine.Option;
@@ -27,6 +28,14 @@ public final class ConnectionOptions {
     @Option(names = "--connect-timeout", paramLabel = "SECONDS", defaultValue = "5",
             description = "Give up connecting after this long (default: ${DEFAULT-VALUE}).")
     long connectTimeoutSeconds;
+
+    @Option(names = "--shared",
+            description = {"Write alongside other --shared clients (a cluster filesystem: GFS2, OCFS2). Without it a client that",
+                    "writes holds the export exclusively: another writer is refused (exit 4, naming the holder)."})
+    boolean shared;
+
+    @Option(names = "--read-only", description = "Only read: granted read-only, never refused by (nor holding off) a writer.")
+    boolean readOnly;
 
     @Option(names = "--connections", paramLabel = "N", defaultValue = "0",
             description = "NBD targets: connections per device (multi-conn). Default: 4 when the server advertises CAN_MULTI_CONN, else 1; "
@@ -67,10 +76,17 @@ public final class ConnectionOptions {
      * NBD URI ({@code nbd://HOST[:PORT]/EXPORT}, {@code nbds://...}, {@code nbd+unix:///EXPORT?socket=PATH}).
      */
     public ClientConfig config(String target) {
+        return config(target, readOnly);
+    }
+
+    /** {@link #config(String)}, attaching read-only when {@code readsOnly} (a command that never writes) or --read-only. */
+    public ClientConfig config(String target, boolean readsOnly) {
+        if (shared && (readsOnly || readOnly)) throw new IllegalArgumentException("--shared is for writers: not with --read-only");
         if (ioTimeoutSeconds < 0) throw new IllegalArgumentException("--io-timeout must be >= 0");
         NbdUri nbd = NbdUri.matches(target) ? NbdUri.parse(target) : null;
         ClientConfig.Builder c = (nbd != null ? nbd.toConfig() : ClientConfig.parse(stripScheme(target)).toBuilder())
-                .ioTimeout(Duration.ofSeconds(ioTimeoutSeconds)).crc(!noCrc).connections(connections).connectTimeout(Duration.ofSeconds(connectTimeoutSeconds));
+                .ioTimeout(Duration.ofSeconds(ioTimeoutSeconds)).crc(!noCrc).connections(connections).connectTimeout(Duration.ofSeconds(connectTimeoutSeconds))
+                .attach(readsOnly || readOnly ? Tlv.AttachFlags.READ_ONLY : shared ? Tlv.AttachFlags.SHARED : 0);
         boolean tlsAsked = tls || tlsFingerprint != null || tlsCa != null;
         if (nbd != null) {
             if (identity != null || keyFile != null) throw new IllegalArgumentException("NBD has no client keys: --identity/--key-file are for dst:// targets");

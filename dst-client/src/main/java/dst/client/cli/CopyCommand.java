@@ -59,7 +59,7 @@ final class CopyCommand implements Callable<Integer> {
         }
         int chunk = (int) Sizes.parse(requestSize);
         if (chunk <= 0 || inflight <= 0) throw new IllegalArgumentException("--request-size and --inflight must be positive");
-        try (BlockDevice disk = DiskStack.PLAIN.open(connection.config(upload ? destination : source))) {
+        try (BlockDevice disk = DiskStack.PLAIN.open(connection.config(upload ? destination : source, !upload))) {
             long total;
             long started = System.nanoTime();
             if (upload) {

@@ -37,7 +37,7 @@ final class InfoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ClientConfig config = connection.config(target);
+        ClientConfig config = connection.config(target, true);
         try (RemoteDisk disk = RemoteDisk.connect(config)) { // what the server offered: the connection itself, no layers
             ExportInfo i = disk.info();
             if (json) {

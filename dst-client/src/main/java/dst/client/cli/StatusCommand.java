@@ -59,6 +59,7 @@ final class StatusCommand implements Callable<Integer> {
         System.out.printf("export:      %s%n", r.get("export").isEmpty() ? "(the server's default export)" : r.get("export"));
         System.out.printf("size:        %d bytes (%s), block size %s%s%n", r.number("size"), Human.bytes(r.number("size")),
                 r.get("block-size"), Boolean.parseBoolean(r.get("read-only")) ? ", read-only" : "");
+        if (!r.get("resize").isEmpty()) System.out.printf("resize:      %s%n", r.get("resize"));
         if (!r.get("connections").isEmpty()) System.out.printf("connections: %s up%n", r.get("connections"));
         System.out.printf("frontend:    %s%n", r.get("frontend"));
         if (!r.get("mountpoint").isEmpty()) {

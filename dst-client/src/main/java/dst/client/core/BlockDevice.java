@@ -35,6 +35,13 @@ public interface BlockDevice extends AutoCloseable {
     CompletableFuture<Void> writeZeroes(long offset, long length);
 
     /**
+     * Calls {@code listener} with the new size each time the export grows while attached (online resize; never on an
+     * event loop): {@link #info()} already says the new size then. Devices that cannot grow never call it.
+     */
+    default void onResize(java.util.function.LongConsumer listener) {
+    }
+
+    /**
      * Which parts of {@code offset+length} read as zeros, from {@code offset} on, in order; they may cover less
      * than asked (ask again from where they end), never nothing. Without a server that tells (dst, an NBD server
      * without base:allocation), and in every layer that may hold data of its own (caches), the whole range is data.

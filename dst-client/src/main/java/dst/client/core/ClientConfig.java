@@ -1,6 +1,7 @@
 package dst.client.core;
 
 import dst.protocol.ExportName;
+import dst.protocol.Tlv;
 import dst.runtime.transport.Transport;
 import io.netty.channel.unix.DomainSocketAddress;
 
@@ -30,11 +31,13 @@ import java.time.Duration;
  *                          advertises CAN_MULTI_CONN, else 1
  * @param failFast          once the connection has been down for longer than {@code ioTimeout}, fail new requests with
  *                          EIO at once (until it is back) instead of letting each wait its own deadline: for RAID legs
+ * @param attach            how this client uses the export, {@link Tlv.AttachFlags} (0: exclusive read-write; NBD
+ *                          cannot say, the server counts its clients as shared writers)
  */
 public record ClientConfig(String host, int port, String export, boolean crc, Duration ioTimeout,
                            Duration connectTimeout, Duration keepalive, Duration reconnectMin, Duration reconnectMax,
                            long maxQueuedBytes, int maxRequest, Path unixSocket, Credentials credentials, TlsTrust tls,
-                           Protocol protocol, int connections, boolean failFast) {
+                           Protocol protocol, int connections, boolean failFast, int attach) {
     public static final int DEFAULT_PORT = Transport.DEFAULT_PORT;
 
     public ClientConfig {
@@ -110,7 +113,8 @@ public record ClientConfig(String host, int port, String export, boolean crc, Du
 
     /**
      * Builds a {@link ClientConfig}. Defaults: crc32c on, I/O timeout 30 s, connect timeout 5 s, keepalive 2 s,
-     * reconnect 100 ms doubling up to 2 s, 64 MiB of queued requests, 1 MiB max request, TCP, anonymous, no TLS.
+     * reconnect 100 ms doubling up to 2 s, 64 MiB of queued requests, 1 MiB max request, TCP, anonymous, no TLS,
+     * exclusive read-write.
      */
     public static final class Builder {
         private String host;
@@ -130,6 +134,7 @@ public record ClientConfig(String host, int port, String export, boolean crc, Du
         private Protocol protocol = Protocol.DST;
         private int connections;
         private boolean failFast;
+        private int attach;
 
         private Builder(String host, int port, String export) {
             this.host = host;
@@ -153,6 +158,7 @@ public record ClientConfig(String host, int port, String export, boolean crc, Du
             protocol = c.protocol;
             connections = c.connections;
             failFast = c.failFast;
+            attach = c.attach;
         }
 
         public Builder export(String name) {
@@ -227,9 +233,15 @@ public record ClientConfig(String host, int port, String export, boolean crc, Du
             return this;
         }
 
+        /** How the client uses the export: {@link Tlv.AttachFlags} bits (0: exclusive read-write, the default). */
+        public Builder attach(int flags) {
+            this.attach = flags;
+            return this;
+        }
+
         public ClientConfig build() {
             return new ClientConfig(host, port, export, crc, ioTimeout, connectTimeout, keepalive, reconnectMin, reconnectMax,
-                    maxQueuedBytes, maxRequest, unixSocket, credentials, tls, protocol, connections, failFast);
+                    maxQueuedBytes, maxRequest, unixSocket, credentials, tls, protocol, connections, failFast, attach);
         }
     }
 }

@@ -48,6 +48,11 @@ public abstract class ForwardingBlockDevice implements BlockDevice {
     }
 
     @Override
+    public void onResize(java.util.function.LongConsumer listener) {
+        disk.onResize(listener);
+    }
+
+    @Override
     public DeviceStats stats() {
         return disk.stats();
     }

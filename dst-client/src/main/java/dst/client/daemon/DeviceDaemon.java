@@ -120,6 +120,7 @@ public final class DeviceDaemon {
             disk.close();
             throw e;
         }
+        disk.onResize(this::grow);
         record.set("device", device.toString())
                 .set("export-file", disk.info().name()) // the FUSE file's name: an NBD export name may be empty or hold '/'
                 .set("size", Long.toString(disk.info().size()))
@@ -149,6 +150,21 @@ public final class DeviceDaemon {
         disk.close();
         runDir.removeDeviceDir(name);
         LOG.info(name + ": detached " + device);
+    }
+
+    /** The export grew (online resize): the frontend grows the kernel device; the record says both sizes. */
+    private synchronized void grow(long newSize) {
+        record.set("size", Long.toString(newSize));
+        try {
+            long deviceSize = frontend.grow(newSize);
+            record.set("device-size", Long.toString(deviceSize)).set("resize", "");
+            LOG.warning(name + ": export grew to " + newSize + " bytes; " + device + " grew with it");
+        } catch (IOException e) {
+            String msg = "export grew to " + newSize + " bytes but " + device + " did not: " + e.getMessage();
+            record.set("resize", msg);
+            LOG.severe(name + ": " + msg);
+        }
+        publish();
     }
 
     /** Asks the serving loop to detach; safe from a signal handler thread. */

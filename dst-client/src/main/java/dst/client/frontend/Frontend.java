@@ -27,6 +27,17 @@ public interface Frontend {
     Path start(BlockDevice device) throws IOException;
 
     /**
+     * The export grew to {@code newSize} bytes (online resize) while this frontend serves it: grows the kernel
+     * device, and returns its size afterwards. Called off the event loops, one call at a time.
+     *
+     * @throws IOException when the kernel device cannot grow (the message says why: the export still has the new
+     *                     size, the device keeps the old one until it is attached again)
+     */
+    default long grow(long newSize) throws IOException {
+        throw new IOException("the " + name() + " frontend cannot grow its device");
+    }
+
+    /**
      * Tears the kernel device down, last user first (loop device, then the FUSE mount, ...). The
      * caller has checked that nothing uses the device any more (not mounted). Idempotent.
      */

@@ -13,7 +13,10 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.LongConsumer;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
@@ -69,6 +72,7 @@ final class ClientSession implements ConnectionEvents {
     private volatile boolean multiConn;
     private volatile int alignment = 1;
     private volatile DstException fatal;
+    private final List<LongConsumer> resizeListeners = new CopyOnWriteArrayList<>();
 
     /**
      * One connection of {@code group}'s device; {@code name} tells it apart in messages ("" for a device of one).
@@ -170,7 +174,7 @@ final class ClientSession implements ConnectionEvents {
         ExportInfo granted = welcomed.granted();
         if (closing) throw new DstException(Errno.ESHUTDOWN, "device is closing");
         ExportInfo known = info;
-        if (known != null && (known.size() != granted.size() || known.exportId() != granted.exportId()
+        if (known != null && (known.size() > granted.size() || known.exportId() != granted.exportId()
                 || known.blockSize() != granted.blockSize() || known.readOnly() != granted.readOnly())) {
             DstException e = new DstException(Errno.EIO, "export '" + config.export() + "' changed while disconnected (size "
                     + known.size() + " -> " + granted.size() + ", id " + Long.toHexString(known.exportId()) + " -> "
@@ -206,6 +210,7 @@ final class ClientSession implements ConnectionEvents {
                     + (resumed ? "session resumed" : "new session (server restarted)") + "; resending " + table.size() + " request(s)");
         }
         backoff.reset();
+        if (known != null && granted.size() > known.size()) grow(granted.size(), "grew while this client was disconnected");
         table.connected(number, new ChannelWire(ch), granted.maxInFlight()); // resends in id order
     }
 
@@ -267,10 +272,43 @@ final class ClientSession implements ConnectionEvents {
                     if (err instanceof DstException d && d.errno() == Errno.ENOENT) {
                         LOG.severe("server no longer has export '" + config.export() + "'; still retrying");
                     }
+                    if (err instanceof DstException d && d.errno() == Errno.EBUSY) {
+                        // our claim lapsed while we were away and another writer holds the export now: what this
+                        // device's users cached of it is stale, carrying on would corrupt it
+                        DstException e = new DstException(Errno.EIO, "export '" + config.export() + "' was taken over while this "
+                                + "client was disconnected: " + d.reason() + "; every request now fails");
+                        LOG.severe(e.getMessage());
+                        fatal = e;
+                        failAll(e);
+                        return;
+                    }
                     scheduleReconnect();
                 });
             });
         }, delay, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void resized(long connection, long size) {
+        if (connection == table.connection()) grow(size, "grew on the server (online resize)");
+    }
+
+    /** Takes a larger export size: requests may reach the new space, and the listeners (the frontend) grow the device. */
+    private void grow(long size, String how) {
+        ExportInfo known = info;
+        if (size <= known.size()) return; // shrinking is refused by the server while clients are attached
+        if (size % known.blockSize() != 0) {
+            LOG.warning(config.target() + ": ignoring a new size of " + size + " bytes: not a multiple of the block size " + known.blockSize());
+            return;
+        }
+        info = known.withSize(size);
+        LOG.warning("export '" + config.export() + "' " + how + ": " + known.size() + " -> " + size + " bytes");
+        for (LongConsumer l : resizeListeners) completions.run(() -> l.accept(size));
+    }
+
+    /** Calls {@code listener} with the new size, off the event loop, each time the export grows. */
+    void onResize(LongConsumer listener) {
+        resizeListeners.add(listener);
     }
 
     @Override

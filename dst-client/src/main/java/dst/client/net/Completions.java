@@ -28,6 +28,15 @@ final class Completions {
         }
     }
 
+    /** Runs {@code action} (a listener of the user's) on the completion thread, or inline once shut down. */
+    void run(Runnable action) {
+        try {
+            thread.execute(action);
+        } catch (RejectedExecutionException e) {
+            action.run();
+        }
+    }
+
     void shutdown() {
         thread.shutdown();
     }

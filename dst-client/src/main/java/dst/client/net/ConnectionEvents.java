@@ -18,6 +18,9 @@ interface ConnectionEvents {
     /** A frame could not be decoded (corrupt, or not the protocol); the connection is being closed. */
     void badFrame(long connection, Exception e);
 
+    /** The server says the export grew to {@code size} bytes. */
+    void resized(long connection, long size);
+
     /** The connection is closed. */
     void closed(long connection);
 }

@@ -114,6 +114,11 @@ public final class RemoteDisk implements BlockDevice {
         return session.stats();
     }
 
+    @Override
+    public void onResize(java.util.function.LongConsumer listener) {
+        session.onResize(listener);
+    }
+
     public ClientConfig config() {
         return session.config();
     }

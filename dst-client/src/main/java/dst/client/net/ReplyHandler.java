@@ -34,6 +34,8 @@ final class ReplyHandler extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof Answer a) {
             session.answered(connection, a);
+        } else if (msg instanceof SizeChanged c) {
+            session.resized(connection, c.size());
         } else {
             ctx.fireChannelRead(msg);
         }

@@ -6,7 +6,7 @@ import dst.protocol.Errno;
 /**
  * Exit codes shared by dst-server and dst-client, so scripts can tell failures apart.
  * 0 ok; 1 failure at run time; 2 bad command line or input; 3 cannot reach the server;
- * 4 refused by the server (no such export, permission); 5 data mismatch (verification failed).
+ * 4 refused by the server (no such export, permission, another client holds it read-write); 5 data mismatch (verification failed).
  */
 public final class ExitCodes {
     public static final int OK = 0;
@@ -29,7 +29,7 @@ public final class ExitCodes {
             if (c instanceof DstException d) {
                 return switch (d.errno()) {
                     case Errno.ECONNREFUSED, Errno.ENOTCONN, Errno.ETIMEDOUT -> UNREACHABLE;
-                    case Errno.ENOENT, Errno.EACCES, Errno.EPERM, Errno.EROFS, Errno.EOPNOTSUPP, Errno.EPROTO -> REFUSED;
+                    case Errno.ENOENT, Errno.EACCES, Errno.EPERM, Errno.EROFS, Errno.EOPNOTSUPP, Errno.EPROTO, Errno.EBUSY -> REFUSED;
                     default -> FAILURE;
                 };
             }

@@ -18,6 +18,14 @@ public interface Backend extends Closeable {
     /** Export size in bytes. */
     long size();
 
+    /**
+     * Changes the size to {@code newSize} (online resize; the caller checked it is positive and, when clients are
+     * attached, larger). New space reads as zeros. The default refuses: a backend that cannot change its size.
+     */
+    default void resize(long newSize) throws IOException {
+        throw new dst.protocol.DstException(dst.protocol.Errno.EOPNOTSUPP, describe() + " cannot be resized");
+    }
+
     /** Whether discards free space (else TRIM is accepted and does nothing, as it may). */
     default boolean canTrim() {
         return false;

@@ -28,7 +28,7 @@ public class FileBackend implements Backend {
     private final Path path;
     private final FileChannel channel;
     private final NativeFile nativeFile;
-    private final long size;
+    private volatile long size;
     private final String kind;
     private volatile boolean punchSupported = true;
     private volatile boolean zeroRangeSupported = true;
@@ -78,6 +78,20 @@ public class FileBackend implements Backend {
     @Override
     public long size() {
         return size;
+    }
+
+    /** A regular file: ftruncate (sparse when growing). A block device's size is the device's: refused. */
+    @Override
+    public synchronized void resize(long newSize) throws IOException {
+        if (!kind.equals("file")) {
+            throw new DstException(Errno.EOPNOTSUPP, path + " is a block device: its size is the device's (grow it, e.g. lvextend, "
+                    + "and restart the server)");
+        }
+        if (newSize < size) channel.force(false);
+        try (var raf = new java.io.RandomAccessFile(path.toFile(), "rw")) {
+            raf.setLength(newSize); // ftruncate: growing is sparse
+        }
+        size = newSize;
     }
 
     @Override

@@ -22,6 +22,11 @@ public abstract class ForwardingBackend implements Backend {
     }
 
     @Override
+    public void resize(long newSize) throws IOException {
+        next.resize(newSize);
+    }
+
+    @Override
     public boolean canTrim() {
         return next.canTrim();
     }

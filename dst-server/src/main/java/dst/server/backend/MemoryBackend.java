@@ -16,8 +16,9 @@ public final class MemoryBackend implements Backend {
     static final int CHUNK_SHIFT = 20;
     static final int CHUNK = 1 << CHUNK_SHIFT;
 
-    private final long size;
-    private final AtomicReferenceArray<ByteBuffer> chunks;
+    private volatile long size;
+    /** Replaced (under the monitor) when the export is resized; a chunk is allocated or dropped whole only under the monitor. */
+    private volatile AtomicReferenceArray<ByteBuffer> chunks;
 
     public MemoryBackend(long size) {
         if (size <= 0) throw new IllegalArgumentException("memory export size must be positive: " + size);
@@ -30,6 +31,25 @@ public final class MemoryBackend implements Backend {
     @Override
     public long size() {
         return size;
+    }
+
+    /**
+     * A larger (or smaller) chunk table with the same chunks: allocation and whole-chunk drops take the monitor too,
+     * so none is lost between the copy and the swap; writes into existing chunks go on meanwhile (the same buffers).
+     */
+    @Override
+    public synchronized void resize(long newSize) {
+        long count = (newSize + CHUNK - 1) >>> CHUNK_SHIFT;
+        if (newSize <= 0 || count > Integer.MAX_VALUE) throw new IllegalArgumentException("bad memory export size " + newSize);
+        AtomicReferenceArray<ByteBuffer> old = chunks;
+        AtomicReferenceArray<ByteBuffer> grown = new AtomicReferenceArray<>((int) count);
+        for (int i = 0; i < Math.min(old.length(), grown.length()); i++) grown.set(i, old.get(i));
+        if (newSize < size && (newSize & (CHUNK - 1)) != 0 && grown.get((int) (count - 1)) != null) {
+            ByteBuffer last = grown.get((int) (count - 1)).duplicate(); // the cut-off tail must read as zeros if it grows again
+            for (int i = (int) (newSize & (CHUNK - 1)); i < CHUNK; i++) last.put(i, (byte) 0);
+        }
+        chunks = grown;
+        size = newSize;
     }
 
     @Override
@@ -112,11 +132,21 @@ public final class MemoryBackend implements Backend {
 
     private ByteBuffer chunkFor(int index) {
         ByteBuffer chunk = chunks.get(index);
+        return chunk != null ? chunk : allocate(index);
+    }
+
+    private synchronized ByteBuffer allocate(int index) {
+        AtomicReferenceArray<ByteBuffer> table = chunks;
+        ByteBuffer chunk = table.get(index);
         if (chunk == null) {
-            chunks.compareAndSet(index, null, ByteBuffer.allocateDirect(CHUNK));
-            chunk = chunks.get(index);
+            chunk = ByteBuffer.allocateDirect(CHUNK);
+            table.set(index, chunk);
         }
         return chunk;
+    }
+
+    private synchronized void drop(int index) {
+        chunks.set(index, null);
     }
 
     @Override
@@ -135,7 +165,7 @@ public final class MemoryBackend implements Backend {
             int within = (int) (offset & (CHUNK - 1));
             int n = (int) Math.min(length, CHUNK - within);
             if (n == CHUNK) {
-                chunks.set(index, null); // whole chunk: give the memory back
+                drop(index); // whole chunk: give the memory back
             } else {
                 ByteBuffer chunk = chunks.get(index);
                 if (chunk != null) {

@@ -4,8 +4,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code dst-server ctl}: talk to a running server through its control socket. */
-@Command(name = "ctl", mixinStandardHelpOptions = true, header = "Ask a running server: status, reload.",
-        subcommands = {CtlStatusCommand.class, CtlReloadCommand.class},
+@Command(name = "ctl", mixinStandardHelpOptions = true, header = "Ask a running server: status, reload, resize.",
+        subcommands = {CtlStatusCommand.class, CtlReloadCommand.class, CtlResizeCommand.class},
         description = {"A running dst-server answers on its control socket (--ctl-socket, default "
                 + dst.server.ctl.ControlSocket.DEFAULT_PATH + "), a Unix " +
                 "socket only root and the server's user may use. Each subcommand sends one JSON request line and gets one " +
@@ -17,6 +17,6 @@ final class CtlCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required (status, reload)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required (status, reload, resize)");
     }
 }

@@ -120,6 +120,12 @@ public final class ServerMain implements Callable<Integer> {
             description = "Close a connection that sent nothing, not even a keepalive, for this long (default: ${DEFAULT-VALUE}).")
     int idleTimeoutSeconds;
 
+    @Option(names = "--claim-grace", paramLabel = "SECONDS", defaultValue = "30",
+            description = {"Exclusive attach: an export has one read-write client session at a time (unless every writer",
+                    "attaches --shared; readers always may). A writer whose connection went keeps its claim this long, so",
+                    "its reconnects find the export still its own; then another writer may take it (default: ${DEFAULT-VALUE})."})
+    int claimGraceSeconds;
+
     @Option(names = "--ctl-socket", paramLabel = "PATH|none", defaultValue = ControlSocket.DEFAULT_PATH,
             description = {"The control socket 'dst-server ctl' talks to (default: ${DEFAULT-VALUE}; mode 0600, root and the",
                     "server's user only). none: no control socket. When the default one is held by another running server,",
@@ -159,8 +165,9 @@ public final class ServerMain implements Callable<Integer> {
             throw new IllegalArgumentException("--max-request must be between 4K and 32M");
         }
         if (maxInFlight < 1 || maxInFlight > 65536) throw new IllegalArgumentException("--max-in-flight must be between 1 and 65536");
+        if (claimGraceSeconds < 0) throw new IllegalArgumentException("--claim-grace must be >= 0");
         ServerConfig config = new ServerConfig((int) max, ioThreads, Duration.ofSeconds(idleTimeoutSeconds), Duration.ofSeconds(10), security,
-                maxInFlight);
+                maxInFlight, Duration.ofSeconds(claimGraceSeconds));
         List<Export> opened = new ArrayList<>();
         if (metrics != null) MetricsEndpoint.parse(metrics); // a bad address is a usage error before anything opens
         try {

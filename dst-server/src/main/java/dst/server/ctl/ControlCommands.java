@@ -15,7 +15,8 @@ public final class ControlCommands {
     public static ControlCommands standard(DstServer server, AccessReload reload) {
         return new ControlCommands()
                 .add(new StatusCommand(server))
-                .add(new ReloadCommand(reload));
+                .add(new ReloadCommand(reload))
+                .add(new ResizeCommand(server));
     }
 
     public ControlCommands add(ControlCommand command) {

@@ -45,7 +45,10 @@ public final class Export implements Closeable {
             } else {
                 backend = FileBackend.openFile(path, spec.size(), spec.readOnly());
             }
-            id = (path.toAbsolutePath().normalize().toString() + "#" + backend.size()).hashCode() * 0x9E3779B97F4A7C15L;
+            // a file's identity is its path and inode, not its size: an online resize must not make it another disk
+            Object inode = backend.describe().startsWith("file:") ? Files.readAttributes(path, java.nio.file.attribute.BasicFileAttributes.class).fileKey() : null;
+            String what = inode != null ? inode.toString() : Long.toString(backend.size());
+            id = (path.toAbsolutePath().normalize().toString() + "#" + what).hashCode() * 0x9E3779B97F4A7C15L;
         }
         if (spec.writeDelayMillis() > 0) {
             backend = new DelayFilter(backend, java.time.Duration.ofMillis(spec.writeDelayMillis()), spec.writeDelayCount());
@@ -87,6 +90,18 @@ public final class Export implements Closeable {
 
     public long size() {
         return backend.size();
+    }
+
+    /**
+     * Grows (or, with no client attached, shrinks) the export to {@code newSize} bytes; the caller tells the attached
+     * clients. One resize at a time.
+     */
+    public synchronized void resize(long newSize) throws IOException {
+        if (readOnly()) throw new dst.protocol.DstException(dst.protocol.Errno.EROFS, "export '" + name() + "' is read-only");
+        if (newSize <= 0 || newSize % blockSize() != 0) {
+            throw new IllegalArgumentException("the size must be a positive multiple of the block size " + blockSize() + ", got " + newSize);
+        }
+        backend.resize(newSize);
     }
 
     public long id() {

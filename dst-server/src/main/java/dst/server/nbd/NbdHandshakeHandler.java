@@ -273,6 +273,12 @@ final class NbdHandshakeHandler extends ChannelInboundHandlerAdapter {
     private NbdTransmission transmission(ChannelHandlerContext ctx, Export export) {
         String identity = identity(ctx);
         boolean readOnly = export.readOnly() || export.access().levelFor(identity) == ExportAccess.Level.READ;
+        String holder = readOnly ? null : initializer.exclusiveHolder(export);
+        if (holder != null) {
+            readOnly = true;
+            LOG.warning(PeerAddress.of(ctx.channel()) + ": NBD client gets export '" + export.name() + "' read-only: it is attached "
+                    + "exclusively by " + holder);
+        }
         ReplyMode mode = extended ? ReplyMode.EXTENDED : structured ? ReplyMode.STRUCTURED : ReplyMode.SIMPLE;
         int flags = Nbd.FLAG_HAS_FLAGS | Nbd.FLAG_SEND_FLUSH | Nbd.FLAG_SEND_FUA | Nbd.FLAG_SEND_CACHE;
         if (readOnly) flags |= Nbd.FLAG_READ_ONLY;

@@ -1,7 +1,10 @@
 package dst.server.nbd;
 
+import dst.protocol.DstException;
 import dst.protocol.ExportInfo;
 import dst.server.export.Export;
+import dst.server.net.Attach;
+import dst.server.net.PeerAddress;
 import dst.server.net.ServerConfig;
 import dst.server.net.Session;
 import dst.server.net.SessionRegistry;
@@ -14,6 +17,7 @@ import io.netty.handler.timeout.IdleStateHandler;
 import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
 
 /**
  * Assembles the NBD pipelines, and nothing else does: the NBD front door to the same exports, sessions, I/O
@@ -29,6 +33,7 @@ import java.util.concurrent.TimeUnit;
  * must stay connected, so it leaves with the handshake. The error handler comes last so it sees every exception.
  */
 public final class NbdServerInitializer extends ChannelInitializer<Channel> {
+    private static final Logger LOG = Logger.getLogger(NbdServerInitializer.class.getName());
     private final Map<String, Export> exports;
     private final SessionRegistry sessions;
     private final ServerConfig config;
@@ -54,6 +59,15 @@ public final class NbdServerInitializer extends ChannelInitializer<Channel> {
         p.addLast("errors", NbdConnectionErrorHandler.INSTANCE);
     }
 
+    /**
+     * Whether an NBD client on {@code export} is held to reading because a dst client holds it exclusively (null when
+     * not): NBD cannot say "exclusive", "shared" or "read-only", so its connections count as shared writers.
+     */
+    String exclusiveHolder(Export export) {
+        Session holder = sessions.holder(export.name(), Attach.SHARED);
+        return holder == null ? null : holder.holderDescription();
+    }
+
     /** NBD_OPT_STARTTLS was acknowledged: from the next byte on, both directions are TLS. */
     void startTls(Channel ch) {
         ch.pipeline().addFirst("tls", config.security().tls().newHandler(ch.alloc()));
@@ -65,7 +79,15 @@ public final class NbdServerInitializer extends ChannelInitializer<Channel> {
      * for its running requests as for dst ones.
      */
     void startTransmission(Channel ch, NbdTransmission t) {
-        Session session = sessions.resumeOrCreate(0, t.export().name(), t.identity(), "nbd");
+        Session session;
+        try {
+            session = sessions.open(0, t.export().name(), t.identity(), "nbd", t.readOnly() ? Attach.READ : Attach.SHARED,
+                    PeerAddress.withPort(ch));
+        } catch (DstException e) { // a dst client attached exclusively since the flags were sent: nothing to answer with
+            LOG.warning(PeerAddress.withPort(ch) + ": NBD client cut off: " + e.getMessage());
+            ch.close();
+            return;
+        }
         sessions.metrics().session(false);
         session.admitted(false, t.readOnly()); // NBD clients prove no key: a certificate's CN or nothing
         session.takeOver(ch); // a new session: nothing to fence

@@ -48,11 +48,14 @@ public final class DstServer implements Closeable {
     private final ExecutorService io;
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final ServerMetrics metrics = new ServerMetrics();
-    private final SessionRegistry sessions = new SessionRegistry(metrics);
+    private final SessionRegistry sessions;
     private final Channel listener;
     private final Transport transport;
     private final Channel nbdListener;
     private final Transport nbdTransport;
+
+    /** What a dst connection in its data phase was granted: which connections to tell about a resize. */
+    static final AttributeKey<dst.protocol.ExportInfo> GRANTED = AttributeKey.valueOf("dst.granted");
 
     /** Set on every connection when a shutdown starts draining: a handler must not resume reading then. */
     private static final AttributeKey<Boolean> DRAINING = AttributeKey.valueOf("dst.draining");
@@ -62,6 +65,7 @@ public final class DstServer implements Closeable {
         this.config = config;
         this.transport = transport;
         this.nbdTransport = nbdTransport;
+        this.sessions = new SessionRegistry(metrics, config.claimGrace());
         transport.beforeListen();
         if (nbdTransport != null) nbdTransport.beforeListen();
         this.group = new MultiThreadIoEventLoopGroup(0, transport.ioHandlerFactory());
@@ -162,6 +166,40 @@ public final class DstServer implements Closeable {
 
     public Map<String, Export> exports() {
         return exports;
+    }
+
+    /** What {@link #resize} did: the sizes, and how many connections were told (those granted RESIZE). */
+    public record Resized(String export, long oldSize, long newSize, int notified, int attached) {
+    }
+
+    /**
+     * Online resize: grows export {@code name} to {@code newSize} bytes while clients use it, then tells every dst
+     * connection granted {@link dst.protocol.Features#RESIZE} (a SIZE_CHANGED notification); other clients, NBD ones
+     * too, see the new size when they connect again. Shrinking is refused while any session of the export exists (a
+     * client's filesystem would lose its end); a block device export is refused (its size is the device's).
+     */
+    public Resized resize(String name, long newSize) throws IOException {
+        Export export = exports.get(name);
+        if (export == null) throw new dst.protocol.DstException(dst.protocol.Errno.ENOENT, "no export named '" + name + "'");
+        long old = export.size();
+        long attached = sessions.all().stream().filter(s -> s.exportName().equals(name)).count();
+        if (newSize < old && attached > 0) {
+            throw new dst.protocol.DstException(dst.protocol.Errno.EBUSY, "shrinking export '" + name + "' (" + old + " -> " + newSize
+                    + " bytes) is refused while " + attached + " client session(s) use it: their filesystems would lose their end");
+        }
+        export.resize(newSize);
+        int told = 0;
+        if (newSize > old) {
+            for (Channel ch : connections) {
+                dst.protocol.ExportInfo granted = ch.attr(GRANTED).get();
+                if (granted == null || !granted.name().equals(name) || !granted.has(dst.protocol.Features.RESIZE)) continue;
+                ch.writeAndFlush(dst.protocol.Reply.sizeChanged(newSize));
+                told++;
+            }
+        }
+        LOG.warning("export " + name + " resized: " + old + " -> " + newSize + " bytes; " + told + " connection(s) told, "
+                + attached + " session(s) attached");
+        return new Resized(name, old, newSize, told, (int) attached);
     }
 
     /** The server's metrics in the Prometheus text format, as they are now (for {@code --metrics}). */

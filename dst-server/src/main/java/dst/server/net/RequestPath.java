@@ -222,7 +222,7 @@ public final class RequestPath {
      * the export itself, or this client's access rule.
      */
     private DstException refusal(int opcode, long offset, long length, ByteBuf payload) {
-        DstException refusal = granted.refusal(opcode, offset, length);
+        DstException refusal = granted.refusal(opcode, offset, length, export.size()); // the live size: it may have grown
         if (refusal != null && refusal.errno() == Errno.EROFS && !export.readOnly()) {
             return new DstException(Errno.EROFS, "this client may only read export '" + export.name() + "'");
         }

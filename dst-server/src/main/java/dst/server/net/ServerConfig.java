@@ -15,13 +15,22 @@ import java.time.Duration;
  * @param maxInFlight  requests one connection may have unanswered (announced in WELCOME, enforced by
  *                     {@link InFlightLimit}): with maxRequest, the bound on what one connection can make
  *                     the server hold in memory
+ * @param claimGrace   how long a read-write session keeps its write claim after its connection went (see
+ *                     {@link SessionRegistry}): its client's reconnects within it find the export still theirs
  */
 public record ServerConfig(int maxRequest, int ioThreads, Duration idleTimeout, Duration drainTimeout,
-                           ServerSecurity security, int maxInFlight) {
+                           ServerSecurity security, int maxInFlight, Duration claimGrace) {
     public static final int DEFAULT_MAX_IN_FLIGHT = 256;
 
     public ServerConfig {
         if (maxInFlight < 1) throw new IllegalArgumentException("maxInFlight must be at least 1, got " + maxInFlight);
+        if (claimGrace == null) claimGrace = SessionRegistry.DEFAULT_CLAIM_GRACE;
+        if (claimGrace.isNegative()) throw new IllegalArgumentException("claimGrace must be >= 0, got " + claimGrace);
+    }
+
+    public ServerConfig(int maxRequest, int ioThreads, Duration idleTimeout, Duration drainTimeout, ServerSecurity security,
+                        int maxInFlight) {
+        this(maxRequest, ioThreads, idleTimeout, drainTimeout, security, maxInFlight, null);
     }
 
     public ServerConfig(int maxRequest, int ioThreads, Duration idleTimeout, Duration drainTimeout, ServerSecurity security) {
@@ -38,14 +47,18 @@ public record ServerConfig(int maxRequest, int ioThreads, Duration idleTimeout, 
     }
 
     public ServerConfig withIdleTimeout(Duration d) {
-        return new ServerConfig(maxRequest, ioThreads, d, drainTimeout, security, maxInFlight);
+        return new ServerConfig(maxRequest, ioThreads, d, drainTimeout, security, maxInFlight, claimGrace);
     }
 
     public ServerConfig withSecurity(ServerSecurity s) {
-        return new ServerConfig(maxRequest, ioThreads, idleTimeout, drainTimeout, s, maxInFlight);
+        return new ServerConfig(maxRequest, ioThreads, idleTimeout, drainTimeout, s, maxInFlight, claimGrace);
     }
 
     public ServerConfig withMaxInFlight(int n) {
-        return new ServerConfig(maxRequest, ioThreads, idleTimeout, drainTimeout, security, n);
+        return new ServerConfig(maxRequest, ioThreads, idleTimeout, drainTimeout, security, n, claimGrace);
+    }
+
+    public ServerConfig withClaimGrace(Duration d) {
+        return new ServerConfig(maxRequest, ioThreads, idleTimeout, drainTimeout, security, maxInFlight, d);
     }
 }

@@ -164,8 +164,9 @@ final class ServerHandshakeHandler extends SimpleChannelInboundHandler<Handshake
         }
         int features = hello.features() & Features.KNOWN;
         int maxRequest = Math.max(4096, Math.min(hello.maxRequest(), config.maxRequest()));
-        boolean readOnly = export.readOnly() || level == ExportAccess.Level.READ;
-        Session session = sessions.resumeOrCreate(hello.sessionId(), export.name(), identity);
+        boolean readOnly = export.readOnly() || level == ExportAccess.Level.READ || hello.readOnly();
+        Attach attach = Attach.of(hello.attach(), readOnly);
+        Session session = sessions.open(hello.sessionId(), export.name(), identity, "dst", attach, PeerAddress.withPort(ctx.channel()));
         boolean resumed = session.id() == hello.sessionId();
         session.admitted(proof != null, readOnly);
         sessions.metrics().session(resumed);
@@ -181,7 +182,7 @@ final class ServerHandshakeHandler extends SimpleChannelInboundHandler<Handshake
             ctx.channel().config().setAutoRead(true);
             LOG.info(() -> peer(ctx) + ": " + (resumed ? "resumed" : "opened") + " session "
                     + Long.toHexString(session.id()) + " on export " + export.name() + " for " + who
-                    + (readOnly ? " (read-only)" : "") + " (client " + printable(hello.software()) + ", features " + Features.describe(features) + ")");
+                    + " (" + session.attach().describe() + ") (client " + printable(hello.software()) + ", features " + Features.describe(features) + ")");
         }));
     }
 
@@ -189,7 +190,11 @@ final class ServerHandshakeHandler extends SimpleChannelInboundHandler<Handshake
     private void refuse(ChannelHandlerContext ctx, DstException e, Duration delay) {
         state = State.DONE;
         if (e.errno() != Errno.EACCES) warn(ctx, peer(ctx) + ": handshake refused: " + e.getMessage());
-        after(ctx, delay, () -> ctx.writeAndFlush(HandshakeFrame.error(e.errno(), e.reason())).addListener(ChannelFutureListener.CLOSE));
+        HandshakeFrame error = e instanceof SessionRegistry.BusyException busy
+                ? HandshakeFrame.builder(HandshakeFrame.ERROR).u32(Tlv.ERRNO, e.errno()).string(Tlv.MESSAGE, e.reason())
+                        .string(Tlv.HOLDER, busy.holder()).build()
+                : HandshakeFrame.error(e.errno(), e.reason());
+        after(ctx, delay, () -> ctx.writeAndFlush(error).addListener(ChannelFutureListener.CLOSE));
     }
 
     private static void after(ChannelHandlerContext ctx, Duration delay, Runnable action) {

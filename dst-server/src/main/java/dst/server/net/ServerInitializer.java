@@ -74,5 +74,8 @@ final class ServerInitializer extends ChannelInitializer<Channel> {
         p.remove("handshakeEncoder");
         ch.attr(ConnectionErrorHandler.DATA_PHASE).set(true);
         p.remove("handshakeDecoder"); // leftover bytes flow on into the request decoder
+        ch.attr(DstServer.GRANTED).set(info);
+        // a resize between the WELCOME's size and the line above was not told to this connection: tell it now
+        if (info.has(Features.RESIZE) && export.size() > info.size()) ch.writeAndFlush(dst.protocol.Reply.sizeChanged(export.size()));
     }
 }

@@ -19,6 +19,10 @@ public final class Session {
     private final long id;
     private final String exportName;
     private final String owner;
+    private final Attach attach;
+    /** Whether its client may resume it after a reconnect (dst) or each connection is a session of its own (NBD). */
+    private final boolean resumable;
+    private volatile String peer;
     private final String protocol;
     private final RequestMeter meter;
     private final LongAdder bytesRead = new LongAdder();
@@ -31,12 +35,47 @@ public final class Session {
     private int inflight;
     private final List<CompletableFuture<Void>> idleWaiters = new ArrayList<>();
 
-    Session(long id, String exportName, String owner, String protocol, RequestMeter meter) {
+    Session(long id, String exportName, String owner, String protocol, RequestMeter meter, Attach attach, String peer) {
         this.meter = meter;
         this.id = id;
         this.exportName = exportName;
         this.owner = owner;
         this.protocol = protocol;
+        this.attach = attach;
+        this.peer = peer;
+        this.resumable = "dst".equals(protocol);
+    }
+
+    /** How the session uses its export: reader, shared or exclusive writer (see {@link SessionRegistry#open}). */
+    public Attach attach() {
+        return attach;
+    }
+
+    /** The address its (latest) connection came from. */
+    public String peer() {
+        return peer;
+    }
+
+    /**
+     * Whether the session still holds its write claim at {@code now}: a writer while it has a connection or requests
+     * running, and a resumable one for {@code grace} after its connection went, so that its client's reconnect finds
+     * the claim still its own.
+     */
+    synchronized boolean holdsClaim(long now, long graceNanos) {
+        if (!attach.writes()) return false;
+        if (detachedSince == 0 || inflight > 0) return true;
+        return resumable && now - detachedSince < graceNanos;
+    }
+
+    /** Nanoseconds since the session's connection went (0 while connected). */
+    synchronized long detachedFor(long now) {
+        return detachedSince == 0 ? 0 : now - detachedSince;
+    }
+
+    /** Who holds the session, for messages: {@code identity 'alice' from 10.0.0.5:41234}. */
+    public String holderDescription() {
+        return (owner.isEmpty() ? "an anonymous client" : "identity '" + owner + "'") + (resumable ? "" : " over NBD")
+                + " from " + peer;
     }
 
     /** The identity that opened the session ("" when anonymous): only it may resume the session. */
@@ -113,6 +152,7 @@ public final class Session {
     public synchronized CompletableFuture<Void> takeOver(Channel next) {
         Channel previous = channel;
         channel = next;
+        peer = PeerAddress.withPort(next);
         detachedSince = 0;
         next.closeFuture().addListener(f -> detached(next));
         if (previous != null && previous != next) {

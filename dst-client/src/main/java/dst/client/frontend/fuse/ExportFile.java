@@ -38,7 +38,7 @@ final class ExportFile {
      */
     private static final int ZERO_COPY_WRITE = MAX_WRITE / 2;
     private static final long FILE_ID = 2;
-    private static final long CACHE_SECONDS = 3600; // nothing about the tree or the size ever changes
+    private static final long CACHE_SECONDS = 3600; // nothing about the tree changes; a new size is notified (grow)
     private static final int S_IFDIR = 0040000;
     private static final int S_IFREG = 0100000;
     private static final int DT_DIR = 4;
@@ -53,7 +53,7 @@ final class ExportFile {
     private final BlockDevice device;
     private final String name;
     private final byte[] nameBytes;
-    private final long size;
+    private volatile long size;
     private final int blockSize;
     private final boolean readOnly;
     private final long mountTime = System.currentTimeMillis() / 1000;
@@ -97,6 +97,16 @@ final class ExportFile {
 
     String name() {
         return name;
+    }
+
+    /**
+     * The export grew to {@code newSize}: the file takes it, and the kernel is told its cached attributes are stale
+     * (the next stat of the file fetches the new size).
+     */
+    void grow(long newSize) {
+        if (newSize <= size) return;
+        size = newSize;
+        out.invalidateAttributes(FILE_ID);
     }
 
     /** Completes once the kernel's INIT has been answered: from then on the mount takes requests. */

@@ -50,6 +50,7 @@ public final class FuseFrontend implements Frontend {
     private FuseSession mount;
     private LoopDevice loop;
     private Holder holder;
+    private Path file;
 
     /**
      * @param mountPoint directory to mount on (created when missing)
@@ -104,7 +105,7 @@ public final class FuseFrontend implements Frontend {
         ExportInfo info = device.info();
         Files.createDirectories(mountPoint);
         mount = FuseSession.mount(device, mountPoint);
-        Path file = mountPoint.resolve(info.name());
+        file = mountPoint.resolve(info.name());
         if (attachLoop) {
             try {
                 loop = LoopDevice.attach(file, info.readOnly(), info.blockSize());
@@ -139,7 +140,7 @@ public final class FuseFrontend implements Frontend {
         }
         Holder h = holder(previous).orElseThrow(() -> new IOException("nobody holds the FUSE connection of " + previous.apply("device")
                 + " any more (its holder, pid " + previous.apply(HOLDER_PID) + ", is gone): it cannot be taken over; detach it"));
-        Path file = mountPoint.resolve(device.info().name());
+        file = mountPoint.resolve(device.info().name());
         LoopDevice l = attachLoop ? LoopDevice.existing(Path.of(previous.apply("device")), file) : null;
         mount = FuseSession.takeOver(device, h.take(mountPoint), Boolean.parseBoolean(previous.apply(RESEND)));
         holder = h;
@@ -170,6 +171,23 @@ public final class FuseFrontend implements Frontend {
     @Override
     public synchronized void resume() throws IOException {
         if (mount != null) mount.resume();
+    }
+
+    /**
+     * The FUSE file takes the new size; a stat makes the kernel fetch it (the loop driver reads the file's cached
+     * size); then {@code losetup -c} gives it to the loop device.
+     */
+    @Override
+    public synchronized long grow(long newSize) throws IOException {
+        if (mount == null) throw new IOException("not started");
+        mount.grow(newSize);
+        long fileSize = Files.size(file);
+        if (fileSize != newSize) throw new IOException(file + " still has " + fileSize + " bytes after the kernel was told " + newSize);
+        if (loop == null) return fileSize;
+        long deviceSize = loop.refreshCapacity();
+        if (deviceSize != newSize) throw new IOException(loop.path() + " has " + deviceSize + " bytes after losetup -c, not " + newSize);
+        LOG.info("grew " + file + " and " + loop.path() + " to " + newSize + " bytes");
+        return deviceSize;
     }
 
     /**

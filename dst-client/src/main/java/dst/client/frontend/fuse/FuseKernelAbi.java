@@ -63,6 +63,9 @@ final class FuseKernelAbi {
 
     /** struct fuse_out_header: len u32, error s32, unique u64. */
     static final int OUT_HEADER_SIZE = 16;
+    /** Notification code in fuse_out_header.error (unique 0): struct fuse_notify_inval_inode_out {ino u64, off s64, len s64}. */
+    static final int FUSE_NOTIFY_INVAL_INODE = 2;
+    static final int NOTIFY_INVAL_INODE_OUT_SIZE = 24;
 
     /** struct fuse_init_in: major, minor, max_readahead, flags (u32 each), then flags2 and unused. */
     static final int INIT_IN_MAJOR = 0;

@@ -58,6 +58,17 @@ final class FuseReplier {
         }
     }
 
+    /**
+     * Tells the kernel that the attributes of inode {@code node} changed (FUSE_NOTIFY_INVAL_INODE with offset -1:
+     * attributes only, the page cache stays): its next stat asks again (GETATTR) and takes the new size.
+     */
+    void invalidateAttributes(long node) {
+        ByteBuf b = begin(0, FuseKernelAbi.NOTIFY_INVAL_INODE_OUT_SIZE);
+        b.setIntLE(4, FuseKernelAbi.FUSE_NOTIFY_INVAL_INODE);
+        b.writeLongLE(node).writeLongLE(-1).writeLongLE(0);
+        send(b);
+    }
+
     /** Fails request {@code unique} with {@code errno} (positive, as in errno.h). */
     void error(long unique, int errno) {
         ByteBuf b = begin(unique, 0);

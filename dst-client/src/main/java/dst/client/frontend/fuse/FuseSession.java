@@ -165,6 +165,11 @@ final class FuseSession {
     }
 
     /** Unmounts (not lazily: fails while the file is still open, e.g. by a loop device) and waits for the readers to stop. */
+    /** The export grew: see {@link ExportFile#grow}. */
+    void grow(long newSize) {
+        file.grow(newSize);
+    }
+
     void unmount() throws IOException {
         unmounting = true;
         fuse.unmount();

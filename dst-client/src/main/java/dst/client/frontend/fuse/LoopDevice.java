@@ -44,6 +44,17 @@ final class LoopDevice {
         return loop;
     }
 
+    /**
+     * Makes the loop device take its file's current size ({@code losetup -c}: LOOP_SET_CAPACITY), and returns the
+     * device's size in bytes afterwards, from sysfs.
+     */
+    long refreshCapacity() throws IOException {
+        Command.Result r = Command.exec("losetup", "-c", device.toString());
+        if (r.exitCode() != 0) throw new IOException("losetup -c " + device + " failed: " + (r.stderr() + " " + r.stdout()).trim());
+        String sectors = Files.readString(Path.of("/sys/class/block", device.getFileName().toString(), "size")).trim();
+        return Long.parseLong(sectors) * 512;
+    }
+
     Path path() {
         return device;
     }

@@ -164,4 +164,14 @@ public final class UblkFrontend implements Frontend {
             throw new IOException("interrupted waiting for ublk " + what);
         }
     }
+
+    /**
+     * The kernel command that grows a live ublk device, UBLK_U_CMD_UPDATE_SIZE, came with Linux 6.16 (UBLK_F_UPDATE_SIZE);
+     * dst does not send it yet, so the device keeps its size until it is attached again.
+     */
+    @Override
+    public long grow(long newSize) throws IOException {
+        throw new IOException("growing a live ublk device needs UBLK_U_CMD_UPDATE_SIZE (Linux 6.16+), which dst does not send yet: "
+                + "the export has the new size; detach and attach again (or use --frontend fuse) to see it");
+    }
 }

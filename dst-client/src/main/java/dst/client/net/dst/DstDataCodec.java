@@ -2,6 +2,7 @@ package dst.client.net.dst;
 
 import dst.client.net.Answer;
 import dst.client.net.Op;
+import dst.client.net.SizeChanged;
 import dst.client.net.WireRequest;
 import dst.protocol.Errno;
 import dst.protocol.Opcode;
@@ -16,7 +17,7 @@ import java.util.logging.Logger;
 /**
  * Between the session's protocol-neutral messages and dst frames: a {@link WireRequest} becomes a
  * {@link Request} (the transaction id is the dst transaction id), a {@link Reply} becomes an {@link Answer}.
- * PING replies (keepalive) end here; a connection error frame is logged (the server closes the connection
+ * A SIZE_CHANGED notification becomes a {@link SizeChanged}. PING replies (keepalive) end here; a connection error frame is logged (the server closes the connection
  * after it, and the session resends what it held).
  *
  * <p>Ownership: both directions release what they consumed (the base class does); the Request holds its
@@ -38,6 +39,12 @@ final class DstDataCodec extends MessageToMessageCodec<Reply, WireRequest> {
     @Override
     protected void decode(ChannelHandlerContext ctx, Reply reply, List<Object> out) {
         if (reply.opcode() == Opcode.PING) return;
+        if (reply.opcode() == Opcode.SIZE_CHANGED) {
+            long size = reply.notifiedSize();
+            if (size < 0) LOG.warning(target + ": SIZE_CHANGED without a u64 size: ignored");
+            else out.add(new SizeChanged(size));
+            return;
+        }
         if (reply.opcode() == Opcode.CONNECTION_ERROR) {
             LOG.warning(target + ": server reports " + Errno.name(reply.status()) + ": " + reply.message());
             return;

@@ -39,10 +39,11 @@ public final class DstProtocol implements WireProtocol {
     @Override
     public void addHandshake(ChannelPipeline p, Handshake h) {
         ClientConfig config = h.config();
-        int wanted = Features.FLUSH | Features.FUA | Features.TRIM | Features.WRITE_ZEROES | (config.crc() ? Features.CRC32C : 0);
+        int wanted = Features.FLUSH | Features.FUA | Features.TRIM | Features.WRITE_ZEROES | Features.RESIZE
+                | (config.crc() ? Features.CRC32C : 0);
         // A fresh HELLO (and nonce) per connection: every reconnect authenticates anew.
         Hello hello = ClientHandshakeHandler.hello(config.export(), wanted, config.maxRequest(), h.sessionId(),
-                "dst-client " + Version.get(), config.credentials());
+                "dst-client " + Version.get(), config.credentials()).withAttach(config.attach());
         p.addLast("handshakeDecoder", new HandshakeDecoder());
         p.addLast("handshakeEncoder", HandshakeEncoder.INSTANCE);
         p.addLast("handshake", new ClientHandshakeHandler(hello, config.credentials(), h.granted()));

@@ -10,7 +10,8 @@ import java.util.concurrent.Callable;
 /** {@code dst-client list}: the attached devices, one line each. */
 @Command(name = "list", mixinStandardHelpOptions = true, header = "List attached devices.",
         description = {"STATE is connected or reconnecting while the device is served; starting, detaching, or dead",
-                "(its process is gone: 'dst-client detach NAME' cleans up). Counters are at most a second old."})
+                "(its process is gone: 'dst-client detach NAME' cleans up). EXPORT is (default) for an NBD server's default export",
+                "(nbd://HOST:PORT/ with no name). Counters are at most a second old."})
 final class ListCommand implements Callable<Integer> {
     @Mixin
     RunDirOption runDir;
@@ -21,7 +22,7 @@ final class ListCommand implements Callable<Integer> {
         String format = "%-12s %-12s %-5s %-22s %-12s %9s %-12s %s%n";
         System.out.printf(format, "NAME", "DEVICE", "FRONT", "SERVER", "EXPORT", "SIZE", "STATE", "I/O");
         for (DeviceRecord r : records) {
-            System.out.printf(format, r.name(), dash(r.device()), dash(r.get("frontend")), r.get("server"), r.get("export"),
+            System.out.printf(format, r.name(), dash(r.device()), dash(r.get("frontend")), r.get("server"), export(r),
                     r.number("size") > 0 ? Human.bytes(r.number("size")) : "-", state(r), io(r));
         }
         return 0;
@@ -37,6 +38,13 @@ final class ListCommand implements Callable<Integer> {
             case FAILED -> "failed";
         };
     }
+
+    /** The export name, or {@code (default)} for an NBD server's default export (its name is empty). */
+    static String export(DeviceRecord r) {
+        return r.get("export").isEmpty() ? DEFAULT_EXPORT : r.get("export");
+    }
+
+    static final String DEFAULT_EXPORT = "(default)";
 
     static String io(DeviceRecord r) {
         return String.format("reads %d (%s) writes %d (%s) errors %d reconnects %d", r.number("reads"), Human.bytes(r.number("bytes-read")),

@@ -26,14 +26,16 @@ final class InfoCommand implements Callable<Integer> {
         ClientConfig config = connection.config(target);
         try (RemoteDisk disk = RemoteDisk.connect(config)) { // what the server offered: the connection itself, no layers
             ExportInfo i = disk.info();
-            System.out.printf("export:        %s%n", i.name());
+            // NBD: the name asked for (i.name() is the local file name; the server's default export has none)
+            boolean nbd = disk.config().protocol() == Protocol.NBD;
+            System.out.printf("export:        %s%n", nbd ? ListCommand.exportInDetail(config.export()) : i.name());
             System.out.printf("server:        %s%n", config.target());
             System.out.printf("size:          %d bytes (%s)%n", i.size(), Human.bytes(i.size()));
             System.out.printf("block size:    %d%n", i.blockSize());
             System.out.printf("max request:   %d bytes%n", i.maxRequest());
             System.out.printf("read-only:     %s%n", i.readOnly() ? "yes" : "no");
             System.out.printf("features:      %s%n", Features.describe(i.features()));
-            if (disk.config().protocol() == Protocol.NBD) {
+            if (nbd) {
                 System.out.printf("protocol:      NBD (fixed newstyle)%n");
                 System.out.printf("offered:       %s%n", disk.offered());
                 System.out.printf("crc32c:        not available over NBD (no checksums on the wire)%n");

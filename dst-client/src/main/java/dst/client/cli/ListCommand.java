@@ -22,7 +22,7 @@ final class ListCommand implements Callable<Integer> {
         String format = "%-12s %-12s %-5s %-22s %-12s %9s %-12s %s%n";
         System.out.printf(format, "NAME", "DEVICE", "FRONT", "SERVER", "EXPORT", "SIZE", "STATE", "I/O");
         for (DeviceRecord r : records) {
-            System.out.printf(format, r.name(), dash(r.device()), dash(r.get("frontend")), r.get("server"), export(r),
+            System.out.printf(format, r.name(), dash(r.device()), dash(r.get("frontend")), r.get("server"), export(r.get("export")),
                     r.number("size") > 0 ? Human.bytes(r.number("size")) : "-", state(r), io(r));
         }
         return 0;
@@ -40,11 +40,14 @@ final class ListCommand implements Callable<Integer> {
     }
 
     /** The export name, or {@code (default)} for an NBD server's default export (its name is empty). */
-    static String export(DeviceRecord r) {
-        return r.get("export").isEmpty() ? DEFAULT_EXPORT : r.get("export");
+    static String export(String name) {
+        return name.isEmpty() ? "(default)" : name;
     }
 
-    static final String DEFAULT_EXPORT = "(default)";
+    /** {@link #export}, saying what {@code (default)} means: for {@code status} and {@code info}. */
+    static String exportInDetail(String name) {
+        return name.isEmpty() ? export(name) + " (the server's default export)" : name;
+    }
 
     static String io(DeviceRecord r) {
         return String.format("reads %d (%s) writes %d (%s) errors %d reconnects %d", r.number("reads"), Human.bytes(r.number("bytes-read")),

@@ -32,7 +32,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * by its fingerprint ({@code --tls-fingerprint}), {@code info} shows the export and {@code attach} makes a device whose
  * writes, after fsync, are in nbdkit's file block for block. A pin that does not match, a CA that did not issue the
  * certificate, and plain {@code nbd://} (nbdkit answers NBD_REP_ERR_TLS_REQD) are each refused with exit code 4 and a
- * message saying why, and leave no device, no record and no loop device behind.
+ * message saying why, and leave no device, no record and no loop device behind. nbdkit serves its default export
+ * (no name): {@code info}, {@code list} and {@code status} call it {@code (default)}.
  */
 class AttachOverTlsToNbdkitIT {
     private static final long DISK_BYTES = 64L << 20;
@@ -71,6 +72,7 @@ class AttachOverTlsToNbdkitIT {
         String info = client.run(args("info", server.uri(), options));
         assertTrue(info.contains("size:          " + DISK_BYTES + " bytes"), info);
         assertTrue(info.contains("protocol:      NBD"), info);
+        assertTrue(info.contains("export:        (default) (the server's default export)"), info);
 
         String name = "tls-" + trust.name().toLowerCase();
         Path device = client.attach(server.uri(), args("--name", name, options));

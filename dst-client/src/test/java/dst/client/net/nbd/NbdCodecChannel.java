@@ -44,6 +44,11 @@ final class NbdCodecChannel implements AutoCloseable {
     }
 
     byte[] drainOutbound() {
+        return drain(channel);
+    }
+
+    /** Everything {@code channel} wrote so far, as one byte array; the written buffers are released. */
+    static byte[] drain(EmbeddedChannel channel) {
         ByteBuf all = Unpooled.buffer();
         for (ByteBuf b; (b = channel.readOutbound()) != null; ) {
             all.writeBytes(b);

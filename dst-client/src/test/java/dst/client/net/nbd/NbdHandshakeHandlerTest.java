@@ -64,12 +64,7 @@ class NbdHandshakeHandlerTest {
     }
 
     private byte[] sent() {
-        ByteBuf all = Unpooled.buffer();
-        for (ByteBuf b; (b = channel.readOutbound()) != null; ) {
-            all.writeBytes(b);
-            b.release();
-        }
-        return ByteBufUtil.getBytes(all);
+        return NbdCodecChannel.drain(channel);
     }
 
     /** IHAVEOPT, u32 option, u32 length, data: one option as the client must send it. */

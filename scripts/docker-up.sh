@@ -41,11 +41,12 @@ else
   echo "== docker-up: dockerd $(docker version -f '{{.Server.Version}}') ready (pid $(cat "$state/dockerd.pid"))"
 fi
 
-# The image is remade when this machine's JDK changed (its version is kept as a label-like comment).
+# The image is remade when this machine's JDK or the JRE's module list changed (both kept as a label-like comment).
 jdk=$(java -version 2>&1 | head -n 1)
-if [ "$(docker image inspect -f '{{.Comment}}' "$image" 2>/dev/null || true)" = "jdk: $jdk" ]; then
+modules=$(sed -n 's/^modules=//p' packaging/src/docker/jre/make-rootfs.sh)
+if [ "$(docker image inspect -f '{{.Comment}}' "$image" 2>/dev/null || true)" = "jdk: $jdk; modules: $modules" ]; then
   echo "== docker-up: $image is up to date"
 else
   echo "== docker-up: building $image"
-  packaging/src/docker/jre/make-base-image.sh "$image" "jdk: $jdk"
+  packaging/src/docker/jre/make-base-image.sh "$image" "jdk: $jdk; modules: $modules"
 fi

@@ -12,7 +12,7 @@ set -eu
 
 root=${1:?usage: make-rootfs.sh ROOTFS [JRE_DIR]}
 jre_dir=${2:-/opt/jre}
-modules=java.base,java.logging,java.management,java.naming,jdk.unsupported,java.net.http,jdk.crypto.ec,jdk.jcmd
+modules=java.base,java.logging,java.management,java.naming,jdk.unsupported,java.net.http,jdk.crypto.ec,jdk.jcmd,jdk.httpserver
 
 jlink=$(command -v jlink || true)
 [ -n "$jlink" ] || { [ -n "${JAVA_HOME:-}" ] && jlink="$JAVA_HOME/bin/jlink"; }

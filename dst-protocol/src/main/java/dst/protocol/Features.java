@@ -1,6 +1,7 @@
 package dst.protocol;
 
-import java.util.StringJoiner;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Feature bits negotiated in the handshake. The client asks for a set, may mark some as required;
@@ -25,7 +26,13 @@ public final class Features {
     }
 
     public static String describe(int set) {
-        StringJoiner j = new StringJoiner(",");
+        List<String> names = names(set);
+        return names.isEmpty() ? "none" : String.join(",", names);
+    }
+
+    /** The features in {@code set} by name ({@code crc32c}, {@code flush}, ...); unknown bits as one {@code 0x...}. */
+    public static List<String> names(int set) {
+        List<String> j = new ArrayList<>();
         if (has(set, CRC32C)) j.add("crc32c");
         if (has(set, FLUSH)) j.add("flush");
         if (has(set, FUA)) j.add("fua");
@@ -33,6 +40,6 @@ public final class Features {
         if (has(set, WRITE_ZEROES)) j.add("write-zeroes");
         int unknown = set & ~KNOWN;
         if (unknown != 0) j.add("0x" + Integer.toHexString(unknown));
-        return j.length() == 0 ? "none" : j.toString();
+        return j;
     }
 }

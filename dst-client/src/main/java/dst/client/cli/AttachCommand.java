@@ -66,6 +66,12 @@ final class AttachCommand implements Callable<Integer> {
             description = "After sequential reads, read this much ahead in 1 MiB requests; 0 = off (default: ${DEFAULT-VALUE}).")
     String readAhead;
 
+    @Option(names = "--metrics", paramLabel = "HOST:PORT",
+            description = {"Serve this device's Prometheus metrics at http://HOST:PORT/metrics while attached (port 0 picks a",
+                    "free one; 'status' shows the URL): requests, bytes and latency histograms per opcode, in flight,",
+                    "connected, errors, reconnects, resends, timeouts, crc errors."})
+    String metrics;
+
     @Option(names = "--foreground", description = "Stay attached to the terminal; Ctrl-C detaches (refused while the device is in use).")
     boolean foreground;
 
@@ -93,11 +99,13 @@ final class AttachCommand implements Callable<Integer> {
         recover = leftover(runDir);
         Frontends.check(frontend, adopt()); // before forking, so a bad --frontend is a usage error here
         stack(); // and a bad --cache / --read-ahead
+        if (metrics != null) dst.runtime.metrics.MetricsEndpoint.parse(metrics); // and a bad --metrics
         String claimed = daemonChild ? name : runDir.claim(name != null ? name : config.localName(), name != null);
         if (!foreground) return daemonize(runDir, claimed);
         Path mnt = mountPoint != null ? mountPoint : runDir.defaultMountPoint(claimed);
         Frontend fe = Frontends.create(frontend, mnt, loop, adopt());
-        DeviceDaemon daemon = new DeviceDaemon(runDir, claimed, config, fe, fe instanceof FuseFrontend f ? f.mountPoint() : null, stack());
+        DeviceDaemon daemon = new DeviceDaemon(runDir, claimed, config, fe, fe instanceof FuseFrontend f ? f.mountPoint() : null, stack())
+                .metrics(metrics);
         try {
             daemon.run(device -> {
                 System.out.println(device);

@@ -6,15 +6,7 @@ final class Human {
     }
 
     static String bytes(long b) {
-        if (b < 1024) return b + " B";
-        String[] units = {"KiB", "MiB", "GiB", "TiB", "PiB"};
-        double v = b;
-        int u = -1;
-        while (v >= 1024 && u < units.length - 1) {
-            v /= 1024;
-            u++;
-        }
-        return String.format(v >= 100 ? "%.0f %s" : "%.1f %s", v, units[u]);
+        return dst.runtime.cli.Sizes.format(b);
     }
 
     static String rate(long bytes, long nanos) {

@@ -6,15 +6,29 @@ import dst.client.net.RemoteDisk;
 import dst.protocol.ExportInfo;
 import dst.protocol.Features;
 import picocli.CommandLine.Command;
+import dst.runtime.json.Json;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.util.concurrent.Callable;
 
 /** {@code dst-client info}: connect, print what was negotiated, disconnect. */
 @Command(name = "info", mixinStandardHelpOptions = true, header = "Show what a server negotiates for an export.",
-        description = "Connects, runs the handshake and prints the export's size, block size, limits and features.")
+        description = {"Connects, runs the handshake and prints the export's size, block size, limits and features.",
+                "",
+                "--json prints {export, server, protocol (dst or nbd), version, size, blockSize, maxRequest, readOnly, " +
+                "features: [NAME], session (hex; null over NBD), offered (what an NBD server offered; null over dst), " +
+                "crc32c}. Sizes are bytes."})
 final class InfoCommand implements Callable<Integer> {
+    /** {@code info --json}; the component names are the documented field names. */
+    record Info(String export, String server, String protocol, int version, long size, int blockSize, int maxRequest,
+                boolean readOnly, java.util.List<String> features, String session, String offered, boolean crc32c) {
+    }
+
+    @Option(names = "--json", description = "Print JSON (field names above).")
+    boolean json;
+
     @Parameters(index = "0", paramLabel = "TARGET", description = "The export: HOST[:PORT]/EXPORT (dst), or an NBD URI (nbd://HOST[:PORT]/EXPORT).")
     String target;
 
@@ -26,8 +40,15 @@ final class InfoCommand implements Callable<Integer> {
         ClientConfig config = connection.config(target);
         try (RemoteDisk disk = RemoteDisk.connect(config)) { // what the server offered: the connection itself, no layers
             ExportInfo i = disk.info();
-            // NBD: the name asked for (i.name() is the local file name; the server's default export has none)
             boolean nbd = disk.config().protocol() == Protocol.NBD;
+            if (json) {
+                System.out.println(Json.pretty(new Info(nbd ? config.export() : i.name(), config.target(), nbd ? "nbd" : "dst", i.version(), i.size(),
+                        i.blockSize(), i.maxRequest(), i.readOnly(), Features.names(i.features()),
+                        nbd ? null : String.format("%016x", i.sessionId()), nbd ? disk.offered() : null,
+                        i.has(Features.CRC32C))));
+                return 0;
+            }
+            // NBD: the name asked for (i.name() is the local file name; the server's default export has none)
             System.out.printf("export:        %s%n", nbd ? ListCommand.exportInDetail(config.export()) : i.name());
             System.out.printf("server:        %s%n", config.target());
             System.out.printf("size:          %d bytes (%s)%n", i.size(), Human.bytes(i.size()));

@@ -2,23 +2,35 @@ package dst.client.cli;
 
 import dst.client.daemon.DeviceRecord;
 import picocli.CommandLine.Command;
+import dst.runtime.json.Json;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code dst-client list}: the attached devices, one line each. */
 @Command(name = "list", mixinStandardHelpOptions = true, header = "List attached devices.",
-        description = {"STATE is connected or reconnecting while the device is served; starting, detaching, or dead",
-                "(its process is gone: 'dst-client detach NAME' cleans up). EXPORT is (default) for an NBD server's default export",
-                "(nbd://HOST:PORT/ with no name). Counters are at most a second old."})
+        description = {"STATE is connected or reconnecting while the device is served; starting, detaching, or dead " +
+                "(its process is gone: 'dst-client detach NAME' cleans up). EXPORT is (default) for an NBD server's default export " +
+                "(nbd://HOST:PORT/ with no name). Counters are at most a second old.",
+                "",
+                "--json prints an array with one object per device: " + DeviceJson.FIELDS + ". " +
+                "Sizes and byte counts are bytes, since/updated milliseconds since the epoch, *Nanos summed latencies."})
 final class ListCommand implements Callable<Integer> {
     @Mixin
     RunDirOption runDir;
 
+    @Option(names = "--json", description = "Print JSON (field names above) instead of a table.")
+    boolean json;
+
     @Override
     public Integer call() throws Exception {
         List<DeviceRecord> records = runDir.get().records();
+        if (json) {
+            System.out.println(Json.pretty(records.stream().map(DeviceJson::of).toList()));
+            return 0;
+        }
         String format = "%-12s %-12s %-5s %-22s %-12s %9s %-12s %s%n";
         System.out.printf(format, "NAME", "DEVICE", "FRONT", "SERVER", "EXPORT", "SIZE", "STATE", "I/O");
         for (DeviceRecord r : records) {

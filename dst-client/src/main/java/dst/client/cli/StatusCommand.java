@@ -3,7 +3,9 @@ package dst.client.cli;
 import dst.client.daemon.DeviceRecord;
 import dst.client.host.DeviceUsers;
 import picocli.CommandLine.Command;
+import dst.runtime.json.Json;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.nio.file.Path;
@@ -11,7 +13,17 @@ import java.time.Instant;
 import java.util.concurrent.Callable;
 
 /** {@code dst-client status}: everything known about one attached device. */
-@Command(name = "status", mixinStandardHelpOptions = true, header = "Show one attached device in detail.")
+@Command(name = "status", mixinStandardHelpOptions = true, header = "Show one attached device in detail.",
+        description = {"--json prints " + DeviceJson.FIELDS + " (as one element of 'list --json').",
+                "",
+                "--watch prints a line each second, when the device's process rewrites its record: rates (requests and " +
+                "bytes per second), mean latency of the requests answered in that second (from the request to the " +
+                "server's answer, resends included), errors and reconnects, until Ctrl-C (or --count lines). With --json " +
+                "each line is one object: " + StatusWatch.Sample.FIELDS + " (latencies in " +
+                "microseconds, null without requests of that kind; a state ending in '?' means the record was not rewritten " +
+                "for 3 s). Exit 1 when the device's process is gone."},
+        footer = {"", "Examples:", "  dst-client status disk0 --json | jq .counters.bytesWritten",
+                "  dst-client status /dev/loop0 --watch"})
 final class StatusCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "DEVICE|NAME", description = "e.g. /dev/loop0 or disk0")
     String which;
@@ -19,10 +31,27 @@ final class StatusCommand implements Callable<Integer> {
     @Mixin
     RunDirOption runDir;
 
+    @Option(names = "--json", description = "Print JSON (field names above).")
+    boolean json;
+
+    @Option(names = {"-w", "--watch"}, description = "Live rates and latency, refreshed each second, until Ctrl-C.")
+    boolean watch;
+
+    @Option(names = "--count", paramLabel = "N", defaultValue = "0",
+            description = "With --watch: stop after N lines (default: until Ctrl-C).")
+    int count;
+
     @Override
     public Integer call() throws Exception {
+        if (count < 0) throw new IllegalArgumentException("--count must be 0 or more");
+        if (count > 0 && !watch) throw new IllegalArgumentException("--count goes with --watch");
+        if (watch) return new StatusWatch(runDir.get(), which, System.out).run(count, json) ? 0 : 1;
         DeviceRecord r = runDir.get().find(which).orElseThrow(() ->
                 new IllegalArgumentException("no attached device '" + which + "' (see dst-client list)"));
+        if (json) {
+            System.out.println(Json.pretty(DeviceJson.of(r)));
+            return 0;
+        }
         System.out.printf("name:        %s%n", r.name());
         System.out.printf("device:      %s%n", r.device());
         System.out.printf("state:       %s%s%n", ListCommand.state(r), r.message().isEmpty() ? "" : " (" + r.message() + ")");
@@ -43,6 +72,7 @@ final class StatusCommand implements Callable<Integer> {
         System.out.printf("since:       %s%n", Instant.ofEpochMilli(r.number("started")));
         System.out.printf("updated:     %s%n", Instant.ofEpochMilli(r.number("updated")));
         System.out.printf("log:         %s%n", r.get("log"));
+        if (!r.get("metrics").isEmpty()) System.out.printf("metrics:     %s%n", r.get("metrics"));
         System.out.printf("counters:    %s%n", r.get("stats"));
         return 0;
     }

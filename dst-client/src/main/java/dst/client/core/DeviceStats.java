@@ -1,5 +1,7 @@
 package dst.client.core;
 
+import dst.runtime.metrics.Histogram;
+
 import java.util.concurrent.atomic.LongAdder;
 
 /** Counters of one device, updated by the client library, read by status views. Thread-safe. */
@@ -19,16 +21,29 @@ public final class DeviceStats {
     public final LongAdder resent = new LongAdder();
     public final LongAdder timedOut = new LongAdder();
     public final LongAdder crcErrors = new LongAdder();
+    /** Latency of answered requests, from the caller's request to the server's reply (resends included). */
+    public final Histogram readLatency = new Histogram();
+    public final Histogram writeLatency = new Histogram();
+    public final Histogram flushLatency = new Histogram();
+    /** TRIM and WRITE_ZEROES, counted together as {@link #trims}. */
+    public final Histogram trimLatency = new Histogram();
 
     private volatile int peakInFlight;
+    private volatile int inFlight;
 
     /** Requests sent and not yet answered, at most, since the device was opened: the queue depth the frontend achieved. */
     public int peakInFlight() {
         return peakInFlight;
     }
 
-    /** Called by the one thread that owns the transaction table whenever it grows. */
+    /** Requests sent and not yet answered now. */
+    public int inFlight() {
+        return inFlight;
+    }
+
+    /** Called by the one thread that owns the transaction table whenever it grows or shrinks. */
     public void inFlight(int now) {
+        inFlight = now;
         if (now > peakInFlight) peakInFlight = now;
     }
 

@@ -5,6 +5,7 @@ import dst.client.core.ClientConfig;
 import dst.client.frontend.Frontend;
 import dst.client.host.DeviceUsers;
 import dst.client.stack.DiskStack;
+import dst.runtime.metrics.MetricsEndpoint;
 import sun.misc.Signal;
 
 import java.io.IOException;
@@ -40,6 +41,7 @@ public final class DeviceDaemon {
     private volatile String stopRequestedBy;
     private final DiskStack stack;
     private Path device;
+    private String metricsAddress;
 
     /** @param stack the layers on the connection (write-back cache, read-ahead) */
     public DeviceDaemon(RunDir runDir, String name, ClientConfig config, Frontend frontend, Path mountPoint, DiskStack stack) {
@@ -60,6 +62,12 @@ public final class DeviceDaemon {
                 .set("started", Long.toString(System.currentTimeMillis()));
     }
 
+    /** Also serve this device's Prometheus metrics at {@code http://address/metrics} while it is attached. */
+    public DeviceDaemon metrics(String address) {
+        this.metricsAddress = address;
+        return this;
+    }
+
     /**
      * Connects, starts the frontend, reports the device to {@code onReady}, then serves it until a detach
      * request succeeds. Throws (after cleaning up what it set up) when attaching fails.
@@ -68,9 +76,15 @@ public final class DeviceDaemon {
         Files.createDirectories(stateFile.getParent());
         record.write(stateFile);
         BlockDevice disk = stack.open(config);
+        MetricsEndpoint metrics = null;
         try {
+            if (metricsAddress != null) {
+                metrics = MetricsEndpoint.start(metricsAddress, () -> DeviceMetricsText.render(name, config.export(), disk.stats()));
+                record.set("metrics", metrics.url());
+            }
             device = frontend.start(disk);
         } catch (Exception e) {
+            if (metrics != null) metrics.close();
             disk.close();
             throw e;
         }
@@ -88,6 +102,7 @@ public final class DeviceDaemon {
         LOG.info(name + ": " + config.target() + " attached as " + device + " (pid " + ProcessHandle.current().pid() + ")");
         onReady.accept(device);
         serve(disk);
+        if (metrics != null) metrics.close();
         disk.close();
         runDir.removeDeviceDir(name);
         LOG.info(name + ": detached " + device);

@@ -65,8 +65,18 @@ public final class DeviceRecord {
         set("writes", Long.toString(s.writes.sum()));
         set("bytes-read", Long.toString(s.bytesRead.sum()));
         set("bytes-written", Long.toString(s.bytesWritten.sum()));
+        set("flushes", Long.toString(s.flushes.sum()));
+        set("trims", Long.toString(s.trims.sum()));
         set("errors", Long.toString(s.errors.sum()));
         set("reconnects", Long.toString(s.reconnects.sum()));
+        set("resent", Long.toString(s.resent.sum()));
+        set("timed-out", Long.toString(s.timedOut.sum()));
+        set("crc-errors", Long.toString(s.crcErrors.sum()));
+        set("peak-in-flight", Integer.toString(s.peakInFlight()));
+        // latency sums: 'status --watch' divides their growth by the growth of the counts above
+        set("read-nanos", Long.toString(s.readLatency.sumNanos()));
+        set("write-nanos", Long.toString(s.writeLatency.sumNanos()));
+        set("flush-nanos", Long.toString(s.flushLatency.sumNanos()));
         return set("stats", s.summary());
     }
 

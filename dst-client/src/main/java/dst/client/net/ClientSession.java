@@ -138,7 +138,8 @@ final class ClientSession implements ConnectionEvents {
                 || known.blockSize() != granted.blockSize() || known.readOnly() != granted.readOnly())) {
             DstException e = new DstException(Errno.EIO, "export '" + config.export() + "' changed while disconnected (size "
                     + known.size() + " -> " + granted.size() + ", id " + Long.toHexString(known.exportId()) + " -> "
-                    + Long.toHexString(granted.exportId()) + "): refusing to use it, every request now fails");
+                    + Long.toHexString(granted.exportId()) + ", block size " + known.blockSize() + " -> " + granted.blockSize()
+                    + ", read-only " + known.readOnly() + " -> " + granted.readOnly() + "): refusing to use it, every request now fails");
             LOG.severe(e.getMessage());
             fatal = e;
             failAll(e);
@@ -271,17 +272,26 @@ final class ClientSession implements ConnectionEvents {
     }
 
     private void count(Transaction tx) {
+        long nanos = System.nanoTime() - tx.startNanos;
         switch (tx.op) {
             case READ -> {
                 stats.reads.increment();
                 stats.bytesRead.add(tx.length);
+                stats.readLatency.record(nanos);
             }
             case WRITE -> {
                 stats.writes.increment();
                 stats.bytesWritten.add(tx.length);
+                stats.writeLatency.record(nanos);
             }
-            case FLUSH -> stats.flushes.increment();
-            default -> stats.trims.increment();
+            case FLUSH -> {
+                stats.flushes.increment();
+                stats.flushLatency.record(nanos);
+            }
+            default -> {
+                stats.trims.increment();
+                stats.trimLatency.record(nanos);
+            }
         }
     }
 
@@ -304,6 +314,7 @@ final class ClientSession implements ConnectionEvents {
     private void finish(Transaction tx) {
         tx.releasePayload();
         budget.release(tx.cost);
+        stats.inFlight(table.size());
     }
 
     private void failAll(DstException e) {

@@ -17,6 +17,7 @@ final class Transaction extends TransactionTable.Entry {
     final long offset;
     final int length;
     final long cost;          // bytes charged against the queue budget
+    final long startNanos = System.nanoTime(); // when the caller asked: latency is measured from here, resends included
     final CompletableFuture<ByteBuf> result = new CompletableFuture<>();
     private ByteBuf payload;
     /** FLUSH only: how many acknowledged volatile writes existed when it entered the table (it covers those). */

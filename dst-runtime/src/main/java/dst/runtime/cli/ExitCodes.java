@@ -21,6 +21,7 @@ public final class ExitCodes {
 
     /** Exit code for an exception that ended a command: mapped here and nowhere else. */
     public static int of(Throwable t) {
+        if (t instanceof Coded c) return c.code;
         if (t instanceof IllegalArgumentException) return USAGE;
         if (t instanceof java.net.ConnectException) return UNREACHABLE;
         for (Throwable c = t; c != null; c = c.getCause()) {
@@ -34,5 +35,22 @@ public final class ExitCodes {
             }
         }
         return FAILURE;
+    }
+
+    /**
+     * A failure that already knows its exit code: one another process decided (a server answering on its control
+     * socket says which of the codes above its refusal is).
+     */
+    public static final class Coded extends RuntimeException {
+        private final int code;
+
+        public Coded(String message, int code) {
+            super(message);
+            this.code = code;
+        }
+
+        public int code() {
+            return code;
+        }
     }
 }

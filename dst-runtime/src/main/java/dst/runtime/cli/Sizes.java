@@ -2,7 +2,7 @@ package dst.runtime.cli;
 
 import java.util.Locale;
 
-/** Parses human sizes: {@code 4096}, {@code 512K}, {@code 1G}, {@code 2GiB} (binary units). */
+/** Human sizes: parses {@code 4096}, {@code 512K}, {@code 1G}, {@code 2GiB} (binary units); formats {@code 1.5 GiB}. */
 public final class Sizes {
     private Sizes() {
     }
@@ -30,5 +30,18 @@ public final class Sizes {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("not a size: '" + text + "' (examples: 4096, 512M, 1G)");
         }
+    }
+
+    /** {@code b} bytes for people: {@code 512 B}, {@code 1.5 KiB}, {@code 120 GiB}. */
+    public static String format(long b) {
+        if (b < 1024) return b + " B";
+        String[] units = {"KiB", "MiB", "GiB", "TiB", "PiB"};
+        double v = b;
+        int u = -1;
+        while (v >= 1024 && u < units.length - 1) {
+            v /= 1024;
+            u++;
+        }
+        return String.format(v >= 100 ? "%.0f %s" : "%.1f %s", v, units[u]);
     }
 }

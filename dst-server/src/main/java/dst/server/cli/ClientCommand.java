@@ -8,8 +8,8 @@ import picocli.CommandLine.Command;
         subcommands = {ClientAddCommand.class, ClientListCommand.class, ClientRemoveCommand.class},
         description = {"Each client proves its identity with a 256-bit key in a mutual HMAC-SHA256 challenge-response;",
                 "the key itself never crosses the network. Keys live in the clients file (mode 0600).",
-                "The server reads that file when it starts: restart it after 'add' or 'remove' (systemctl restart",
-                "dst-server) for the change to apply to new logins; a restart also ends every open connection."})
+                "The server reads that file when it starts and when it reloads: run 'dst-server ctl reload' (or send it",
+                "SIGHUP) after 'add' or 'remove'; the reload also disconnects the clients whose key was removed."})
 final class ClientCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -3,6 +3,11 @@ package dst.server.cli;
 import dst.runtime.cli.ExitCodes;
 import dst.runtime.cli.Logs;
 import dst.runtime.cli.Version;
+import dst.runtime.metrics.MetricsEndpoint;
+import dst.server.ctl.AccessReload;
+import dst.server.ctl.ControlCommands;
+import dst.server.ctl.Sighup;
+import dst.server.ctl.ControlSocket;
 import dst.server.export.Export;
 import dst.server.export.ExportSpec;
 import dst.runtime.cli.Sizes;
@@ -38,8 +43,12 @@ import java.util.logging.Logger;
                 "challenge-response, the key never crosses the network). Anonymous clients are served only with",
                 "--anonymous, or when the server has no client keys at all and listens on loopback or a Unix socket.",
                 "allow= on an export limits who may use it: allow=alice:rw+bob:ro (also *:ro, anonymous:ro).",
-                "--tls encrypts every connection (TLS 1.3; dst-server tls init makes the key and certificate)."},
-        subcommands = {ClientCommand.class, TlsCommand.class, CommandLine.HelpCommand.class},
+                "--tls encrypts every connection (TLS 1.3; dst-server tls init makes the key and certificate).",
+                "",
+                "Operating: 'dst-server ctl status' shows the exports and who is connected, through the control socket",
+                "(--ctl-socket). 'dst-server ctl reload' or SIGHUP re-reads --clients and --access-file without a restart",
+                "and disconnects the clients they no longer admit."},
+        subcommands = {ClientCommand.class, TlsCommand.class, CtlCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Examples:",
                 "  dst-server --export disk0=/srv/disk0.img,size=10G",
                 "  dst-server --listen 0.0.0.0:7070 --export scratch=mem:4G --export base=/dev/vdb,ro",
@@ -71,6 +80,12 @@ public final class ServerMain implements Callable<Integer> {
     @Option(names = "--clients", paramLabel = "FILE", defaultValue = DEFAULT_CLIENTS,
             description = "Client identities and keys, made by 'dst-server client add' (default: ${DEFAULT-VALUE}; missing = none).")
     Path clients;
+
+    @Option(names = "--access-file", paramLabel = "FILE",
+            description = {"Export access rules, one 'EXPORT RULES' a line (RULES as in allow=, e.g. 'disk0 alice:rw+bob:ro'):",
+                    "an export listed there gets those rules instead of its allow=. Re-read, with --clients, by",
+                    "'dst-server ctl reload' and SIGHUP."})
+    Path accessFile;
 
     @Option(names = "--anonymous", description = "Also serve clients without a key (subject to each export's allow= rules).")
     boolean anonymous;
@@ -104,6 +119,18 @@ public final class ServerMain implements Callable<Integer> {
             description = "Close a connection that sent nothing, not even a keepalive, for this long (default: ${DEFAULT-VALUE}).")
     int idleTimeoutSeconds;
 
+    @Option(names = "--ctl-socket", paramLabel = "PATH|none", defaultValue = ControlSocket.DEFAULT_PATH,
+            description = {"The control socket 'dst-server ctl' talks to (default: ${DEFAULT-VALUE}; mode 0600, root and the",
+                    "server's user only). none: no control socket. When the default one is held by another running server,",
+                    "this one runs without (a warning says so); a --ctl-socket given explicitly must be free."})
+    String ctlSocket;
+
+    @Option(names = "--metrics", paramLabel = "HOST:PORT",
+            description = {"Serve Prometheus metrics at http://HOST:PORT/metrics (port 0 picks a free one, printed at start):",
+                    "requests, bytes, errors and latency histograms per export, identity and opcode; connected clients and",
+                    "requests in flight; auth failures, crc errors, idle timeouts, sessions opened and resumed."})
+    String metrics;
+
     @Option(names = {"-v", "--verbose"}, description = "Log more.")
     boolean verbose;
 
@@ -134,16 +161,25 @@ public final class ServerMain implements Callable<Integer> {
         ServerConfig config = new ServerConfig((int) max, ioThreads, Duration.ofSeconds(idleTimeoutSeconds), Duration.ofSeconds(10), security,
                 maxInFlight);
         List<Export> opened = new ArrayList<>();
+        if (metrics != null) MetricsEndpoint.parse(metrics); // a bad address is a usage error before anything opens
         try {
             for (ExportSpec s : specs) opened.add(Export.open(s));
+            AccessReload.applyAccessFile(opened.stream().collect(java.util.stream.Collectors.toMap(Export::name, e -> e, (a, b) -> a)),
+                    accessFile);
         } catch (IOException e) {
             for (Export x : opened) x.close();
             throw e;
         }
         DstServer server = DstServer.start(opened, config, transport, nbd);
+        AccessReload reload = new AccessReload(server, security, clients, accessFile);
+        Sighup.reloads(reload);
+        ControlSocket control = openControlSocket(server, reload, log);
+        MetricsEndpoint metricsEndpoint = startMetrics(server, control);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("shutting down: finishing running requests, forcing exports to disk");
             try {
+                if (control != null) control.close();
+                if (metricsEndpoint != null) metricsEndpoint.close();
                 server.close();
                 log.info("shutdown complete");
             } catch (IOException e) {
@@ -158,9 +194,38 @@ public final class ServerMain implements Callable<Integer> {
         System.out.println("  clients: " + keys.size() + " identities from " + clients
                 + (anonymousAllowed ? "; anonymous clients served" : "; authentication required"));
         for (Export e : opened) System.out.println("  export " + e);
+        if (control != null) System.out.println("  control socket: " + control.path());
+        if (metricsEndpoint != null) System.out.println("  metrics: " + metricsEndpoint.url());
         System.out.flush();
         server.awaitClosed();
         return ExitCodes.OK;
+    }
+
+    /** The --metrics endpoint, or null without the option; when it cannot listen, the server is closed again. */
+    private MetricsEndpoint startMetrics(DstServer server, ControlSocket control) throws IOException {
+        if (metrics == null) return null;
+        try {
+            return MetricsEndpoint.start(metrics, server::renderMetrics);
+        } catch (IOException | RuntimeException e) {
+            if (control != null) control.close();
+            server.close();
+            throw e;
+        }
+    }
+
+    /** The control socket, or null with --ctl-socket none (or when the default one belongs to another server). */
+    private ControlSocket openControlSocket(DstServer server, AccessReload reload, Logger log) throws IOException {
+        if (ctlSocket.equals("none")) return null;
+        try {
+            return ControlSocket.open(Path.of(ctlSocket), ControlCommands.standard(server, reload));
+        } catch (IOException e) {
+            if (!ctlSocket.equals(ControlSocket.DEFAULT_PATH)) {
+                server.close();
+                throw e;
+            }
+            log.warning(e.getMessage() + "; running without a control socket (give this server its own with --ctl-socket PATH)");
+            return null;
+        }
     }
 
     public static void main(String[] args) {

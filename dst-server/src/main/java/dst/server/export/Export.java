@@ -23,6 +23,8 @@ public final class Export implements Closeable {
     private final ExportSpec spec;
     private final Backend backend;
     private final long id;
+    /** Rules from the access file ({@code --access-file}), replacing the command line's; null: the command line's. */
+    private volatile ExportAccess accessOverride;
 
     public Export(ExportSpec spec, Backend backend, long id) {
         this.spec = spec;
@@ -68,9 +70,15 @@ public final class Export implements Closeable {
         return spec.readOnly();
     }
 
-    /** Who may connect, read, write. */
+    /** Who may connect, read, write: the access file's rules for this export when it has some, else the command line's. */
     public ExportAccess access() {
-        return spec.access();
+        ExportAccess override = accessOverride;
+        return override != null ? override : spec.access();
+    }
+
+    /** Replaces the rules of the command line's {@code allow=} with {@code rules} (null: back to the command line's). */
+    public void overrideAccess(ExportAccess rules) {
+        this.accessOverride = rules;
     }
 
     public int blockSize() {

@@ -65,7 +65,9 @@ public final class NbdServerInitializer extends ChannelInitializer<Channel> {
      * for its running requests as for dst ones.
      */
     void startTransmission(Channel ch, NbdTransmission t) {
-        Session session = sessions.resumeOrCreate(0, t.export().name(), t.identity());
+        Session session = sessions.resumeOrCreate(0, t.export().name(), t.identity(), "nbd");
+        sessions.metrics().session(false);
+        session.admitted(false, t.readOnly()); // NBD clients prove no key: a certificate's CN or nothing
         session.takeOver(ch); // a new session: nothing to fence
         ch.closeFuture().addListener(f -> session.idle().thenRun(() -> sessions.remove(session)));
         ChannelPipeline p = ch.pipeline();

@@ -2,6 +2,8 @@ package dst.server.net;
 
 import dst.runtime.transport.Transport;
 import dst.server.export.Export;
+import dst.server.metrics.ServerMetrics;
+import dst.server.metrics.ServerMetricsText;
 import dst.server.nbd.NbdServerInitializer;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -45,7 +47,8 @@ public final class DstServer implements Closeable {
     private final EventLoopGroup group;
     private final ExecutorService io;
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
-    private final SessionRegistry sessions = new SessionRegistry();
+    private final ServerMetrics metrics = new ServerMetrics();
+    private final SessionRegistry sessions = new SessionRegistry(metrics);
     private final Channel listener;
     private final Transport transport;
     private final Channel nbdListener;
@@ -159,6 +162,16 @@ public final class DstServer implements Closeable {
 
     public Map<String, Export> exports() {
         return exports;
+    }
+
+    /** The server's metrics in the Prometheus text format, as they are now (for {@code --metrics}). */
+    public String renderMetrics() {
+        return ServerMetricsText.render(metrics, exports.values(), sessions.all());
+    }
+
+    /** Every session the server knows: connected ones, and those whose client is away but may resume. */
+    public java.util.Collection<Session> sessions() {
+        return sessions.all();
     }
 
     public int connectionCount() {

@@ -15,6 +15,15 @@ public final class PeerAddress {
                 ? inet.getAddress().getHostAddress() : "local";
     }
 
+    /** The peer's address with its port ({@code 10.0.0.5:40312}, {@code [::1]:40312}); "unix" for a Unix socket. */
+    public static String withPort(Channel ch) {
+        if (ch.remoteAddress() instanceof InetSocketAddress inet) {
+            String host = inet.getAddress() == null ? inet.getHostString() : inet.getAddress().getHostAddress();
+            return (host.contains(":") ? "[" + host + "]" : host) + ":" + inet.getPort();
+        }
+        return "unix";
+    }
+
     /** {@code s} with control characters (a peer's names may hold newlines, to forge log lines) shown as '?'. */
     public static String printable(String s) {
         return s.replaceAll("\\p{Cntrl}", "?");

@@ -124,7 +124,7 @@ public final class RequestPath {
                           T tag, Replies<T> replies) {
         DstException refusal = refusal(opcode, offset, length, payload);
         if (refusal == null) refusal = grantRefusal(opcode, length, payload);
-        submit(ctx, refusal, opcode, fua, payload, tag, replies,
+        submit(ctx, refusal, opcode, length, fua, payload, tag, replies,
                 b -> replies.ok(tag, opcode, run(b, opcode, offset, length, payload)));
     }
 
@@ -135,12 +135,14 @@ public final class RequestPath {
      */
     public <T> void serve(ChannelHandlerContext ctx, int opcode, long offset, long length, boolean fua, T tag,
                           Replies<T> replies, Call call) {
-        submit(ctx, refusal(opcode, offset, length, null), opcode, fua, null, tag, replies, call);
+        submit(ctx, refusal(opcode, offset, length, null), opcode, length, fua, null, tag, replies, call);
     }
 
-    private <T> void submit(ChannelHandlerContext ctx, DstException refusal, int opcode, boolean fua, ByteBuf payload,
+    private <T> void submit(ChannelHandlerContext ctx, DstException refusal, int opcode, long length, boolean fua, ByteBuf payload,
                             T tag, Replies<T> replies, Call call) {
+        long received = System.nanoTime();
         if (refusal != null) {
+            session.failed(opcode);
             if (payload != null) payload.release();
             ctx.writeAndFlush(replies.error(tag, opcode, Errno.onWire(refusal.errno()), refusal.reason()))
                     .addListener(answered);
@@ -149,7 +151,7 @@ public final class RequestPath {
         Channel ch = ctx.channel();
         session.started();
         if (export.backend().neverBlocks()) {
-            Object reply = execute(ch, opcode, fua, payload, tag, replies, call);
+            Object reply = execute(ch, opcode, length, received, fua, payload, tag, replies, call);
             if (reply != null) {
                 ctx.write(reply).addListener(answered).addListener(finished);
                 unflushed = true;
@@ -161,7 +163,7 @@ public final class RequestPath {
         }
         try {
             io.execute(() -> {
-                Object reply = execute(ch, opcode, fua, payload, tag, replies, call);
+                Object reply = execute(ch, opcode, length, received, fua, payload, tag, replies, call);
                 if (reply != null) {
                     // The listeners are on the promise before the write: they must run on the event loop the moment
                     // the reply is written, before the client (which may then send again) can be read from.
@@ -244,7 +246,8 @@ public final class RequestPath {
      * already gone: then it is discarded (fencing: its client resends it on the new connection, and running it
      * now could land stale data). The caller ends it in the session.
      */
-    private <T> Object execute(Channel ch, int opcode, boolean fua, ByteBuf payload, T tag, Replies<T> replies, Call call) {
+    private <T> Object execute(Channel ch, int opcode, long length, long received, boolean fua, ByteBuf payload, T tag,
+                               Replies<T> replies, Call call) {
         try {
             if (fenced && (!ch.isActive() || !session.isCurrent(ch))) return null;
             Object reply = call.run(export.backend());
@@ -256,8 +259,10 @@ public final class RequestPath {
                     throw t;
                 }
             }
+            session.served(opcode, length, System.nanoTime() - received);
             return reply;
         } catch (Throwable t) {
+            session.failed(opcode);
             int errno = DstException.errnoOf(t);
             String text = t instanceof DstException d ? d.reason() : t.getMessage() == null ? t.toString() : t.getMessage();
             if (errno == Errno.EIO) {

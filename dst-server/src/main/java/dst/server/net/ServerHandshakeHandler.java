@@ -13,6 +13,7 @@ import dst.server.auth.FailureThrottle;
 import dst.server.auth.ServerSecurity;
 import dst.server.export.Export;
 import dst.server.export.ExportAccess;
+import dst.server.metrics.ServerMetrics;
 import dst.server.tls.PeerCertificate;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -99,6 +100,7 @@ final class ServerHandshakeHandler extends SimpleChannelInboundHandler<Handshake
                 return;
             }
             if (!security.anonymous()) {
+                sessions.metrics().authFailed(ServerMetrics.AuthFailure.ANONYMOUS);
                 int n = throttle.failed(peer(ctx));
                 warn(ctx, peer(ctx) + ": anonymous client refused on export '" + h.exportName() + "' (" + n + " failure(s) in a row)");
                 refuse(ctx, new DstException(Errno.EACCES, "this server serves authenticated clients only (--identity, --key-file)"),
@@ -131,6 +133,7 @@ final class ServerHandshakeHandler extends SimpleChannelInboundHandler<Handshake
         byte[] expected = AuthProof.client(key, hello.nonce(), serverNonce, identity, hello.exportName());
         boolean ok = AuthProof.matches(expected, frame.bytes(Tlv.PROOF).orElse(null)) && key != NO_SUCH_KEY;
         if (!ok) {
+            sessions.metrics().authFailed(ServerMetrics.AuthFailure.KEY);
             int n = throttle.failed(peer(ctx));
             Duration delay = throttle.delay(peer(ctx));
             warn(ctx, peer(ctx) + ": authentication failed for identity '" + identity + "' on export '" + hello.exportName()
@@ -150,6 +153,7 @@ final class ServerHandshakeHandler extends SimpleChannelInboundHandler<Handshake
         String who = identity.isEmpty() ? "anonymous clients" : "identity '" + identity + "'";
         ExportAccess.Level level = export.access().levelFor(identity);
         if (level == ExportAccess.Level.NONE) {
+            sessions.metrics().authFailed(ServerMetrics.AuthFailure.RULES);
             LOG.warning(peer(ctx) + ": " + who + " denied export '" + export.name() + "' by its rules (" + export.access() + ")");
             throw new DstException(Errno.EACCES, who + " may not use export '" + export.name() + "'");
         }
@@ -163,6 +167,8 @@ final class ServerHandshakeHandler extends SimpleChannelInboundHandler<Handshake
         boolean readOnly = export.readOnly() || level == ExportAccess.Level.READ;
         Session session = sessions.resumeOrCreate(hello.sessionId(), export.name(), identity);
         boolean resumed = session.id() == hello.sessionId();
+        session.admitted(proof != null, readOnly);
+        sessions.metrics().session(resumed);
         ExportInfo info = new ExportInfo(export.name(), export.size(), export.blockSize(), maxRequest,
                 readOnly, features, session.id(), export.id(), Hello.MAX_VERSION, BootId.get(), config.maxInFlight());
         ctx.channel().config().setAutoRead(false); // nothing of this connection runs before the fence

@@ -38,6 +38,7 @@ final class ServerInitializer extends ChannelInitializer<Channel> {
     private final Executor io;
     private final ChannelGroup connections;
     private final FailureThrottle throttle = new FailureThrottle();
+    private final ConnectionErrorHandler errors;
 
     ServerInitializer(Map<String, Export> exports, SessionRegistry sessions, ServerConfig config, Executor io,
                       ChannelGroup connections) {
@@ -46,6 +47,7 @@ final class ServerInitializer extends ChannelInitializer<Channel> {
         this.config = config;
         this.io = io;
         this.connections = connections;
+        this.errors = new ConnectionErrorHandler(sessions.metrics());
     }
 
     @Override
@@ -58,7 +60,7 @@ final class ServerInitializer extends ChannelInitializer<Channel> {
         p.addLast("handshakeDecoder", new HandshakeDecoder());
         p.addLast("handshakeEncoder", HandshakeEncoder.INSTANCE);
         p.addLast("handshake", new ServerHandshakeHandler(exports, sessions, config, this, throttle));
-        p.addLast("errors", ConnectionErrorHandler.INSTANCE);
+        p.addLast("errors", errors);
     }
 
     /** Swaps the handshake handlers for the data-phase ones, with the negotiated crc and sizes. */

@@ -1,10 +1,12 @@
 package dst.server.net;
 
+import dst.server.metrics.RequestMeter;
 import io.netty.channel.Channel;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A client session: survives reconnects of its client. Counts the requests being executed for it so
@@ -17,27 +19,90 @@ public final class Session {
     private final long id;
     private final String exportName;
     private final String owner;
+    private final String protocol;
+    private final RequestMeter meter;
+    private final LongAdder bytesRead = new LongAdder();
+    private final LongAdder bytesWritten = new LongAdder();
+    private final LongAdder requests = new LongAdder();
+    private volatile boolean viaKey;
+    private volatile boolean readOnly;
     private Channel channel;
     private long detachedSince = System.nanoTime();
     private int inflight;
     private final List<CompletableFuture<Void>> idleWaiters = new ArrayList<>();
 
-    Session(long id, String exportName, String owner) {
+    Session(long id, String exportName, String owner, String protocol, RequestMeter meter) {
+        this.meter = meter;
         this.id = id;
         this.exportName = exportName;
         this.owner = owner;
+        this.protocol = protocol;
     }
 
     /** The identity that opened the session ("" when anonymous): only it may resume the session. */
-    String owner() {
+    public String owner() {
         return owner;
+    }
+
+    /** The front door the session came through: "dst" or "nbd". */
+    public String protocol() {
+        return protocol;
+    }
+
+    /**
+     * Records what the connection that now serves the session was admitted with: a proof of a key from the clients
+     * file ({@code viaKey}; else a TLS certificate or nothing) and a read-only grant. A reload judges by these.
+     */
+    public void admitted(boolean viaKey, boolean readOnly) {
+        this.viaKey = viaKey;
+        this.readOnly = readOnly;
+    }
+
+    /** Whether the client proved a key from the clients file (a reload that removes the key cuts it off). */
+    public boolean viaKey() {
+        return viaKey;
+    }
+
+    /** Whether the current connection was granted reading only. */
+    public boolean readOnly() {
+        return readOnly;
+    }
+
+    /** The session's current connection, or null while its client is away. */
+    public synchronized Channel channel() {
+        return channel;
+    }
+
+    /** Counts one request served for the session (reads and writes by their bytes), {@code nanos} after receipt. Any thread. */
+    void served(int opcode, long length, long nanos) {
+        meter.served(opcode, length, nanos);
+        requests.increment();
+        if (opcode == dst.protocol.Opcode.READ) bytesRead.add(length);
+        else if (opcode == dst.protocol.Opcode.WRITE) bytesWritten.add(length);
+    }
+
+    /** Counts one request refused or failed. Any thread. */
+    void failed(int opcode) {
+        meter.failed(opcode);
+    }
+
+    public long bytesRead() {
+        return bytesRead.sum();
+    }
+
+    public long bytesWritten() {
+        return bytesWritten.sum();
+    }
+
+    public long requests() {
+        return requests.sum();
     }
 
     public long id() {
         return id;
     }
 
-    String exportName() {
+    public String exportName() {
         return exportName;
     }
 
@@ -87,7 +152,8 @@ public final class Session {
         if (ready != null) ready.forEach(f -> f.complete(null));
     }
 
-    synchronized int inflight() {
+    /** Requests running for the session (executing, or their replies not yet written). */
+    public synchronized int inflight() {
         return inflight;
     }
 

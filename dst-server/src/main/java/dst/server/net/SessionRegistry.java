@@ -1,5 +1,7 @@
 package dst.server.net;
 
+import dst.server.metrics.ServerMetrics;
+
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Collection;
@@ -17,12 +19,33 @@ public final class SessionRegistry {
 
     private final ConcurrentHashMap<Long, Session> sessions = new ConcurrentHashMap<>();
     private final SecureRandom random = new SecureRandom();
+    private final ServerMetrics metrics;
+
+    /** A registry whose sessions count into {@code metrics}. */
+    public SessionRegistry(ServerMetrics metrics) {
+        this.metrics = metrics;
+    }
+
+    /** A registry with metrics of its own (embedded and test servers). */
+    public SessionRegistry() {
+        this(new ServerMetrics());
+    }
+
+    /** Where the sessions, and the handshakes that open them, count. */
+    public ServerMetrics metrics() {
+        return metrics;
+    }
 
     /**
      * The session to resume, when {@code id} names one of this export opened by the same identity
      * ({@code owner}, "" for anonymous); a new session otherwise.
      */
     public Session resumeOrCreate(long id, String exportName, String owner) {
+        return resumeOrCreate(id, exportName, owner, "dst");
+    }
+
+    /** As {@link #resumeOrCreate(long, String, String)}, a new session recording its front door ({@code protocol}). */
+    public Session resumeOrCreate(long id, String exportName, String owner, String protocol) {
         if (id != 0) {
             Session s = sessions.get(id);
             if (s != null && s.exportName().equals(exportName) && s.owner().equals(owner)) return s;
@@ -31,7 +54,7 @@ public final class SessionRegistry {
         while (true) {
             long fresh = random.nextLong();
             if (fresh == 0) continue;
-            Session s = new Session(fresh, exportName, owner);
+            Session s = new Session(fresh, exportName, owner, protocol, metrics.meter(exportName, owner));
             if (sessions.putIfAbsent(fresh, s) == null) return s;
         }
     }
@@ -51,7 +74,7 @@ public final class SessionRegistry {
         sessions.remove(s.id(), s);
     }
 
-    Collection<Session> all() {
+    public Collection<Session> all() {
         return sessions.values();
     }
 }

@@ -22,6 +22,11 @@ public final class Cli {
         return run(Repo.serverJar(), Map.of(), args);
     }
 
+    /** {@code dst-server client add NAME --clients CLIENTS --key-file KEY}, which must succeed. */
+    public static void addClient(Path clients, String name, Path keyFile) throws IOException, InterruptedException {
+        server("client", "add", name, "--clients", clients.toString(), "--key-file", keyFile.toString()).ok("client add " + name);
+    }
+
     /** {@code dst-client ARGS} with {@code env} added to the environment. */
     public static Host.Result client(Map<String, String> env, String... args) throws IOException, InterruptedException {
         return run(Repo.clientJar(), env, args);

@@ -26,6 +26,9 @@ import java.util.regex.Pattern;
  * diagnosed. {@link #restart()} comes back on the same port with the same exports. Every process is
  * killed by {@link #close()} and, as a last resort, by a JVM shutdown hook.
  *
+ * <p>Each server gets a control socket of its own ({@code --ctl-socket} in the temporary directory, {@link #ctlSocket()}),
+ * never the machine's default one, so that tests running side by side neither collide nor touch {@code /run}.
+ *
  * <p>With {@link Builder#nbd()} (or {@link Builder#nbdUnix}) the server also speaks NBD on a second listener
  * ({@code --nbd-listen}): on a TCP port the harness picks (so a restart keeps it), and {@link #start}
  * returns only once that port is listening too. {@link #nbdUri} names an export for stock NBD clients.
@@ -45,6 +48,7 @@ public final class ServerProcess implements AutoCloseable {
     private final List<String> serverArgs;
     private final Path log;
     private final NbdListener nbd;
+    private final Path ctlSocket;
     private Process process;
     private int port;
 
@@ -54,6 +58,8 @@ public final class ServerProcess implements AutoCloseable {
         this.log = log;
         this.port = port;
         this.nbd = nbd;
+        this.ctlSocket = Path.of(System.getProperty("java.io.tmpdir"), "dst-ctl-" + ProcessHandle.current().pid() + "-"
+                + SEQUENCE.incrementAndGet() + ".sock");
     }
 
     public static Builder builder(String name) {
@@ -135,6 +141,8 @@ public final class ServerProcess implements AutoCloseable {
             cmd.add("--nbd-listen");
             cmd.add(nbd.argument());
         }
+        cmd.add("--ctl-socket");
+        cmd.add(ctlSocket.toString());
         cmd.addAll(serverArgs);
         try {
             long logStart = Files.exists(log) ? Files.size(log) : 0;
@@ -187,6 +195,20 @@ public final class ServerProcess implements AutoCloseable {
     public String nbdUri(String export) {
         if (nbd == null) throw new IllegalStateException("no NBD listener: build the server with nbd() or nbdUnix()");
         return nbd.uri(export);
+    }
+
+    /** The server's control socket ({@code dst-server ctl ... --ctl-socket PATH}). */
+    public Path ctlSocket() {
+        return ctlSocket;
+    }
+
+    /** {@code dst-server ctl COMMAND ARGS --ctl-socket THIS-SERVER'S}, run to its end. */
+    public Host.Result ctl(String... commandAndArgs) throws IOException, InterruptedException {
+        List<String> args = new ArrayList<>(List.of("ctl"));
+        args.addAll(List.of(commandAndArgs));
+        args.add("--ctl-socket");
+        args.add(ctlSocket.toString());
+        return Cli.server(args.toArray(String[]::new));
     }
 
     public long pid() {
@@ -274,6 +296,11 @@ public final class ServerProcess implements AutoCloseable {
             if (!awaitExit(Duration.ofSeconds(15))) kill9();
         }
         LIVE.remove(process);
+        try {
+            Files.deleteIfExists(ctlSocket); // left behind by a SIGKILL
+        } catch (IOException ignored) {
+            // best effort
+        }
     }
 
     private static void sleep(long ms) {

@@ -42,7 +42,8 @@ final class InfoCommand implements Callable<Integer> {
             ExportInfo i = disk.info();
             boolean nbd = disk.config().protocol() == Protocol.NBD;
             if (json) {
-                System.out.println(Json.pretty(new Info(nbd ? config.export() : i.name(), config.target(), nbd ? "nbd" : "dst", i.version(), i.size(),
+                String export = nbd ? config.export() : i.name(); // NBD: the name asked for ("" = default), not the local name
+                System.out.println(Json.pretty(new Info(export, config.target(), nbd ? "nbd" : "dst", i.version(), i.size(),
                         i.blockSize(), i.maxRequest(), i.readOnly(), Features.names(i.features()),
                         nbd ? null : String.format("%016x", i.sessionId()), nbd ? disk.offered() : null,
                         i.has(Features.CRC32C))));

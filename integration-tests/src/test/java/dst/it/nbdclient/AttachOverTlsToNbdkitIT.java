@@ -1,5 +1,7 @@
 package dst.it.nbdclient;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dst.it.harness.Blocks;
 import dst.it.harness.ClientCli;
 import dst.it.harness.Host;
@@ -73,6 +75,11 @@ class AttachOverTlsToNbdkitIT {
         assertTrue(info.contains("size:          " + DISK_BYTES + " bytes"), info);
         assertTrue(info.contains("protocol:      NBD"), info);
         assertTrue(info.contains("export:        (default) (the server's default export)"), info);
+        List<String> json = new ArrayList<>(options);
+        json.add("--json");
+        JsonNode j = new ObjectMapper().readTree(client.run(args("info", server.uri(), json)));
+        assertEquals("", j.path("export").asText(null), "info --json: the default export's name is empty\n" + j);
+        assertEquals(DISK_BYTES, j.path("size").asLong(), j.toString());
 
         String name = "tls-" + trust.name().toLowerCase();
         Path device = client.attach(server.uri(), args("--name", name, options));

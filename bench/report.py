@@ -13,10 +13,11 @@ import sys
 JOBS = [("seqwrite", "seq 1M QD8 write", "MB/s"), ("seqread", "seq 1M QD8 read", "MB/s"),
         ("randwrite", "4k rand QD32 write", "IOPS"), ("randread", "4k rand QD32 read", "IOPS")]
 BLOCK_SETUPS = [("limit", "limit: loop on tmpfs"), ("peer", "peer: nbdkit+nbdfuse+loop"),
+                ("dst-nbdkit", "dst FUSE -> the same nbdkit (no cache)"),
                 ("dst-fuse", "dst FUSE (no cache)"), ("dst-fuse-wb", "dst FUSE (cache + read-ahead)"),
                 ("dst-ublk", "dst ublk (no cache)")]
 # (setup, short name in the ratio columns); a setup without any result (ublk on a kernel without it) is left out
-DST_SETUPS = [("dst-fuse", "wt"), ("dst-fuse-wb", "wb"), ("dst-ublk", "ublk")]
+DST_SETUPS = [("dst-nbdkit", "nbd"), ("dst-fuse", "wt"), ("dst-fuse-wb", "wb"), ("dst-ublk", "ublk")]
 PROTO_SETUPS = [("proto-limit", "limit: iperf3 loopback (128 KiB writes)"),
                 ("proto-limit-1m", "limit: iperf3 -l 1M"), ("proto-peer", "peer: fio nbd engine -> nbdkit"),
                 ("proto-dst", "dst-client bench -> dst-server"), ("proto-dst-nbd", "fio nbd engine -> dst-server NBD port")]
@@ -39,6 +40,30 @@ def fio_result(path, job):
 
 
 BENCH_LINE = re.compile(r"([\d.]+) MB/s, ([\d.]+) IOPS, latency p50=(\d+) us p99=(\d+) us")
+
+
+def cpu_rows(work):
+    """CPU (utime+stime, ms) per GB moved of the server and the client, per job, from run.sh's cpu.txt
+    (SETUP JOB SERVER0 CLIENT0 SERVER1 CLIENT1) and the job's fio bytes (the ramp's CPU is counted, its bytes not)."""
+    path = os.path.join(work, "cpu.txt")
+    rows = []
+    if not os.path.exists(path):
+        return rows
+    for line in open(path):
+        f = line.split()
+        if len(f) != 6:
+            continue
+        setup, job = f[0], f[1]
+        s0, c0, s1, c1 = map(int, f[2:])
+        fio = os.path.join(work, "json", f"{setup}.{job}.json")
+        if not os.path.exists(fio):
+            continue
+        text = open(fio).read()
+        j = json.loads(text[text.index("{"):])["jobs"][0]
+        gb = (j["read"]["io_bytes"] + j["write"]["io_bytes"]) / 1e9
+        if gb > 0:
+            rows.append(["cpu", setup, job, f"{(s1 - s0) / gb:,.0f}", f"{(c1 - c0) / gb:,.0f}"])
+    return rows
 
 
 def bench_result(path, job):
@@ -136,6 +161,8 @@ def main():
                       fmt(proto["proto-dst"][j]), fmt(proto["proto-dst-nbd"][j]), ratio(proto["proto-dst"][j], proto["proto-peer"][j]),
                       ratio(proto["proto-dst"][j], lim), ratio(proto["proto-dst"][j], lim1m),
                       ratio(proto["proto-dst-nbd"][j], proto["proto-peer"][j])])
+    crows = cpu_rows(work)
+    head_cpu = ["setup", "job", "server CPU ms/GB", "client CPU ms/GB"]
     grows = guest_rows(os.path.join(work, "guest.txt"))
     head_guest = ["test", "unit", "dst ublk (guest)", "C ublk RAM disk (guest)", "dst/C"]
 
@@ -149,7 +176,7 @@ def main():
     cmds = open(os.path.join(work, "commands.txt")).read().strip()
     md = ["# dst benchmark " + machine.splitlines()[0].split("=", 1)[1], "",
           "All rows were measured in the same run on the same machine; compare the ratios, not absolute numbers",
-          "(the machine is shared). wt = dst FUSE without client caching (--cache 0 --read-ahead 0), wb = dst FUSE with the write-back cache and read-ahead, ublk = dst's ublk device (only where the kernel has ublk).",
+          "(the machine is shared). nbd = dst FUSE against the peer's own nbdkit (only the client differs), wt = dst FUSE without client caching (--cache 0 --read-ahead 0), wb = dst FUSE with the write-back cache and read-ahead, ublk = dst's ublk device (only where the kernel has ublk).",
           "Every device had an untimed warm-up (1 MiB writes, then 4 KiB random mixed I/O) before its jobs.",
           "", "## Block device (fio, direct I/O, libaio)", "", md_table(head_block, rows), "",
           "## Protocol level (no kernel frontend)", "",
@@ -157,6 +184,11 @@ def main():
           "writes and with 1 MiB writes (the seq jobs' request size). dst NBD/peer compares dst-server's NBD listener",
           "with nbdkit memory through the same client, fio's nbd engine, with the same jobs (goal: >= 1.0).", "",
           md_table(head_proto, prows), ""]
+    if crows:
+        md += ["## CPU per GB: nbdfuse and dst-client against the same nbdkit", "",
+               "utime+stime of nbdkit (server) and of the client process (nbdfuse, or dst-client's device daemon) over",
+               "each job, ramp included, per GB fio moved: steadier than throughput on a shared machine.", "",
+               md_table(head_cpu, crows), ""]
     if grows:
         md += ["## ublk in the emulated guest (bench/run.sh --guest)", "",
                "qemu TCG guest (integration-tests/ublk-vm), Debian 6.12 kernel: every instruction, the JVMs included, is",
@@ -180,6 +212,9 @@ def main():
     print()
     print(md_table(head_proto, prows))
     print()
+    if crows:
+        print(md_table(head_cpu, crows))
+        print()
     if grows:
         print(md_table(head_guest, grows))
         print()

@@ -14,6 +14,8 @@
 # Block rows (fio, direct I/O, libaio: seq 1 MiB QD8 read/write, 4 KiB random QD32 read/write):
 #   limit        loop(--direct-io=on) on a tmpfs file
 #   peer         nbdkit memory over TCP loopback + nbdfuse + loop(direct-io)
+#   dst-nbdkit   the same nbdkit process + dst-client attach nbd://... --frontend fuse --cache 0 --read-ahead 0
+#                (only the client differs from the peer row; its CPU per GB is measured next to nbdfuse's)
 #   dst-fuse     dst-server mem: export + dst-client attach --frontend fuse --cache 0 --read-ahead 0
 #   dst-fuse-wb  the same with the client write-back cache and read-ahead (--cache 256M --read-ahead 4M;
 #                DST_BENCH_CACHE / DST_BENCH_READ_AHEAD change them)
@@ -116,6 +118,9 @@ port_free() { ! (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null; }
 pick_port() { local p=$1; while ! port_free "$p"; do p=$((p + 1)); done; echo "$p"; }
 wait_port() { for _ in $(seq 100); do port_free "$1" || return 0; sleep 0.1; done; echo "port $1 never opened" >&2; return 1; }
 wait_file() { for _ in $(seq 100); do [ -e "$1" ] && return 0; sleep 0.1; done; echo "$1 never appeared" >&2; return 1; }
+cpu_ms() { # PID... -> utime+stime of each in ms (all threads), space-separated
+  local p; for p in "$@"; do awk -v hz="$(getconf CLK_TCK)" '{printf "%d ", ($14 + $15) * 1000 / hz}' "/proc/$p/stat" 2>/dev/null || printf '0 '; done
+}
 rss_mb() { awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$1/status" 2>/dev/null || echo "?"; }
 
 # fio jobs: NAME RW BS QD
@@ -131,7 +136,9 @@ fio_run() {
                --runtime="$SECS" --time_based --ramp_time="$RAMP" --norandommap --randrepeat=0 --group_reporting
                --output-format=json "$@")
     log_cmd "${cmd[*]}"
+    local cpu0=""; [ -n "${CPU_WATCH:-}" ] && cpu0=$(cpu_ms $CPU_WATCH)
     "${cmd[@]}" >"$WORK/json/$setup.$name.json"
+    [ -n "$cpu0" ] && echo "$setup $name $cpu0 $(cpu_ms $CPU_WATCH)" >>"$WORK/cpu.txt"
     if [ -n "${RSS_WATCH:-}" ]; then RSS_TRACE+=" $name $(rss_mb "${RSS_WATCH% *}")/$(rss_mb "${RSS_WATCH#* }")"; fi
   done
 }
@@ -152,6 +159,8 @@ loop_detach() { losetup -d "$1"; LOOPS=("${LOOPS[@]/$1}"); }
 
 echo "== dst bench ($MODE: ${SIZE_MB} MiB devices, ${SECS} s per job) -> $OUT/$DATE.{md,csv}"
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
+RSS=()
+: >"$WORK/cpu.txt"
 
 # ---- limit: loop(direct-io) on tmpfs ----
 echo "-- limit: loop on tmpfs"
@@ -173,8 +182,24 @@ nbdfuse "$WORK/nbdfuse/disk" "nbd://127.0.0.1:$NBD_PORT" & NBDFUSE_PID=$!; PIDS+
 log_cmd "nbdfuse $WORK/nbdfuse/disk nbd://127.0.0.1:$NBD_PORT"
 wait_file "$WORK/nbdfuse/disk"
 L=$(loop_attach "$WORK/nbdfuse/disk")
+NBDKIT_PID=${PIDS[0]}
+CPU_WATCH="$NBDKIT_PID $NBDFUSE_PID"
 fio_dev peer "$L"
+CPU_WATCH=""
 loop_detach "$L"; fusermount -u "$WORK/nbdfuse" 2>/dev/null || umount "$WORK/nbdfuse"
+
+# dst-client against the same nbdkit process: only the client differs from the peer row
+echo "-- dst-nbdkit: the same nbdkit + dst-client attach nbd:// --frontend fuse --cache 0 --read-ahead 0"
+a=(attach --run-dir "$RUN_DIR" --name dst-nbdkit --frontend fuse --cache 0 --read-ahead 0 "nbd://127.0.0.1:$NBD_PORT/")
+log_cmd "dst-client ${a[*]}"
+DEV=$("${DST_CLIENT[@]}" "${a[@]}")
+CPID=$(sed -n 's/^pid=//p' "$RUN_DIR/dst-nbdkit/state" 2>/dev/null || true)
+CPU_WATCH="$NBDKIT_PID ${CPID:-0}"
+fio_dev dst-nbdkit "$DEV"
+CPU_WATCH=""
+RSS+=("dst-nbdkit: client RSS $(rss_mb "${CPID:-0}") MB after the jobs; $("${DST_CLIENT[@]}" status --run-dir "$RUN_DIR" dst-nbdkit | grep -E '^(connections|counters):' | tr -s ' ' | paste -sd ';')")
+log_cmd "dst-client detach --run-dir $RUN_DIR dst-nbdkit"
+"${DST_CLIENT[@]}" detach --run-dir "$RUN_DIR" dst-nbdkit >/dev/null
 
 # protocol peer: fio's nbd engine against the same nbdkit
 echo "-- protocol peer: fio nbd engine -> nbdkit"
@@ -196,7 +221,6 @@ attach_dst() { # NAME FRONTEND CACHE READ-AHEAD -> prints the device
   "${DST_CLIENT[@]}" "${a[@]}"
 }
 daemon_pid() { sed -n 's/^pid=//p' "$RUN_DIR/$1/state" 2>/dev/null || true; }
-RSS=()
 dst_row() { # SETUP FRONTEND CACHE READ-AHEAD
   echo "-- $1: dst-server + attach --frontend $2 --cache $3 --read-ahead $4"
   start_dst_server

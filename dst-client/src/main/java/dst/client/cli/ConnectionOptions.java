@@ -28,6 +28,11 @@ public final class ConnectionOptions {
             description = "Give up connecting after this long (default: ${DEFAULT-VALUE}).")
     long connectTimeoutSeconds;
 
+    @Option(names = "--connections", paramLabel = "N", defaultValue = "0",
+            description = "NBD targets: connections per device (multi-conn). Default: 4 when the server advertises CAN_MULTI_CONN, else 1; "
+                    + "more than 1 is refused when it does not. dst:// targets use 1.")
+    int connections;
+
     @Option(names = "--no-crc", description = "Do not ask for crc32c on headers and payloads.")
     boolean noCrc;
 
@@ -65,7 +70,7 @@ public final class ConnectionOptions {
         if (ioTimeoutSeconds < 0) throw new IllegalArgumentException("--io-timeout must be >= 0");
         NbdUri nbd = NbdUri.matches(target) ? NbdUri.parse(target) : null;
         ClientConfig.Builder c = (nbd != null ? nbd.toConfig() : ClientConfig.parse(stripScheme(target)).toBuilder())
-                .ioTimeout(Duration.ofSeconds(ioTimeoutSeconds)).crc(!noCrc).connectTimeout(Duration.ofSeconds(connectTimeoutSeconds));
+                .ioTimeout(Duration.ofSeconds(ioTimeoutSeconds)).crc(!noCrc).connections(connections).connectTimeout(Duration.ofSeconds(connectTimeoutSeconds));
         boolean tlsAsked = tls || tlsFingerprint != null || tlsCa != null;
         if (nbd != null) {
             if (identity != null || keyFile != null) throw new IllegalArgumentException("NBD has no client keys: --identity/--key-file are for dst:// targets");

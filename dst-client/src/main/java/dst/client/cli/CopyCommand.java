@@ -1,6 +1,7 @@
 package dst.client.cli;
 
 import dst.client.core.BlockDevice;
+import dst.client.core.Extent;
 import dst.client.stack.DiskStack;
 import dst.protocol.DstException;
 import dst.protocol.Errno;
@@ -13,6 +14,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -23,7 +25,8 @@ import java.util.concurrent.atomic.AtomicReference;
 /** {@code dst-client copy}: a local file to an export or back, with many requests in flight (like nbdcopy). */
 @Command(name = "copy", mixinStandardHelpOptions = true, header = "Copy a local file to an export, or an export to a local file.",
         description = {"Exactly one side is remote: dst://HOST[:PORT]/EXPORT, HOST:PORT/EXPORT, or an NBD URI (nbd://HOST[:PORT]/EXPORT).",
-                "Uploads end with a FLUSH, so the data is durable on the server when copy returns 0."},
+                "Uploads end with a FLUSH, so the data is durable on the server when copy returns 0.",
+                "Downloads from an NBD server with base:allocation skip the ranges it reports as zeros (holes): they are not read and stay holes in the file."},
         footer = {"", "Examples:", "  dst-client copy disk.img dst://127.0.0.1/disk0", "  dst-client copy 127.0.0.1:7070/disk0 backup.img"})
 final class CopyCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "SOURCE")
@@ -105,29 +108,53 @@ final class CopyCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * Reads the export extent by extent: ranges the server reports as zeros are neither read nor written (the
+     * output starts empty, so they are holes that read as zeros), the rest in requests of {@code chunk} bytes.
+     */
     private long download(BlockDevice disk, Path file, int chunk) throws Exception {
         long total = limit(disk.info().size());
+        long skipped = 0;
         try (FileChannel out = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING)) {
             Pipeline p = new Pipeline(inflight, new Progress(total, !noProgress));
-            for (long off = 0; off < total && p.ok(); off += chunk) {
-                int n = (int) Math.min(chunk, total - off);
-                long at = off;
-                p.acquire();
-                p.track(disk.read(at, n).thenAccept(buf -> {
-                    try {
-                        int done = 0;
-                        while (done < n) done += buf.getBytes(buf.readerIndex() + done, out, at + done, n - done);
-                    } catch (IOException e) {
-                        throw new java.io.UncheckedIOException(e);
-                    } finally {
-                        buf.release();
+            for (long pos = 0; pos < total && p.ok(); ) {
+                for (Extent e : disk.extents(pos, total - pos).get()) {
+                    long end = Math.min(e.end(), total);
+                    if (e.zero()) {
+                        skipped += end - e.offset();
+                        p.progress.add(end - e.offset());
+                    } else {
+                        readInto(disk, out, p, e.offset(), end, chunk);
                     }
-                }), n);
+                    pos = end;
+                }
             }
             p.drain();
+            try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+                f.setLength(total); // a hole at the end
+            }
             out.force(false);
             p.progress.finish();
+            if (skipped > 0) System.out.printf("skipped %s of holes (not read)%n", Human.bytes(skipped));
             return total;
+        }
+    }
+
+    private static void readInto(BlockDevice disk, FileChannel out, Pipeline p, long from, long to, int chunk) throws InterruptedException {
+        for (long off = from; off < to && p.ok(); off += chunk) {
+            int n = (int) Math.min(chunk, to - off);
+            long at = off;
+            p.acquire();
+            p.track(disk.read(at, n).thenAccept(buf -> {
+                try {
+                    int done = 0;
+                    while (done < n) done += buf.getBytes(buf.readerIndex() + done, out, at + done, n - done);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                } finally {
+                    buf.release();
+                }
+            }), n);
         }
     }
 

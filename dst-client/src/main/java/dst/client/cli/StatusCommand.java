@@ -59,6 +59,7 @@ final class StatusCommand implements Callable<Integer> {
         System.out.printf("export:      %s%n", ListCommand.exportInDetail(r.get("export")));
         System.out.printf("size:        %d bytes (%s), block size %s%s%n", r.number("size"), Human.bytes(r.number("size")),
                 r.get("block-size"), Boolean.parseBoolean(r.get("read-only")) ? ", read-only" : "");
+        if (!r.get("connections").isEmpty()) System.out.printf("connections: %s up%n", r.get("connections"));
         System.out.printf("frontend:    %s%n", r.get("frontend"));
         if (!r.get("mountpoint").isEmpty()) {
             String file = r.get("export-file").isEmpty() ? r.get("export") : r.get("export-file");

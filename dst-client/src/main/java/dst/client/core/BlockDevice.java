@@ -3,6 +3,7 @@ package dst.client.core;
 import dst.protocol.ExportInfo;
 import io.netty.buffer.ByteBuf;
 
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -32,6 +33,15 @@ public interface BlockDevice extends AutoCloseable {
 
     /** Writes zeros over the range without sending them. */
     CompletableFuture<Void> writeZeroes(long offset, long length);
+
+    /**
+     * Which parts of {@code offset+length} read as zeros, from {@code offset} on, in order; they may cover less
+     * than asked (ask again from where they end), never nothing. Without a server that tells (dst, an NBD server
+     * without base:allocation), and in every layer that may hold data of its own (caches), the whole range is data.
+     */
+    default CompletableFuture<List<Extent>> extents(long offset, long length) {
+        return CompletableFuture.completedFuture(List.of(new Extent(offset, length, false)));
+    }
 
     /** Live counters and connection state, for {@code list}/{@code status} views. */
     DeviceStats stats();

@@ -26,16 +26,19 @@ import java.time.Duration;
  * @param credentials       identity and key, proven in every handshake (reconnects too)
  * @param tls               TLS and whom to trust, or null for a plain connection
  * @param protocol          the wire protocol: dst's own, or NBD (an {@link NbdUri} target)
+ * @param connections       connections per device (NBD multi-conn); 0 = the default: 4 when the NBD server
+ *                          advertises CAN_MULTI_CONN, else 1
  */
 public record ClientConfig(String host, int port, String export, boolean crc, Duration ioTimeout,
                            Duration connectTimeout, Duration keepalive, Duration reconnectMin, Duration reconnectMax,
                            long maxQueuedBytes, int maxRequest, Path unixSocket, Credentials credentials, TlsTrust tls,
-                           Protocol protocol) {
+                           Protocol protocol, int connections) {
     public static final int DEFAULT_PORT = Transport.DEFAULT_PORT;
 
     public ClientConfig {
         if (credentials == null) credentials = Credentials.ANONYMOUS;
         if (protocol == null) protocol = Protocol.DST;
+        if (connections < 0 || connections > 64) throw new IllegalArgumentException("--connections must be between 1 and 64, not " + connections);
         if (protocol == Protocol.NBD && !credentials.anonymous()) {
             throw new IllegalArgumentException("NBD has no client keys (--identity/--key-file): use TLS client certificates");
         }
@@ -123,6 +126,7 @@ public record ClientConfig(String host, int port, String export, boolean crc, Du
         private Credentials credentials = Credentials.ANONYMOUS;
         private TlsTrust tls;
         private Protocol protocol = Protocol.DST;
+        private int connections;
 
         private Builder(String host, int port, String export) {
             this.host = host;
@@ -144,6 +148,7 @@ public record ClientConfig(String host, int port, String export, boolean crc, Du
             credentials = c.credentials;
             tls = c.tls;
             protocol = c.protocol;
+            connections = c.connections;
         }
 
         public Builder export(String name) {
@@ -202,6 +207,12 @@ public record ClientConfig(String host, int port, String export, boolean crc, Du
             return this;
         }
 
+        /** Connections per device (NBD multi-conn); 0 = 4 when the server advertises CAN_MULTI_CONN, else 1. */
+        public Builder connections(int n) {
+            connections = n;
+            return this;
+        }
+
         public Builder protocol(Protocol p) {
             this.protocol = p;
             return this;
@@ -209,7 +220,7 @@ public record ClientConfig(String host, int port, String export, boolean crc, Du
 
         public ClientConfig build() {
             return new ClientConfig(host, port, export, crc, ioTimeout, connectTimeout, keepalive, reconnectMin, reconnectMax,
-                    maxQueuedBytes, maxRequest, unixSocket, credentials, tls, protocol);
+                    maxQueuedBytes, maxRequest, unixSocket, credentials, tls, protocol, connections);
         }
     }
 }

@@ -30,6 +30,30 @@ public final class DeviceStats {
 
     private volatile int peakInFlight;
     private volatile int inFlight;
+    private volatile int connections = 1;
+    private final java.util.concurrent.atomic.AtomicInteger connected = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** The device's connections (NBD multi-conn: more than 1). */
+    public int connections() {
+        return connections;
+    }
+
+    public void connections(int n) {
+        connections = n;
+    }
+
+    /** Connections in their data phase right now. */
+    public int connected() {
+        return connected.get();
+    }
+
+    public void connectionUp() {
+        connected.incrementAndGet();
+    }
+
+    public void connectionDown() {
+        connected.decrementAndGet();
+    }
 
     /** Requests sent and not yet answered, at most, since the device was opened: the queue depth the frontend achieved. */
     public int peakInFlight() {
@@ -57,8 +81,8 @@ public final class DeviceStats {
 
     /** One line, e.g. for {@code dst-client list}. */
     public String summary() {
-        return String.format("state=%s reads=%d (%d B) writes=%d (%d B) flushes=%d trims=%d errors=%d reconnects=%d resent=%d timed-out=%d crc-errors=%d peak-in-flight=%d",
-                state, reads.sum(), bytesRead.sum(), writes.sum(), bytesWritten.sum(), flushes.sum(), trims.sum(),
+        return String.format("state=%s connections=%d/%d reads=%d (%d B) writes=%d (%d B) flushes=%d trims=%d errors=%d reconnects=%d resent=%d timed-out=%d crc-errors=%d peak-in-flight=%d",
+                state, connected.get(), connections, reads.sum(), bytesRead.sum(), writes.sum(), bytesWritten.sum(), flushes.sum(), trims.sum(),
                 errors.sum(), reconnects.sum(), resent.sum(), timedOut.sum(), crcErrors.sum(), peakInFlight);
     }
 }

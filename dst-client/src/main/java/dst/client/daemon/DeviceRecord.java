@@ -73,6 +73,7 @@ public final class DeviceRecord {
         set("timed-out", Long.toString(s.timedOut.sum()));
         set("crc-errors", Long.toString(s.crcErrors.sum()));
         set("peak-in-flight", Integer.toString(s.peakInFlight()));
+        set("connections", s.connected() + "/" + s.connections());
         // latency sums: 'status --watch' divides their growth by the growth of the counts above
         set("read-nanos", Long.toString(s.readLatency.sumNanos()));
         set("write-nanos", Long.toString(s.writeLatency.sumNanos()));

@@ -45,15 +45,17 @@ final class ClientSession implements ConnectionEvents {
     private final ClientConfig config;
     private final Connector connector;
     private final EventLoop loop;
-    private final Completions completions = new Completions();
+    private final Completions completions;
     private final ByteBudget budget;
-    private final DeviceStats stats = new DeviceStats();
-    private final AtomicLong nextId = new AtomicLong(1);
+    private final DeviceStats stats;
+    private final AtomicLong nextId;
     private final Backoff backoff;
+    private final String name; // "" alone, " (connection 2/4)" in a group
 
     // Confined to `loop`.
     private final TransactionTable<Transaction> table;
-    private final DurabilityLedger ledger = new DurabilityLedger();
+    private final DurabilityLedger ledger;
+    private volatile boolean up;
     private Channel channel;
     private long connections; // connection numbers handed out; the table's current one is the latest
     private long sessionId;
@@ -62,26 +64,39 @@ final class ClientSession implements ConnectionEvents {
 
     private volatile ExportInfo info;
     private volatile String offered;
+    private volatile boolean blockStatus;
+    private volatile boolean multiConn;
+    private volatile int alignment = 1;
     private volatile DstException fatal;
 
-    ClientSession(ClientConfig config, WireProtocol protocol) throws DstException {
+    /**
+     * One connection of {@code group}'s device; {@code name} tells it apart in messages ("" for a device of one).
+     * Without fencing (NBD) its table holds overlapping writes against every table of the group.
+     */
+    ClientSession(ClientConfig config, WireProtocol protocol, SessionGroup group, String name) throws DstException {
         this.config = config;
-        this.connector = new Connector(config, protocol);
-        this.table = new TransactionTable<>(!protocol.fencesOldConnections());
-        this.loop = connector.loop();
-        this.budget = new ByteBudget(config.maxQueuedBytes());
+        this.name = name;
+        this.loop = group.loop;
+        this.connector = new Connector(config, protocol, loop);
+        this.table = protocol.fencesOldConnections() ? new TransactionTable<>() : new TransactionTable<>(group.order);
+        this.ledger = group.ledger;
+        this.budget = group.budget;
+        this.completions = group.completions;
+        this.stats = group.stats;
+        this.nextId = group.nextId;
         this.backoff = new Backoff(config.reconnectMin(), config.reconnectMax());
     }
 
     /**
      * Connects and runs the handshake once; fails fast (no retries) with a DstException saying why:
-     * ECONNREFUSED/ETIMEDOUT when the server cannot be reached, the server's errno when it refused.
+     * ECONNREFUSED/ETIMEDOUT when the server cannot be reached, the server's errno when it refused (the caller then
+     * shuts the group down).
      */
     void open() throws DstException {
         try {
             info = handshake().get(config.connectTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException | InterruptedException e) {
-            shutdown();
+            closeConnection();
             if (e instanceof InterruptedException) Thread.currentThread().interrupt();
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
             if (cause instanceof DstException d) throw d;
@@ -101,6 +116,26 @@ final class ClientSession implements ConnectionEvents {
     /** What the server offered beyond {@link #info()}, when its protocol says more (NBD), else null. */
     String offered() {
         return offered;
+    }
+
+    /** Whether the current (last) connection's server answers {@link Op#BLOCK_STATUS}. */
+    boolean blockStatus() {
+        return blockStatus;
+    }
+
+    /** Whether this session's connection is in its data phase now (read from any thread). */
+    boolean isUp() {
+        return up;
+    }
+
+    /** Whether the server advertised CAN_MULTI_CONN (NBD): a FLUSH on one connection covers every connection's writes. */
+    boolean multiConn() {
+        return multiConn;
+    }
+
+    /** What request offsets and lengths must be multiples of (1: anything goes). */
+    int alignment() {
+        return alignment;
     }
 
     ClientConfig config() {
@@ -156,11 +191,17 @@ final class ClientSession implements ConnectionEvents {
         }
         sessionId = granted.sessionId();
         offered = ch.attr(WireProtocol.OFFERED).get();
-        channel = ch;
+        multiConn = Boolean.TRUE.equals(ch.attr(WireProtocol.MULTI_CONN).get());
+        blockStatus = Boolean.TRUE.equals(ch.attr(WireProtocol.BLOCK_STATUS).get());
+        Integer align = ch.attr(WireProtocol.ALIGNMENT).get();
+        alignment = align == null ? 1 : align;
+ channel = ch;
         stats.state(DeviceStats.State.CONNECTED);
+        up = true;
+        stats.connectionUp();
         if (known != null) {
             stats.reconnects.increment();
-            LOG.warning("reconnected to " + config.target() + " after " + backoff.attempts() + " attempt(s), "
+            LOG.warning("reconnected to " + config.target() + name + " after " + backoff.attempts() + " attempt(s), "
                     + (resumed ? "session resumed" : "new session (server restarted)") + "; resending " + table.size() + " request(s)");
         }
         backoff.reset();
@@ -196,13 +237,15 @@ final class ClientSession implements ConnectionEvents {
     public void closed(long connection) {
         if (!table.disconnected(connection)) return;
         channel = null;
+        if (up) stats.connectionDown();
+        up = false;
         if (closing) {
             failAll(new DstException(Errno.ESHUTDOWN, "device closed"));
             return;
         }
         if (fatal != null) return;
         stats.state(DeviceStats.State.RECONNECTING);
-        LOG.warning("lost connection to " + config.target() + " with " + table.size() + " request(s) unanswered; reconnecting");
+ LOG.warning("lost connection to " + config.target() + name + " with " + table.size() + " request(s) unanswered; reconnecting");
         scheduleReconnect();
     }
 
@@ -259,7 +302,7 @@ final class ClientSession implements ConnectionEvents {
             } else if (answer.isOk()) {
                 count(tx);
                 if (tx.op.changesData()) ledger.writeAcknowledged(tx.fua);
-                ByteBuf data = tx.op == Op.READ ? answer.data().retain() : null;
+                ByteBuf data = tx.op.answersWithData() ? answer.data().retain() : null;
                 completions.complete(tx.result, data, null);
             } else {
                 stats.errors.increment();
@@ -288,6 +331,7 @@ final class ClientSession implements ConnectionEvents {
                 stats.flushes.increment();
                 stats.flushLatency.record(nanos);
             }
+            case BLOCK_STATUS -> { } // a question, not I/O
             default -> {
                 stats.trims.increment();
                 stats.trimLatency.record(nanos);
@@ -377,7 +421,7 @@ final class ClientSession implements ConnectionEvents {
         }
     }
 
-    /** Waits (bounded) for requests in flight, then closes the connection and stops the threads. */
+    /** Waits (bounded) for requests in flight, then closes the connection (the group's threads are the caller's). */
     void close() {
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < until && fatal == null && !loop.isShuttingDown()) {
@@ -390,10 +434,10 @@ final class ClientSession implements ConnectionEvents {
                 break;
             }
         }
-        shutdown();
+        closeConnection();
     }
 
-    private void shutdown() {
+    private void closeConnection() {
         try {
             loop.submit(() -> {
                 closing = true;
@@ -406,9 +450,6 @@ final class ClientSession implements ConnectionEvents {
         } catch (RejectedExecutionException ignored) {
             // already shut down
         }
-        budget.close();
-        connector.shutdown();
-        completions.shutdown();
     }
 
     private static Throwable unwrap(Throwable t) {

@@ -11,8 +11,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.ssl.SslContext;
 
@@ -26,8 +24,8 @@ import java.util.concurrent.TimeUnit;
  * connect + handshake attempt at a time ({@link #attempt}). It neither retries nor keeps connections:
  * reconnecting is the session's job.
  *
- * <p>Threading: one event loop thread for the session and all its connections ({@link #loop()}); an
- * attempt may be started from any thread.
+ * <p>Threading: one event loop thread for the session and all its connections ({@link #loop()}, shared by the
+ * sessions of a multi-connection device); an attempt may be started from any thread.
  */
 final class Connector {
     /** A connection whose handshake succeeded, with what the server granted; its data phase is not set up yet. */
@@ -38,17 +36,16 @@ final class Connector {
     private final WireProtocol protocol;
     private final Transport transport;
     private final SslContext tls;
-    private final EventLoopGroup group;
     private final EventLoop loop;
     private final Bootstrap bootstrap;
 
-    Connector(ClientConfig config, WireProtocol protocol) throws DstException {
+    /** {@code loop}: the device's event loop (its {@link SessionGroup}'s), which the connector does not own. */
+    Connector(ClientConfig config, WireProtocol protocol, EventLoop loop) throws DstException {
         this.config = config;
         this.protocol = protocol;
         this.transport = config.transport();
         this.tls = config.tls() == null ? null : ClientTls.context(config.tls());
-        this.group = new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory());
-        this.loop = group.next();
+        this.loop = loop;
         this.bootstrap = transport.configure(new Bootstrap().group(loop))
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout().toMillis())
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(2 << 20, 8 << 20))
@@ -95,11 +92,6 @@ final class Connector {
     /** Turns a welcomed connection into a data connection whose events go to {@code events} as {@code connection}. */
     void startDataPhase(Welcomed w, ConnectionEvents events, long connection) {
         ClientInitializer.startDataPhase(w.channel(), protocol, w.granted(), config.keepalive(), config.target(), events, connection);
-    }
-
-    /** Stops the event loop (bounded wait). */
-    void shutdown() {
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
 
     /** The address to connect to; a TCP host name is resolved anew on every attempt (it may move). */

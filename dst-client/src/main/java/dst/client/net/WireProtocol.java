@@ -21,6 +21,12 @@ import java.util.concurrent.CompletableFuture;
 public interface WireProtocol {
     /** Set on a channel by a protocol whose server offers more than {@link ExportInfo} says: one line for {@code info}. */
     AttributeKey<String> OFFERED = AttributeKey.valueOf("dst.client.offered");
+    /** Set (true) on a channel whose server answers {@link Op#BLOCK_STATUS} (NBD with base:allocation). */
+    AttributeKey<Boolean> BLOCK_STATUS = AttributeKey.valueOf("dst.client.blockStatus");
+    /** Set (true) on a channel whose server advertised CAN_MULTI_CONN (NBD): it may take several connections per device. */
+    AttributeKey<Boolean> MULTI_CONN = AttributeKey.valueOf("dst.client.multiConn");
+    /** Set on a channel whose server needs offsets and lengths aligned (NBD's minimum block size): the alignment. */
+    AttributeKey<Integer> ALIGNMENT = AttributeKey.valueOf("dst.client.alignment");
 
     /**
      * One handshake attempt.

@@ -39,6 +39,11 @@ public final class TransactionTable<T extends TransactionTable.Entry> {
         long sentOn;
         int sends;
         boolean held;
+        // Write ordering (WriteOrder): the table it is in, older overlapping writes it waits for, newer ones waiting for it.
+        TransactionTable<?> owner;
+        int blockers;
+        java.util.List<Entry> dependents;
+        boolean gone;
 
         /** {@code deadlineNanos} on the {@link System#nanoTime} clock; {@link Long#MAX_VALUE}: none. */
         protected Entry(long id, long deadlineNanos) {
@@ -87,6 +92,7 @@ public final class TransactionTable<T extends TransactionTable.Entry> {
 
     private final TreeMap<Long, T> table = new TreeMap<>();
     private final boolean holdOverlappingWrites;
+    private final WriteOrder order;
     private int held;
     private final ArrayDeque<T> fallback = new ArrayDeque<>();
     private Wire<T> wire;
@@ -106,7 +112,20 @@ public final class TransactionTable<T extends TransactionTable.Entry> {
      * live connection; see PROTOCOL.md, NBD targets).
      */
     public TransactionTable(boolean holdOverlappingWrites) {
+        this(holdOverlappingWrites, new WriteOrder());
+    }
+
+    /**
+     * A table that holds overlapping writes against every table sharing {@code order} (one per connection of a
+     * multi-connection device): a write waits while an older overlapping write is unanswered on any of them.
+     */
+    public TransactionTable(WriteOrder order) {
+        this(true, order);
+    }
+
+    private TransactionTable(boolean holdOverlappingWrites, WriteOrder order) {
         this.holdOverlappingWrites = holdOverlappingWrites;
+        this.order = order;
     }
 
     /**
@@ -144,7 +163,8 @@ public final class TransactionTable<T extends TransactionTable.Entry> {
     /** Takes {@code tx} in: sends it now when connected and the window allows, else queues it. */
     public void add(T tx) {
         table.put(tx.id, tx);
-        if (holdOverlappingWrites && tx.changesData && overlapsOlderWrite(tx)) {
+        tx.owner = this;
+        if (holdOverlappingWrites && order.added(tx)) {
             tx.held = true;
             held++;
             return;
@@ -166,7 +186,7 @@ public final class TransactionTable<T extends TransactionTable.Entry> {
             onWire--;
             if (!fallback.isEmpty()) drain(from);
         }
-        releaseHeld();
+        left(tx);
         return tx;
     }
 
@@ -201,8 +221,10 @@ public final class TransactionTable<T extends TransactionTable.Entry> {
         }
         if (!out.isEmpty()) {
             fallback.removeIf(tx -> !table.containsKey(tx.id));
-            for (T tx : out) if (tx.held) held--;
-            releaseHeld();
+            for (T tx : out) {
+                if (tx.held) held--;
+                left(tx);
+            }
         }
         return new Expired<>(out, onCurrent);
     }
@@ -213,6 +235,7 @@ public final class TransactionTable<T extends TransactionTable.Entry> {
         table.clear();
         fallback.clear();
         held = 0;
+        for (T tx : all) left(tx);
         return all;
     }
 
@@ -244,25 +267,20 @@ public final class TransactionTable<T extends TransactionTable.Entry> {
         return held;
     }
 
-    /** Sends, in id order, the held writes no older write overlaps any more. */
-    private void releaseHeld() {
-        if (held == 0) return;
-        boolean sent = false;
-        for (T tx : table.values()) {
-            if (!tx.held || overlapsOlderWrite(tx)) continue;
-            tx.held = false;
-            held--;
-            send(tx);
-            sent = true;
-        }
-        if (sent && wire != null) wire.flush();
+    /** {@code tx} left the table: it no longer holds newer writes back, here or in a table sharing the order. */
+    private void left(T tx) {
+        if (holdOverlappingWrites) order.left(tx);
     }
 
-    private boolean overlapsOlderWrite(T tx) {
-        for (T older : table.headMap(tx.id, false).values()) {
-            if (older.changesData && older.offset < tx.offset + tx.length && tx.offset < older.offset + older.length) return true;
-        }
-        return false;
+    /** A held write no older write overlaps any more (in any table sharing the order): it goes now. */
+    @SuppressWarnings("unchecked")
+    void release(Entry e) {
+        T tx = (T) e; // only this table's entries name it as their owner
+        if (!tx.held || table.get(tx.id) != tx) return;
+        tx.held = false;
+        held--;
+        send(tx);
+        if (wire != null) wire.flush();
     }
 
     private void send(T tx) {

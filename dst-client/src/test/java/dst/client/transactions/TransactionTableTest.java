@@ -310,4 +310,38 @@ class TransactionTableTest {
         table.add(new Tx(2, 0, 4096));
         assertEquals(List.of(1L, 2L), wire.written, "dst's server fences: no holding needed");
     }
+
+    @Test
+    void theOrderSpansTablesSharingItAndAReconnectResendsOnlyItsOwn() {
+        WriteOrder order = new WriteOrder();
+        TransactionTable<Tx> a = new TransactionTable<>(order);
+        TransactionTable<Tx> b = new TransactionTable<>(order);
+        FakeWire wireA = new FakeWire();
+        FakeWire wireB = new FakeWire();
+        a.connected(1, wireA, 100);
+        b.connected(1, wireB, 100);
+        a.add(new Tx(1, 0, 4096));
+        b.add(new Tx(2, 2048, 4096)); // overlaps 1 on the other connection: held
+        b.add(new Tx(3, 8192, 4096)); // disjoint: goes
+        a.add(new Tx(4, 8192, 512));  // overlaps 3 (on b): held
+        assertEquals(List.of(1L), wireA.written);
+        assertEquals(List.of(3L), wireB.written);
+        assertEquals(4, order.size());
+
+        a.disconnected(1);            // a's connection dies with 1 unanswered
+        FakeWire wireA2 = new FakeWire();
+        a.connected(2, wireA2, 100);
+        assertEquals(List.of(1L), wireA2.written, "a resends its own write 1; its held 4 still waits for 3 on b");
+        assertEquals(List.of(3L), wireB.written, "b resends nothing: it did not reconnect");
+        assertEquals(1, b.held());
+
+        a.answer(1, 2);
+        assertEquals(List.of(3L, 2L), wireB.written, "2 goes on b once 1 is answered on a");
+        b.answer(3, 1);
+        assertEquals(List.of(1L, 4L), wireA2.written, "4 goes on a once 3 is answered on b");
+        assertEquals(0, a.held() + b.held());
+        b.answer(2, 1);
+        a.answer(4, 2);
+        assertEquals(0, order.size());
+    }
 }

@@ -1,7 +1,9 @@
 package dst.server.cli;
 
+import dst.protocol.nbd.Nbd;
 import dst.runtime.cli.ExitCodes;
 import dst.runtime.cli.Logs;
+import dst.runtime.cli.Sizes;
 import dst.runtime.cli.Version;
 import dst.runtime.metrics.MetricsEndpoint;
 import dst.server.ctl.AccessReload;
@@ -10,12 +12,11 @@ import dst.server.ctl.Sighup;
 import dst.server.ctl.ControlSocket;
 import dst.server.export.Export;
 import dst.server.export.ExportSpec;
-import dst.runtime.cli.Sizes;
 import dst.server.net.DstServer;
 import dst.server.net.ServerConfig;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 import dst.runtime.transport.Tls;
 import dst.runtime.transport.Transport;
@@ -141,7 +142,7 @@ public final class ServerMain implements Callable<Integer> {
         if (tlsClientCa != null && !tls) throw new IllegalArgumentException("--tls-client-ca needs --tls");
         if (exports.isEmpty()) throw new IllegalArgumentException("at least one --export NAME=PATH is required (see --help)");
         Transport transport = Transport.parse(listen, Transport.DEFAULT_PORT);
-        Transport nbd = nbdListen == null ? null : Transport.parse(nbdListen, dst.server.nbd.Nbd.PORT);
+        Transport nbd = nbdListen == null ? null : Transport.parse(nbdListen, dst.protocol.nbd.Nbd.PORT);
         ClientKeys keys = ClientKeys.load(clients);
         // anonymous by default only when every listener is local: an NBD port on the network must not open the exports
         boolean anonymousAllowed = anonymous || ServerSecurity.anonymousByDefault(keys, transport.resolvedAddress())

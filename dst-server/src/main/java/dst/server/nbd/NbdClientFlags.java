@@ -1,5 +1,7 @@
 package dst.server.nbd;
 
+import dst.protocol.nbd.Nbd;
+
 /** The 32-bit client flags that open every newstyle handshake, right after the server's greeting. */
 record NbdClientFlags(int flags) {
     boolean fixedNewstyle() {

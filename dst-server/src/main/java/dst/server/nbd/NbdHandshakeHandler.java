@@ -1,5 +1,6 @@
 package dst.server.nbd;
 
+import dst.protocol.nbd.Nbd;
 import dst.server.export.Export;
 import dst.server.export.ExportAccess;
 import dst.server.net.PeerAddress;

@@ -1,5 +1,6 @@
 package dst.server.nbd;
 
+import dst.protocol.nbd.Nbd;
 import io.netty.buffer.ByteBuf;
 import io.netty.util.AbstractReferenceCounted;
 import io.netty.util.ReferenceCounted;

@@ -1,5 +1,6 @@
 package dst.server.nbd;
 
+import dst.protocol.nbd.Nbd;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.MessageToMessageEncoder;

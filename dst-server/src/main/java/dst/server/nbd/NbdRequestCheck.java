@@ -1,5 +1,6 @@
 package dst.server.nbd;
 
+import dst.protocol.nbd.Nbd;
 import dst.server.backend.Backend;
 
 /**

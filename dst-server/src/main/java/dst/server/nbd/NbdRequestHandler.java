@@ -2,6 +2,7 @@ package dst.server.nbd;
 
 import dst.protocol.ExportInfo;
 import dst.protocol.Opcode;
+import dst.protocol.nbd.Nbd;
 import dst.server.backend.Backend;
 import dst.server.backend.Extent;
 import dst.server.net.DstServer;

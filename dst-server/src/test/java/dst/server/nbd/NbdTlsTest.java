@@ -1,5 +1,6 @@
 package dst.server.nbd;
 
+import dst.protocol.nbd.Nbd;
 import dst.runtime.transport.Transport;
 import dst.server.auth.ClientKeys;
 import dst.server.auth.ServerSecurity;

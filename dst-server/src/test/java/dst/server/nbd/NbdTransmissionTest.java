@@ -1,5 +1,6 @@
 package dst.server.nbd;
 
+import dst.protocol.nbd.Nbd;
 import dst.runtime.transport.Transport;
 import dst.server.backend.FileBackend;
 import dst.server.backend.MemoryBackend;

@@ -5,6 +5,7 @@ import dst.protocol.HandshakeFrame;
 import dst.protocol.Tlv;
 import dst.protocol.auth.AuthProof;
 import dst.protocol.auth.ClientKey;
+import dst.protocol.nbd.Nbd;
 import dst.server.auth.ClientKeys;
 import dst.server.auth.ServerSecurity;
 import dst.server.backend.FileBackend;
@@ -252,7 +253,7 @@ class HostileInputFuzzTest {
             boolean extended = false;
             for (int i = rnd.nextInt(4); i > 0 && ch.isOpen(); i--) {
                 byte[] o = fuzz.haggle(export);
-                extended |= ByteBuffer.wrap(o).getInt(8) == dst.server.nbd.Nbd.OPT_EXTENDED_HEADERS;
+                extended |= ByteBuffer.wrap(o).getInt(8) == dst.protocol.nbd.Nbd.OPT_EXTENDED_HEADERS;
                 feed(ch, rnd.nextInt(6) == 0 ? fuzz.mutate(o) : o, stats, rnd);
             }
             byte[] go = fuzz.go(export);

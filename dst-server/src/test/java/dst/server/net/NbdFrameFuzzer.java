@@ -1,6 +1,6 @@
 package dst.server.net;
 
-import dst.server.nbd.Nbd;
+import dst.protocol.nbd.Nbd;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;

@@ -30,8 +30,10 @@ import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -57,6 +59,7 @@ public final class FaultProxy implements AutoCloseable {
     private static final boolean EPOLL = Epoll.isAvailable();
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
     private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    private final List<Channel> clientSides = new CopyOnWriteArrayList<>(); // in the order accepted
     private final Channel listener;
 
     private volatile boolean blackhole;
@@ -140,6 +143,23 @@ public final class FaultProxy implements AutoCloseable {
                 }
             }
         }).syncUninterruptibly();
+    }
+
+    /**
+     * Resets the oldest open connection, both sides, now (RST to the client, then the server's side closes); the
+     * others go on. Returns false when none was open.
+     */
+    public boolean cutOne() {
+        return group.next().submit(() -> {
+            for (Channel ch : clientSides) {
+                if (ch.isOpen()) {
+                    ch.config().setOption(ChannelOption.SO_LINGER, 0);
+                    ch.close();
+                    return true;
+                }
+            }
+            return false;
+        }).syncUninterruptibly().getNow();
     }
 
     /**
@@ -229,6 +249,8 @@ public final class FaultProxy implements AutoCloseable {
     private void accept(SocketChannel client) {
         accepted.incrementAndGet();
         channels.add(client);
+        clientSides.add(client);
+        client.closeFuture().addListener(f -> clientSides.remove(client));
         new Bootstrap()
                 .group(client.eventLoop())
                 .channel(EPOLL ? EpollSocketChannel.class : NioSocketChannel.class)

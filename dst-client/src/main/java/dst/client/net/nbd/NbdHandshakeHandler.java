@@ -3,6 +3,7 @@ package dst.client.net.nbd;
 import dst.client.net.ClientTls;
 import dst.protocol.DstException;
 import dst.protocol.Errno;
+import dst.protocol.nbd.Nbd;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
@@ -20,7 +21,10 @@ import java.util.concurrent.CompletableFuture;
  * <pre>
  * server: NBDMAGIC IHAVEOPT u16 handshake-flags        client: u32 client-flags
  * [client: IHAVEOPT u32 STARTTLS u32 0                 server: reply ACK, then TLS from the next byte]
+ * client: IHAVEOPT u32 EXTENDED_HEADERS u32 0         server: reply ACK (structured replies too), or an error:
  * client: IHAVEOPT u32 STRUCTURED_REPLY u32 0         server: reply ACK (or ERR_UNSUP: simple replies)
+ * [structured: IHAVEOPT u32 SET_META_CONTEXT u32 len  u32 namelen name u32 1 u32 15 "base:allocation"
+ *  server: reply META_CONTEXT(u32 id, name) ... ACK     (or an error: no BLOCK_STATUS)]
  * client: IHAVEOPT u32 GO u32 len  u32 namelen name u16 1 u16 INFO_BLOCK_SIZE
  * server: reply INFO(EXPORT: u64 size, u16 flags) [INFO(BLOCK_SIZE: u32 min, pref, max)] ... ACK
  *         or ERR_UNSUP -> client: IHAVEOPT u32 EXPORT_NAME u32 len name
@@ -31,9 +35,9 @@ import java.util.concurrent.CompletableFuture;
  * saying why not. Every byte after the handshake is left to the data-phase decoder that replaces this one.
  */
 final class NbdHandshakeHandler extends ByteToMessageDecoder {
-    private enum State { GREETING, STARTTLS, STRUCTURED, GO, EXPORT_NAME, DONE }
+    private enum State { GREETING, STARTTLS, EXTENDED, STRUCTURED, META_CONTEXT, GO, EXPORT_NAME, DONE }
 
-    private static final int OPTION_REPLY_HEADER = 20;
+    
     private final String export;
     private final SslContext tls;
     private final String peerHost;
@@ -42,11 +46,13 @@ final class NbdHandshakeHandler extends ByteToMessageDecoder {
     private State state = State.GREETING;
     private boolean noZeroes;
     private boolean structured;
+    private boolean extended;
     private long size = -1;
     private int flags;
     private int minBlock;
     private int preferredBlock;
     private int maxBlock;
+    private long metaContext = -1;
 
     /** {@code tls}: start TLS with NBD_OPT_STARTTLS before anything else (nbds://), or null. */
     NbdHandshakeHandler(String export, SslContext tls, String peerHost, int peerPort, CompletableFuture<NbdExport> result) {
@@ -71,15 +77,15 @@ final class NbdHandshakeHandler extends ByteToMessageDecoder {
                 in.skipBytes(need - 10);
                 finish();
             } else {
-                if (in.readableBytes() < OPTION_REPLY_HEADER) return;
+                if (in.readableBytes() < Nbd.OPTION_REPLY_SIZE) return;
                 int length = in.getInt(in.readerIndex() + 16);
                 if (length < 0 || length > 1 << 20) throw new DstException(Errno.EPROTO, "NBD option reply of " + Integer.toUnsignedLong(length) + " bytes");
-                if (in.readableBytes() < OPTION_REPLY_HEADER + length) return;
+                if (in.readableBytes() < Nbd.OPTION_REPLY_SIZE + length) return;
                 long magic = in.readLong();
                 int option = in.readInt();
                 int type = in.readInt();
                 in.skipBytes(4);
-                if (magic != Nbd.OPT_REPLY_MAGIC) throw new DstException(Errno.EPROTO, "bad NBD option reply magic " + Long.toHexString(magic));
+                if (magic != Nbd.OPTION_REPLY_MAGIC) throw new DstException(Errno.EPROTO, "bad NBD option reply magic " + Long.toHexString(magic));
                 ByteBuf data = in.readSlice(length);
                 optionReply(ctx, option, type, data);
             }
@@ -102,8 +108,14 @@ final class NbdHandshakeHandler extends ByteToMessageDecoder {
             option(ctx, Nbd.OPT_STARTTLS, null);
             state = State.STARTTLS;
         } else {
-            structuredReplies(ctx);
+            extendedHeaders(ctx);
         }
+    }
+
+    /** Extended headers first: they include structured replies; a server without them gets asked for those. */
+    private void extendedHeaders(ChannelHandlerContext ctx) {
+        option(ctx, Nbd.OPT_EXTENDED_HEADERS, null);
+        state = State.EXTENDED;
     }
 
     private void structuredReplies(ChannelHandlerContext ctx) {
@@ -119,11 +131,29 @@ final class NbdHandshakeHandler extends ByteToMessageDecoder {
             }
             // Everything from here on is encrypted; the options below wait in the SslHandler for its handshake.
             ctx.pipeline().addFirst("tls", tls.newHandler(ctx.alloc(), peerHost, peerPort));
-            structuredReplies(ctx);
+            extendedHeaders(ctx);
+        } else if (state == State.EXTENDED) {
+            if (option != Nbd.OPT_EXTENDED_HEADERS) throw unexpected(option);
+            extended = type == Nbd.REP_ACK;
+            if (extended) {
+                structured = true;
+                metaContext(ctx);
+            } else {
+                structuredReplies(ctx);
+            }
         } else if (state == State.STRUCTURED) {
             if (option != Nbd.OPT_STRUCTURED_REPLY) throw unexpected(option);
             structured = type == Nbd.REP_ACK;
-            go(ctx);
+            if (structured) metaContext(ctx);
+            else go(ctx);
+        } else if (state == State.META_CONTEXT) {
+            if (option != Nbd.OPT_SET_META_CONTEXT) throw unexpected(option);
+            if (type == Nbd.REP_META_CONTEXT && data.readableBytes() >= 4) {
+                long id = data.readUnsignedInt();
+                if (data.toString(StandardCharsets.UTF_8).equals(Nbd.BASE_ALLOCATION)) metaContext = id;
+            } else if (type == Nbd.REP_ACK || (type & Nbd.REP_FLAG_ERROR) != 0) {
+                go(ctx); // an error only means no BLOCK_STATUS: every range counts as data
+            }
         } else if (state == State.GO) {
             if (option != Nbd.OPT_GO) throw unexpected(option);
             if (type == Nbd.REP_INFO) {
@@ -135,7 +165,7 @@ final class NbdHandshakeHandler extends ByteToMessageDecoder {
                 exportName(ctx); // a server older than OPT_GO
             } else if ((type & Nbd.REP_FLAG_ERROR) != 0) {
                 String msg = data.readableBytes() > 0 ? ": " + data.toString(StandardCharsets.UTF_8) : "";
-                throw new DstException(Nbd.errnoOfOptionError(type), "NBD server refused " + exportLabel() + ": "
+                throw new DstException(errnoOfOptionError(type), "NBD server refused " + exportLabel() + ": "
                         + Nbd.describeOptionError(type) + msg);
             }
             // other reply types (e.g. NBD_REP_SERVER) carry nothing we need
@@ -155,6 +185,16 @@ final class NbdHandshakeHandler extends ByteToMessageDecoder {
             preferredBlock = data.readInt();
             maxBlock = data.readInt();
         }
+    }
+
+    /** Asks for base:allocation, so BLOCK_STATUS can tell holes (copy skips them). */
+    private void metaContext(ChannelHandlerContext ctx) {
+        byte[] name = export.getBytes(StandardCharsets.UTF_8);
+        byte[] query = Nbd.BASE_ALLOCATION.getBytes(StandardCharsets.UTF_8);
+        ByteBuf data = ctx.alloc().buffer(4 + name.length + 8 + query.length);
+        data.writeInt(name.length).writeBytes(name).writeInt(1).writeInt(query.length).writeBytes(query);
+        option(ctx, Nbd.OPT_SET_META_CONTEXT, data);
+        state = State.META_CONTEXT;
     }
 
     private void go(ChannelHandlerContext ctx) {
@@ -182,7 +222,7 @@ final class NbdHandshakeHandler extends ByteToMessageDecoder {
     private void finish() throws DstException {
         if (size < 0) throw new DstException(Errno.EPROTO, "NBD export with a negative size");
         state = State.DONE;
-        result.complete(new NbdExport(export, size, flags, structured, minBlock, preferredBlock, maxBlock));
+        result.complete(new NbdExport(export, size, flags, structured, extended, minBlock, preferredBlock, maxBlock, metaContext));
     }
 
     /** The export as messages name it: an empty name is the server's default export. */
@@ -214,5 +254,16 @@ final class NbdHandshakeHandler extends ByteToMessageDecoder {
         result.completeExceptionally(root instanceof DstException ? root
                 : new DstException(Errno.EPROTO, "NBD handshake failed: " + root.getMessage(), root));
         ctx.close();
+    }
+
+    /** The errno a refusal becomes (exit codes: 4 = refused). */
+    private static int errnoOfOptionError(int reply) {
+        return switch (reply) {
+            case Nbd.REP_ERR_UNKNOWN -> Errno.ENOENT;
+            case Nbd.REP_ERR_POLICY, Nbd.REP_ERR_TLS_REQD -> Errno.EACCES;
+            case Nbd.REP_ERR_SHUTDOWN -> Errno.ESHUTDOWN;
+            case Nbd.REP_ERR_UNSUP, Nbd.REP_ERR_PLATFORM -> Errno.EOPNOTSUPP;
+            default -> Errno.EPROTO;
+        };
     }
 }

@@ -3,7 +3,9 @@ package dst.client.net.nbd;
 import dst.client.net.WireProtocol;
 import dst.protocol.DstException;
 import dst.protocol.ExportInfo;
+import dst.protocol.nbd.Nbd;
 import io.netty.channel.ChannelPipeline;
+import io.netty.util.AttributeKey;
 
 import java.util.concurrent.CompletableFuture;
 
@@ -20,6 +22,8 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class NbdProtocol implements WireProtocol {
     public static final NbdProtocol INSTANCE = new NbdProtocol();
+    /** The connection negotiated extended headers: requests go out with 64-bit lengths. */
+    private static final AttributeKey<Boolean> EXTENDED = AttributeKey.valueOf("dst.client.nbd.extended");
 
     private NbdProtocol() {
     }
@@ -50,6 +54,10 @@ public final class NbdProtocol implements WireProtocol {
             }
             try {
                 p.channel().attr(OFFERED).set(export.describe());
+                p.channel().attr(BLOCK_STATUS).set(export.metaContext() >= 0);
+                p.channel().attr(EXTENDED).set(export.extended());
+                p.channel().attr(ALIGNMENT).set(export.alignment());
+                p.channel().attr(MULTI_CONN).set(export.has(Nbd.FLAG_CAN_MULTI_CONN));
                 h.granted().complete(export.toExportInfo(h.config().maxRequest(), h.config().localName()));
             } catch (DstException e) {
                 h.granted().completeExceptionally(e);
@@ -61,7 +69,8 @@ public final class NbdProtocol implements WireProtocol {
     public void startDataPhase(ChannelPipeline p, ExportInfo granted, String target) {
         NbdInFlight inFlight = new NbdInFlight();
         p.addAfter("nbdHandshake", "nbdReplies", new NbdReplyDecoder(inFlight, granted.maxRequest()));
-        p.addAfter("nbdReplies", "nbdRequests", new NbdRequestEncoder(inFlight, (int) Math.min(granted.blockSize(), granted.size())));
+        p.addAfter("nbdReplies", "nbdRequests", new NbdRequestEncoder(inFlight, (int) Math.min(granted.blockSize(), granted.size()),
+                Boolean.TRUE.equals(p.channel().attr(EXTENDED).get())));
         p.addBefore("nbdReplies", "quickAck", QuickAck.INSTANCE);
         p.remove("nbdHandshake");
     }

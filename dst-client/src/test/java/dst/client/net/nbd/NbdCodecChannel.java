@@ -30,7 +30,7 @@ final class NbdCodecChannel implements AutoCloseable {
     NbdCodecChannel(int maxRequest, int keepaliveLength) {
         channel.config().setAllocator(alloc);
         NbdInFlight inFlight = new NbdInFlight();
-        channel.pipeline().addLast(new NbdReplyDecoder(inFlight, maxRequest), new NbdRequestEncoder(inFlight, keepaliveLength));
+        channel.pipeline().addLast(new NbdReplyDecoder(inFlight, maxRequest), new NbdRequestEncoder(inFlight, keepaliveLength, false));
     }
 
     /** Sends a request and returns what went on the wire (header, then a WRITE's payload), as one byte array. */

@@ -28,7 +28,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The client's fixed newstyle handshake against server bytes written from the spec: what the client sends at each
- * step (client flags, STRUCTURED_REPLY, OPT_GO with the export name and an INFO_BLOCK_SIZE request), what it takes
+ * step (client flags, EXTENDED_HEADERS, STRUCTURED_REPLY, OPT_GO with the export name and an INFO_BLOCK_SIZE request;
+ * extended headers and meta contexts themselves are the nbd-features tests' subject, here they are refused), what it takes
  * from the INFO replies, the NBD_OPT_EXPORT_NAME fallback of a server that answers OPT_GO with ERR_UNSUP (with and
  * without the 124 zero bytes), STARTTLS, and the refusals and garbage that end it with a message saying why.
  */
@@ -41,6 +42,8 @@ class NbdHandshakeHandlerTest {
     private static final int OPT_STARTTLS = 5;
     private static final int OPT_GO = 7;
     private static final int OPT_STRUCTURED_REPLY = 8;
+    private static final int OPT_SET_META_CONTEXT = 10;
+    private static final int OPT_EXTENDED_HEADERS = 11;
 
     private final UnpooledByteBufAllocator alloc = new UnpooledByteBufAllocator(false);
     private final NbdServerBytes server = new NbdServerBytes(alloc);
@@ -98,9 +101,13 @@ class NbdHandshakeHandlerTest {
     void optGoTakesSizeFlagsAndBlockSizesFromTheInfoReplies() throws Exception {
         client("disk/0", null);
         receive(server.greeting(FIXED_NEWSTYLE | NO_ZEROES));
-        assertArrayEquals(concat(u32(FIXED_NEWSTYLE | NO_ZEROES), option(OPT_STRUCTURED_REPLY, new byte[0])), sent(),
-                "client flags, then NBD_OPT_STRUCTURED_REPLY");
+        assertArrayEquals(concat(u32(FIXED_NEWSTYLE | NO_ZEROES), option(OPT_EXTENDED_HEADERS, new byte[0])), sent(),
+                "client flags, then NBD_OPT_EXTENDED_HEADERS");
+        receive(server.optionReply(OPT_EXTENDED_HEADERS, REP_ERR_UNSUP, new byte[0]));
+        assertArrayEquals(option(OPT_STRUCTURED_REPLY, new byte[0]), sent(), "no extended headers: NBD_OPT_STRUCTURED_REPLY");
         receive(server.optionReply(OPT_STRUCTURED_REPLY, REP_ACK, new byte[0]));
+        sent(); // NBD_OPT_SET_META_CONTEXT base:allocation
+        receive(server.optionReply(OPT_SET_META_CONTEXT, REP_ERR_UNSUP, new byte[0]));
         assertArrayEquals(option(OPT_GO, goData("disk/0")), sent(), "NBD_OPT_GO for the export, asking for its block sizes");
         int flags = 1 | 4 | 8 | 256; // HAS_FLAGS, SEND_FLUSH, SEND_FUA, CAN_MULTI_CONN
         // An info type the client did not ask for (NBD_INFO_NAME) is skipped.
@@ -108,7 +115,7 @@ class NbdHandshakeHandlerTest {
                 server.infoExport(5L << 30, flags), server.infoBlockSize(512, 4096, 1 << 22));
         assertFalse(result.isDone(), "finished before NBD_REP_ACK");
         receive(server.optionReply(OPT_GO, REP_ACK, new byte[0]));
-        assertEquals(new NbdExport("disk/0", 5L << 30, flags, true, 512, 4096, 1 << 22), result.getNow(null));
+        assertEquals(new NbdExport("disk/0", 5L << 30, flags, true, false, 512, 4096, 1 << 22, -1), result.getNow(null));
         assertEquals(0, sent().length, "nothing sent after the handshake");
     }
 
@@ -117,6 +124,7 @@ class NbdHandshakeHandlerTest {
         client("old", null);
         receive(server.greeting(FIXED_NEWSTYLE)); // no NO_ZEROES: the export's answer ends in 124 zero bytes
         assertArrayEquals(u32(FIXED_NEWSTYLE), java.util.Arrays.copyOf(sent(), 4), "client flags without NO_ZEROES");
+        receive(server.optionReply(OPT_EXTENDED_HEADERS, REP_ERR_UNSUP, new byte[0]));
         receive(server.optionReply(OPT_STRUCTURED_REPLY, REP_ERR_UNSUP, new byte[0]));
         sent();
         receive(server.optionReply(OPT_GO, REP_ERR_UNSUP, new byte[0]));
@@ -125,24 +133,22 @@ class NbdHandshakeHandlerTest {
         receive(answer.readRetainedSlice(130)); // all but the last 4 zero bytes
         assertFalse(result.isDone(), "finished before the 124 zero bytes");
         receive(answer);
-        assertEquals(new NbdExport("old", 1L << 30, 1 | 4, false, 0, 0, 0), result.getNow(null));
+        assertEquals(new NbdExport("old", 1L << 30, 1 | 4, false, false, 0, 0, 0, -1), result.getNow(null));
     }
 
     @Test
     void exportNameAnswerWithoutZeroesWhenBothAgreedNoZeroes() {
         client("", null);
-        receive(server.greeting(FIXED_NEWSTYLE | NO_ZEROES));
-        receive(server.optionReply(OPT_STRUCTURED_REPLY, REP_ACK, new byte[0]));
+        toGo();
         receive(server.optionReply(OPT_GO, REP_ERR_UNSUP, new byte[0]));
         receive(server.exportNameReply(4096, 1, false));
-        assertEquals(new NbdExport("", 4096, 1, true, 0, 0, 0), result.getNow(null));
+        assertEquals(new NbdExport("", 4096, 1, true, false, 0, 0, 0, -1), result.getNow(null));
     }
 
     @Test
     void exportNameRefusedByClosingSaysNoSuchExport() {
         client("nope", null);
-        receive(server.greeting(FIXED_NEWSTYLE | NO_ZEROES));
-        receive(server.optionReply(OPT_STRUCTURED_REPLY, REP_ACK, new byte[0]));
+        toGo();
         receive(server.optionReply(OPT_GO, REP_ERR_UNSUP, new byte[0]));
         channel.close(); // how a server refuses NBD_OPT_EXPORT_NAME: it hangs up
         DstException e = failure();
@@ -168,18 +174,23 @@ class NbdHandshakeHandlerTest {
                 && e.getMessage().contains("nbds://"), e.getMessage());
     }
 
+    /** Greeting, no extended headers, structured replies, no meta context: the client sends OPT_GO next. */
+    private void toGo() {
+        receive(server.greeting(FIXED_NEWSTYLE | NO_ZEROES), server.optionReply(OPT_EXTENDED_HEADERS, REP_ERR_UNSUP, new byte[0]),
+                server.optionReply(OPT_STRUCTURED_REPLY, REP_ACK, new byte[0]),
+                server.optionReply(OPT_SET_META_CONTEXT, REP_ERR_UNSUP, new byte[0]));
+    }
+
     private void goRefused(String export, int error, String message) {
         client(export, null);
-        receive(server.greeting(FIXED_NEWSTYLE | NO_ZEROES));
-        receive(server.optionReply(OPT_STRUCTURED_REPLY, REP_ACK, new byte[0]));
+        toGo();
         receive(server.optionReply(OPT_GO, error, message.getBytes(StandardCharsets.UTF_8)));
     }
 
     @Test
     void ackWithoutExportInfoIsAProtocolError() {
         client("x", null);
-        receive(server.greeting(FIXED_NEWSTYLE | NO_ZEROES));
-        receive(server.optionReply(OPT_STRUCTURED_REPLY, REP_ACK, new byte[0]));
+        toGo();
         receive(server.optionReply(OPT_GO, REP_ACK, new byte[0]));
         DstException e = failure();
         assertEquals(Errno.EPROTO, e.errno());

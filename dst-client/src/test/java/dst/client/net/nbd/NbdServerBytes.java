@@ -8,7 +8,7 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * What an NBD server sends, written field by field from the NBD project's {@code doc/proto.md} with the spec's own
- * numbers (not the client's {@link Nbd} constants: a wrong constant there must fail these tests). The buffers come
+ * numbers (not the shared {@code dst.protocol.nbd.Nbd} constants: a wrong constant there must fail these tests). The buffers come
  * from the test's allocator, so the test can see that the client released every one.
  */
 final class NbdServerBytes {

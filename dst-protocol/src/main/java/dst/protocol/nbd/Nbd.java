@@ -1,11 +1,12 @@
-package dst.server.nbd;
+package dst.protocol.nbd;
 
 import dst.protocol.Errno;
 
 /**
  * The numbers of the NBD protocol (NetworkBlockDevice/nbd {@code doc/proto.md}, and its
  * {@code extension-ext-header} branch for extended headers), named as there without the {@code NBD_}
- * prefix. All integers on the wire are big-endian.
+ * prefix, for both ends: dst-server's NBD front door and dst-client's NBD targets. All integers on the wire
+ * are big-endian.
  *
  * <pre>
  * greeting   S: "NBDMAGIC" u64 | "IHAVEOPT" u64 | handshake flags u16          C: client flags u32
@@ -21,8 +22,8 @@ import dst.protocol.Errno;
 public final class Nbd {
     public static final int PORT = 10809;
 
-    public static final long NBDMAGIC = 0x4e42444d41474943L;
-    public static final long IHAVEOPT = 0x49484156454F5054L;
+    public static final long NBDMAGIC = 0x4e42444d41474943L;       // "NBDMAGIC"
+    public static final long IHAVEOPT = 0x49484156454F5054L;       // "IHAVEOPT"
     public static final long OPTION_REPLY_MAGIC = 0x3e889045565a9L;
     public static final int REQUEST_MAGIC = 0x25609513;
     public static final int EXTENDED_REQUEST_MAGIC = 0x21e41c71;
@@ -32,6 +33,10 @@ public final class Nbd {
 
     public static final int REQUEST_SIZE = 28;
     public static final int EXTENDED_REQUEST_SIZE = 32;
+    public static final int SIMPLE_REPLY_SIZE = 16;
+    public static final int STRUCTURED_REPLY_SIZE = 20;
+    public static final int EXTENDED_REPLY_SIZE = 32;
+    public static final int OPTION_REPLY_SIZE = 20;
 
     // handshake flags (server) and client flags
     public static final int FLAG_FIXED_NEWSTYLE = 1;
@@ -39,15 +44,17 @@ public final class Nbd {
     public static final int FLAG_C_FIXED_NEWSTYLE = 1;
     public static final int FLAG_C_NO_ZEROES = 1 << 1;
 
-    // transmission flags
+    // transmission flags (u16, with the export)
     public static final int FLAG_HAS_FLAGS = 1;
     public static final int FLAG_READ_ONLY = 1 << 1;
     public static final int FLAG_SEND_FLUSH = 1 << 2;
     public static final int FLAG_SEND_FUA = 1 << 3;
+    public static final int FLAG_ROTATIONAL = 1 << 4;
     public static final int FLAG_SEND_TRIM = 1 << 5;
     public static final int FLAG_SEND_WRITE_ZEROES = 1 << 6;
     public static final int FLAG_SEND_DF = 1 << 7;
     public static final int FLAG_CAN_MULTI_CONN = 1 << 8;
+    public static final int FLAG_SEND_RESIZE = 1 << 9;
     public static final int FLAG_SEND_CACHE = 1 << 10;
     public static final int FLAG_SEND_FAST_ZERO = 1 << 11;
 
@@ -68,15 +75,17 @@ public final class Nbd {
     public static final int REP_SERVER = 2;
     public static final int REP_INFO = 3;
     public static final int REP_META_CONTEXT = 4;
-    private static final int REP_ERR = 1 << 31;
-    public static final int REP_ERR_UNSUP = REP_ERR | 1;
-    public static final int REP_ERR_POLICY = REP_ERR | 2;
-    public static final int REP_ERR_INVALID = REP_ERR | 3;
-    public static final int REP_ERR_TLS_REQD = REP_ERR | 5;
-    public static final int REP_ERR_UNKNOWN = REP_ERR | 6;
-    public static final int REP_ERR_SHUTDOWN = REP_ERR | 7;
-    public static final int REP_ERR_TOO_BIG = REP_ERR | 9;
-    public static final int REP_ERR_EXT_HEADER_REQD = REP_ERR | 10;
+    public static final int REP_FLAG_ERROR = 1 << 31;
+    public static final int REP_ERR_UNSUP = REP_FLAG_ERROR | 1;
+    public static final int REP_ERR_POLICY = REP_FLAG_ERROR | 2;
+    public static final int REP_ERR_INVALID = REP_FLAG_ERROR | 3;
+    public static final int REP_ERR_PLATFORM = REP_FLAG_ERROR | 4;
+    public static final int REP_ERR_TLS_REQD = REP_FLAG_ERROR | 5;
+    public static final int REP_ERR_UNKNOWN = REP_FLAG_ERROR | 6;
+    public static final int REP_ERR_SHUTDOWN = REP_FLAG_ERROR | 7;
+    public static final int REP_ERR_BLOCK_SIZE_REQD = REP_FLAG_ERROR | 8;
+    public static final int REP_ERR_TOO_BIG = REP_FLAG_ERROR | 9;
+    public static final int REP_ERR_EXT_HEADER_REQD = REP_FLAG_ERROR | 10;
 
     // NBD_INFO types
     public static final int INFO_EXPORT = 0;
@@ -109,14 +118,16 @@ public final class Nbd {
     public static final int REPLY_TYPE_OFFSET_HOLE = 2;
     public static final int REPLY_TYPE_BLOCK_STATUS = 5;
     public static final int REPLY_TYPE_BLOCK_STATUS_EXT = 6;
-    public static final int REPLY_TYPE_ERROR = (1 << 15) + 1;
+    public static final int REPLY_TYPE_ERROR_BIT = 1 << 15;
+    public static final int REPLY_TYPE_ERROR = REPLY_TYPE_ERROR_BIT + 1;
+    public static final int REPLY_TYPE_ERROR_OFFSET = REPLY_TYPE_ERROR_BIT + 2;
 
     // base:allocation
     public static final String BASE_ALLOCATION = "base:allocation";
     public static final int STATE_HOLE = 1;
     public static final int STATE_ZERO = 1 << 1;
 
-    // error values (the only ones NBD allows on the wire)
+    // error values (the only ones NBD allows on the wire; Linux numbers)
     public static final int EPERM = 1;
     public static final int EIO = 5;
     public static final int ENOMEM = 12;
@@ -128,6 +139,9 @@ public final class Nbd {
 
     /** Longest string NBD allows (export names, messages, queries). */
     public static final int MAX_STRING = 4096;
+
+    /** Without NBD_INFO_BLOCK_SIZE a client must keep payloads within 32 MiB. */
+    public static final int DEFAULT_MAX_PAYLOAD = 32 << 20;
 
     private Nbd() {
     }
@@ -178,6 +192,36 @@ public final class Nbd {
             case CMD_WRITE_ZEROES -> "NBD_CMD_WRITE_ZEROES";
             case CMD_BLOCK_STATUS -> "NBD_CMD_BLOCK_STATUS";
             default -> "NBD_CMD#" + type;
+        };
+    }
+
+    /** Names of the transmission flags that are set, e.g. {@code HAS_FLAGS,SEND_FLUSH}. */
+    public static String describeFlags(int flags) {
+        String[] names = {"HAS_FLAGS", "READ_ONLY", "SEND_FLUSH", "SEND_FUA", "ROTATIONAL", "SEND_TRIM", "SEND_WRITE_ZEROES",
+                "SEND_DF", "CAN_MULTI_CONN", "SEND_RESIZE", "SEND_CACHE", "SEND_FAST_ZERO", "BLOCK_STATUS_PAYLOAD"};
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < 16; i++) {
+            if ((flags & (1 << i)) == 0) continue;
+            if (b.length() > 0) b.append(',');
+            b.append(i < names.length ? names[i] : "bit" + i);
+        }
+        return b.toString();
+    }
+
+    /** What an option error reply means, for the message a user sees. */
+    public static String describeOptionError(int reply) {
+        return switch (reply) {
+            case REP_ERR_UNSUP -> "option not supported";
+            case REP_ERR_POLICY -> "forbidden by the server's policy";
+            case REP_ERR_INVALID -> "invalid request";
+            case REP_ERR_PLATFORM -> "not supported on the server's platform";
+            case REP_ERR_TLS_REQD -> "the server requires TLS (use nbds:// with --tls-ca or --tls-fingerprint)";
+            case REP_ERR_UNKNOWN -> "no such export";
+            case REP_ERR_SHUTDOWN -> "the server is shutting down";
+            case REP_ERR_BLOCK_SIZE_REQD -> "the server requires block size constraints to be honoured";
+            case REP_ERR_TOO_BIG -> "request too big";
+            case REP_ERR_EXT_HEADER_REQD -> "the server requires extended headers";
+            default -> "error " + Integer.toHexString(reply);
         };
     }
 }

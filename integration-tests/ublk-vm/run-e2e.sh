@@ -3,7 +3,7 @@
 # test classes built) and runs guest/ublk-e2e.sh in it: the JUnit ublk tests when GUEST_CP is set
 # (UblkInGuestIT sets it to its own test classpath), then, unless PERF=0, throughput measurements
 # of dst's ublk device and of the C RAM-disk baseline (BASELINE=0 skips that; needs gcc + liburing-dev).
-# env: as vmrun.sh; GUEST_CP, GUEST_TESTS (test classes, default: UblkDeviceIT and the kernel NBD client test), PERF, BASELINE, JAVA_OPTS, DISK_SIZE, MB, FIO_SECONDS, RECOVER_MB, KILL_AFTER
+# env: as vmrun.sh; GUEST_CP, GUEST_TESTS (test classes, default: UblkDeviceIT and the two kernel NBD client tests), PERF, BASELINE, JAVA_OPTS, DISK_SIZE, MB, FIO_SECONDS, RECOVER_MB, KILL_AFTER
 set -euo pipefail
 HERE=$(dirname "$(realpath "$0")")
 REPO=$(realpath "$HERE/../..")

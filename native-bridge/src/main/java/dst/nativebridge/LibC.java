@@ -32,6 +32,9 @@ public interface LibC {
 
     long SYS_IO_URING_SETUP = 425;
     long SYS_IO_URING_ENTER = 426;
+    /** pidfd_open(2) and pidfd_getfd(2) (Linux 5.6; the same numbers on x86_64 and arm64): copy another process's descriptor. */
+    long SYS_PIDFD_OPEN = 434;
+    long SYS_PIDFD_GETFD = 438;
 
     /** prctl option (linux/prctl.h): arg2 1 marks the calling thread as part of the I/O path (needs CAP_SYS_RESOURCE). */
     int PR_SET_IO_FLUSHER = 57;

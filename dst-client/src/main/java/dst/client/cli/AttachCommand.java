@@ -4,6 +4,7 @@ import dst.client.core.ClientConfig;
 import dst.client.daemon.Daemonizer;
 import dst.client.daemon.DeviceDaemon;
 import dst.client.daemon.DeviceRecord;
+import dst.client.daemon.ReconnectHook;
 import dst.client.daemon.RunDir;
 import dst.client.frontend.Frontend;
 import dst.client.frontend.Frontends;
@@ -28,7 +29,9 @@ import java.util.concurrent.Callable;
 @Command(name = "attach", mixinStandardHelpOptions = true, header = "Attach an export as a local block device; print its path.",
         description = {"Without ublk, the export becomes a FUSE file MOUNTPOINT/EXPORT attached to a loop device with direct I/O.",
                 "Runs in the background (log in the run directory) unless --foreground; detach with 'dst-client detach'.",
-                "The serving process never exits while its device is in use: outages of the server are ridden out inside it."},
+                "The serving process never exits while its device is in use: outages of the server are ridden out inside it.",
+                "Attaching --name NAME again when NAME's process died takes its device over (same /dev/ublkbN or /dev/loopN,",
+                "its I/O held meanwhile): ublk by recovery, FUSE through the connection its holder process keeps (Linux 6.9+)."},
         footer = {"", "Examples:", "  dst-client attach 127.0.0.1/disk0          # prints e.g. /dev/loop0",
                 "  mkfs.ext4 /dev/loop0 && mount /dev/loop0 /mnt"})
 final class AttachCommand implements Callable<Integer> {
@@ -57,9 +60,11 @@ final class AttachCommand implements Callable<Integer> {
     @Option(names = "--cache", paramLabel = "SIZE", defaultValue = "auto",
             description = {"Client write-back cache: writes are acknowledged from memory and streamed to the server; a flush "
                     + "(fsync, filesystem commit) waits until they are all on the server and durable there, like a disk's "
-                    + "volatile cache. 0 = write-through. auto (default): write-through. Both frontends put the kernel's whole "
-                    + "queue on the wire, so the cache rarely pays for its memory (bench/README.md), and a ublk device outlives a "
-                    + "crashed client: cached writes lost in the crash would be silent corruption on a still-mounted filesystem."})
+                    + "volatile cache. 0 = write-through. auto (default): write-through, the one mode that is safe across a client "
+                    + "crash: both frontends put the kernel's whole queue on the wire, so the cache rarely pays for its memory "
+                    + "(bench/README.md), and a ublk or FUSE device outlives a crashed client (taken over by the next one): cached "
+                    + "writes lost in the crash would be silent corruption on a still-mounted filesystem. 'restart' flushes first: "
+                    + "safe in both modes."})
     String cache;
 
     @Option(names = "--read-ahead", paramLabel = "SIZE", defaultValue = "4M",
@@ -71,6 +76,19 @@ final class AttachCommand implements Callable<Integer> {
                     "free one; 'status' shows the URL): requests, bytes and latency histograms per opcode, in flight,",
                     "connected, errors, reconnects, resends, timeouts, crc errors."})
     String metrics;
+    @Option(names = "--fail-fast",
+            description = {"Once the connection has been down for longer than --io-timeout, fail new requests with EIO at once "
+                    + "(until it is back) instead of letting each wait its own deadline. For RAID legs: md stops using a leg at "
+                    + "its first EIO anyway, but btrfs keeps sending to it, and every write would wait --io-timeout."})
+    boolean failFast;
+
+    @Option(names = "--on-reconnect", paramLabel = "CMD",
+            description = {"Run CMD (with /bin/sh) each time the connection comes back after an outage, e.g. to let a RAID leg "
+                    + "rejoin: 'mdadm /dev/md0 --re-add \"$DST_DEVICE\"' or 'btrfs scrub start /mnt'. Its environment has DST_DEVICE, "
+                    + "DST_NAME, DST_SERVER, DST_EXPORT, DST_RECONNECTS and DST_OUTAGE_MS (how long the connection was down). "
+                    + "Runs in the background, one at a time; output and exit status go to the log (and 'status'); a failing CMD "
+                    + "changes nothing else."})
+    String onReconnect;
 
     @Option(names = "--foreground", description = "Stay attached to the terminal; Ctrl-C detaches (refused while the device is in use).")
     boolean foreground;
@@ -83,6 +101,9 @@ final class AttachCommand implements Callable<Integer> {
     @Option(names = "--daemon-child", hidden = true)
     boolean daemonChild;
 
+    /** The record of --name's device, when its process died and the device waits for a new one; else null. */
+    private DeviceRecord waiting;
+
     @Mixin
     ConnectionOptions connection;
 
@@ -94,25 +115,30 @@ final class AttachCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ClientConfig config = connection.config(target);
+        ClientConfig config = connection.config(target).toBuilder().failFast(failFast).build();
+        if (failFast && config.ioTimeout().isZero()) throw new IllegalArgumentException("--fail-fast needs an --io-timeout above 0");
         RunDir runDir = runDirOption.get();
         recover = leftover(runDir);
         Frontends.check(frontend, adopt()); // before forking, so a bad --frontend is a usage error here
         stack(); // and a bad --cache / --read-ahead
         if (metrics != null) dst.runtime.metrics.MetricsEndpoint.parse(metrics); // and a bad --metrics
-        String claimed = daemonChild ? name : runDir.claim(name != null ? name : config.localName(), name != null);
+        ReconnectHook hook = onReconnect == null ? null : new ReconnectHook(onReconnect); // and an empty --on-reconnect
+        String claimed = daemonChild || waiting != null ? name : runDir.claim(name != null ? name : config.localName(), name != null);
         if (!foreground) return daemonize(runDir, claimed);
         Path mnt = mountPoint != null ? mountPoint : runDir.defaultMountPoint(claimed);
-        Frontend fe = Frontends.create(frontend, mnt, loop, adopt());
-        DeviceDaemon daemon = new DeviceDaemon(runDir, claimed, config, fe, fe instanceof FuseFrontend f ? f.mountPoint() : null, stack())
-                .metrics(metrics);
+        Path log = runDir.logFile(claimed);
+        boolean takeOverFuse = waiting != null && "fuse".equals(waiting.get("frontend"));
+        Frontend fe = takeOverFuse ? FuseFrontend.takingOver(waiting::get, log) : Frontends.create(frontend, mnt, loop, log, adopt());
+        DeviceDaemon daemon = new DeviceDaemon(runDir, claimed, config, fe, fe instanceof FuseFrontend f ? f.mountPoint() : null, stack(),
+                waiting, spec.root().commandLine().getParseResult().originalArgs()).metrics(metrics);
+        if (hook != null) daemon.onReconnect(hook);
         try {
             daemon.run(device -> {
                 System.out.println(device);
                 System.out.flush();
             });
         } catch (Exception e) {
-            runDir.removeDeviceDir(claimed);
+            if (waiting == null) runDir.removeDeviceDir(claimed); // else the device still waits: its record stays
             throw e;
         }
         return 0;
@@ -139,18 +165,22 @@ final class AttachCommand implements Callable<Integer> {
 
     /**
      * When {@code --name} names a device whose process died and whose frontend left the kernel device waiting
-     * ({@link Frontends#leftover}: a ublk device), attaching it again adopts that device: what a supervisor restarting
-     * {@code attach --foreground --name NAME} (dst-client@.service) needs without knowing the device id. Decided
-     * before the name is claimed (which drops the dead record). Returns the device id to recover, or {@code --recover}.
+     * ({@link DeviceRecord#waiting}: a ublk device, or a FUSE device its holder keeps), attaching it again adopts that
+     * device: what a supervisor restarting {@code attach --foreground --name NAME} (dst-client@.service) or
+     * {@code dst-client restart} needs without knowing the device id. Sets {@link #waiting}; returns the ublk device id
+     * to recover, or {@code --recover}.
      */
     private Integer leftover(RunDir runDir) throws IOException {
-        if (recover != null || name == null || daemonChild) return recover;
-        Optional<DeviceRecord> dead = runDir.find(name).filter(r -> !r.processAlive());
-        OptionalInt devId = dead.map(r -> Frontends.leftover(r.get("frontend"), r.device())).orElse(OptionalInt.empty());
-        if (devId.isEmpty()) return null;
-        spec.commandLine().getErr().println("dst-client: " + dead.get().device() + " (" + name + ") was left by a dead dst-client (pid "
-                + dead.get().pid() + "): recovering it");
-        return devId.getAsInt();
+        if (recover != null || name == null) return recover;
+        Optional<DeviceRecord> dead = runDir.find(name).filter(DeviceRecord::waiting);
+        if (dead.isEmpty()) return null;
+        waiting = dead.get();
+        if (!daemonChild) {
+            spec.commandLine().getErr().println("dst-client: " + waiting.device() + " (" + name + ") was left by a dead dst-client (pid "
+                    + waiting.pid() + "): taking it over");
+        }
+        OptionalInt devId = Frontends.leftover(waiting.get("frontend"), waiting.device());
+        return devId.isPresent() ? devId.getAsInt() : null;
     }
 
     private OptionalInt adopt() {
@@ -162,7 +192,7 @@ final class AttachCommand implements Callable<Integer> {
         args.addAll(List.of("--name", claimed, "--foreground", "--daemon-child"));
         if (recover != null && args.stream().noneMatch(a -> a.startsWith("--recover"))) args.addAll(List.of("--recover", recover.toString()));
         Daemonizer.Outcome o = Daemonizer.spawn(ClientMain.class.getName(), args, daemonJvmOptions(), runDir.stateFile(claimed),
-                runDir.logFile(claimed), Duration.ofSeconds(readyTimeoutSeconds + connection.connectTimeoutSeconds));
+                runDir.logFile(claimed), waiting != null, Duration.ofSeconds(readyTimeoutSeconds + connection.connectTimeoutSeconds));
         if (o.ready()) {
             System.out.println(o.device());
             return 0;
@@ -174,7 +204,7 @@ final class AttachCommand implements Callable<Integer> {
     }
 
     /** The original arguments without {@code --name X}: the child gets the claimed name instead. */
-    private static List<String> withoutName(List<String> original) {
+    static List<String> withoutName(List<String> original) {
         List<String> out = new ArrayList<>();
         for (int i = 0; i < original.size(); i++) {
             String a = original.get(i);

@@ -20,12 +20,14 @@ import picocli.CommandLine.Option;
                 ListCommand.class,
                 StatusCommand.class,
                 DetachCommand.class,
+                RestartCommand.class,
                 CommandLine.HelpCommand.class,
         },
         footer = {"", "Examples:",
                 "  dst-client info 127.0.0.1:7070/disk0",
                 "  dst-client copy disk.img dst://127.0.0.1/disk0",
                 "  dst-client attach 127.0.0.1/disk0     # prints the device, e.g. /dev/loop0",
+                "  dst-client restart disk0                # a new process serves /dev/loop0, still mounted",
                 "  dst-client detach /dev/loop0",
                 "", "Exit codes: 0 ok, 1 failure, 2 bad usage, 3 server unreachable, 4 refused by the server, 5 data mismatch."})
 public final class ClientMain implements Runnable {

@@ -2,6 +2,8 @@ package dst.client.cli;
 
 import dst.client.daemon.DeviceRecord;
 import dst.client.daemon.RunDir;
+import dst.client.frontend.fuse.FuseFrontend;
+import dst.client.frontend.fuse.holder.Holder;
 import dst.client.host.Command;
 import dst.client.host.DeviceUsers;
 import picocli.CommandLine.Mixin;
@@ -11,6 +13,7 @@ import picocli.CommandLine.Parameters;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
@@ -38,11 +41,11 @@ final class DetachCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         RunDir runDir = runDirOption.get();
-        DeviceRecord r = runDir.find(which).orElseThrow(() ->
-                new IllegalArgumentException("no attached device '" + which + "' (see dst-client list)"));
+        DeviceRecord r = runDirOption.find(which);
         if (!r.processAlive()) {
+            boolean gaveUp = r.waiting();
             cleanUpDead(runDir, r);
-            System.out.println("removed " + r.name() + ": its process had already exited");
+            System.out.println("removed " + r.name() + ": its process had already exited" + (gaveUp ? " (its waiting device is given up)" : ""));
             return 0;
         }
         Path device = r.device().isEmpty() ? null : Path.of(r.device());
@@ -72,11 +75,22 @@ final class DetachCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The process died without tearing down: undo what is left, last user first, as far as possible. */
+    /**
+     * The process died without tearing down: undo what is left, last user first, as far as possible. A FUSE device
+     * waiting for a new daemon is given up first (its holder stopped: from then on its I/O fails).
+     */
     private static void cleanUpDead(RunDir runDir, DeviceRecord r) throws IOException {
         if (r.device().startsWith("/dev/loop")) {
             String use = DeviceUsers.describeUse(Path.of(r.device()));
+            if (use != null && r.waiting()) {
+                throw new DeviceInUseException("the process serving " + r.name() + " is gone but " + use + "; its I/O waits: serve it again"
+                        + " (dst-client attach ... --name " + r.name() + " or dst-client restart " + r.name() + "), unmount, then detach");
+            }
             if (use != null) throw new DeviceInUseException("the process serving " + r.name() + " is gone but " + use + "; unmount it first");
+        }
+        Optional<Holder> holder = FuseFrontend.holder(r::get);
+        if (holder.isPresent()) holder.get().stop(); // the connection goes: I/O held in the kernel fails, so the loop device can go
+        if (r.device().startsWith("/dev/loop")) {
             Path backing = Path.of("/sys/class/block", Path.of(r.device()).getFileName().toString(), "loop", "backing_file");
             String mnt = r.get("mountpoint");
             if (Files.exists(backing) && !mnt.isEmpty() && Files.readString(backing).trim().startsWith(mnt)) {

@@ -1,6 +1,7 @@
 package dst.client.cli;
 
 import dst.client.daemon.DeviceRecord;
+import dst.client.frontend.fuse.FuseFrontend;
 import dst.client.host.DeviceUsers;
 import picocli.CommandLine.Command;
 import dst.runtime.json.Json;
@@ -46,8 +47,7 @@ final class StatusCommand implements Callable<Integer> {
         if (count < 0) throw new IllegalArgumentException("--count must be 0 or more");
         if (count > 0 && !watch) throw new IllegalArgumentException("--count goes with --watch");
         if (watch) return new StatusWatch(runDir.get(), which, System.out).run(count, json) ? 0 : 1;
-        DeviceRecord r = runDir.get().find(which).orElseThrow(() ->
-                new IllegalArgumentException("no attached device '" + which + "' (see dst-client list)"));
+        DeviceRecord r = runDir.find(which);
         if (json) {
             System.out.println(Json.pretty(DeviceJson.of(r)));
             return 0;
@@ -70,11 +70,25 @@ final class StatusCommand implements Callable<Integer> {
             System.out.printf("in use:      %s%n", use == null ? "no" : use);
         }
         System.out.printf("pid:         %d%s%n", r.pid(), r.processAlive() ? "" : " (not running)");
+        System.out.printf("restarts:    %d%s%n", r.restarts(), r.restarts() == 0 ? "" : " (this daemon since " + Instant.ofEpochMilli(r.number("daemon-started")) + ")");
+        if (r.get("frontend").equals("fuse")) System.out.printf("handover:    %s%n", handover(r));
         System.out.printf("since:       %s%n", Instant.ofEpochMilli(r.number("started")));
         System.out.printf("updated:     %s%n", Instant.ofEpochMilli(r.number("updated")));
         System.out.printf("log:         %s%n", r.get("log"));
         if (!r.get("metrics").isEmpty()) System.out.printf("metrics:     %s%n", r.get("metrics"));
+        if (r.number("last-outage-ms") > 0) System.out.printf("last outage: %.1f s%n", r.number("last-outage-ms") / 1000.0);
+        if (!r.get("on-reconnect").isEmpty()) {
+            System.out.printf("on-reconnect: %s (runs %d%s)%n", r.get("on-reconnect"), r.number("on-reconnect-runs"),
+                    r.get("on-reconnect-last").isEmpty() ? "" : ", last: " + r.get("on-reconnect-last"));
+        }
         System.out.printf("counters:    %s%n", r.get("stats"));
         return 0;
+    }
+
+    /** Whether a new daemon can take this FUSE device over, and who holds its connection meanwhile. */
+    private static String handover(DeviceRecord r) {
+        if (!Boolean.parseBoolean(r.get(FuseFrontend.RESEND))) return "impossible (the kernel has no FUSE_NOTIFY_RESEND, Linux 6.9+)";
+        return FuseFrontend.holder(r::get).map(h -> "possible (connection held by pid " + h.pid() + ")")
+                .orElse("impossible (no holder process)");
     }
 }

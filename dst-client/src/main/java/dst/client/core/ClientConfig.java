@@ -28,11 +28,13 @@ import java.time.Duration;
  * @param protocol          the wire protocol: dst's own, or NBD (an {@link NbdUri} target)
  * @param connections       connections per device (NBD multi-conn); 0 = the default: 4 when the NBD server
  *                          advertises CAN_MULTI_CONN, else 1
+ * @param failFast          once the connection has been down for longer than {@code ioTimeout}, fail new requests with
+ *                          EIO at once (until it is back) instead of letting each wait its own deadline: for RAID legs
  */
 public record ClientConfig(String host, int port, String export, boolean crc, Duration ioTimeout,
                            Duration connectTimeout, Duration keepalive, Duration reconnectMin, Duration reconnectMax,
                            long maxQueuedBytes, int maxRequest, Path unixSocket, Credentials credentials, TlsTrust tls,
-                           Protocol protocol, int connections) {
+                           Protocol protocol, int connections, boolean failFast) {
     public static final int DEFAULT_PORT = Transport.DEFAULT_PORT;
 
     public ClientConfig {
@@ -127,6 +129,7 @@ public record ClientConfig(String host, int port, String export, boolean crc, Du
         private TlsTrust tls;
         private Protocol protocol = Protocol.DST;
         private int connections;
+        private boolean failFast;
 
         private Builder(String host, int port, String export) {
             this.host = host;
@@ -149,6 +152,7 @@ public record ClientConfig(String host, int port, String export, boolean crc, Du
             tls = c.tls;
             protocol = c.protocol;
             connections = c.connections;
+            failFast = c.failFast;
         }
 
         public Builder export(String name) {
@@ -218,9 +222,14 @@ public record ClientConfig(String host, int port, String export, boolean crc, Du
             return this;
         }
 
+        public Builder failFast(boolean on) {
+            this.failFast = on;
+            return this;
+        }
+
         public ClientConfig build() {
             return new ClientConfig(host, port, export, crc, ioTimeout, connectTimeout, keepalive, reconnectMin, reconnectMax,
-                    maxQueuedBytes, maxRequest, unixSocket, credentials, tls, protocol, connections);
+                    maxQueuedBytes, maxRequest, unixSocket, credentials, tls, protocol, connections, failFast);
         }
     }
 }

@@ -6,10 +6,16 @@ import java.util.concurrent.atomic.LongAdder;
 
 /** Counters of one device, updated by the client library, read by status views. Thread-safe. */
 public final class DeviceStats {
-    /** Connection state as shown to operators. */
-    public enum State { CONNECTING, CONNECTED, RECONNECTING, CLOSED }
+    /**
+     * Connection state as shown to operators and scripts ({@code dst-client status}, the record's {@code connection}).
+     * FAILING: disconnected for longer than the I/O timeout, so requests are failing with EIO (each at its deadline)
+     * until the server is back; what a RAID leg looks like to md or btrfs while its server is gone.
+     */
+    public enum State { CONNECTING, CONNECTED, RECONNECTING, FAILING, CLOSED }
 
     private volatile State state = State.CONNECTING;
+    private volatile long downSinceMillis;
+    private volatile long lastOutageMillis;
     public final LongAdder reads = new LongAdder();
     public final LongAdder writes = new LongAdder();
     public final LongAdder flushes = new LongAdder();
@@ -75,8 +81,18 @@ public final class DeviceStats {
         return state;
     }
 
+    /** Called by the session's event loop only; times the outages (connected -> not connected -> connected). */
     public void state(State s) {
+        State was = state;
+        long now = System.currentTimeMillis();
+        if (was == State.CONNECTED && s != State.CONNECTED) downSinceMillis = now;
+        if ((was == State.RECONNECTING || was == State.FAILING) && s == State.CONNECTED) lastOutageMillis = now - downSinceMillis;
         state = s;
+    }
+
+    /** How long the last outage that ended lasted (0: none yet). */
+    public long lastOutageMillis() {
+        return lastOutageMillis;
     }
 
     /** One line, e.g. for {@code dst-client list}. */

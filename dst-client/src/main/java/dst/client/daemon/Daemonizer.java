@@ -43,10 +43,11 @@ public final class Daemonizer {
      * @param jvmDefaults JVM options for the child unless this JVM was given the same option (e.g. {@code -Xmx256m}
      *                    is dropped when this JVM runs with some {@code -Xmx}): the user's DST_JAVA_OPTS win
      * @param stateFile   the record the child writes
-     * @param log         where the child's stdout and stderr go (truncated)
+     * @param log         where the child's stdout and stderr go (truncated, or appended to with {@code appendLog}: a
+     *                    takeover keeps the story of the daemons before it)
      */
     public static Outcome spawn(String mainClass, List<String> args, List<String> jvmDefaults, Path stateFile, Path log,
-                                Duration timeout) throws IOException {
+                                boolean appendLog, Duration timeout) throws IOException {
         List<String> cmd = new ArrayList<>();
         if (new File("/usr/bin/setsid").canExecute() || new File("/bin/setsid").canExecute()) cmd.add("setsid");
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -58,7 +59,7 @@ public final class Daemonizer {
         Files.createDirectories(log.getParent());
         Process child = new ProcessBuilder(cmd)
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()))
+                .redirectOutput(appendLog ? ProcessBuilder.Redirect.appendTo(log.toFile()) : ProcessBuilder.Redirect.to(log.toFile()))
                 .redirectErrorStream(true)
                 .start();
         long deadline = System.nanoTime() + timeout.toNanos();

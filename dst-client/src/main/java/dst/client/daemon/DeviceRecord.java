@@ -1,6 +1,7 @@
 package dst.client.daemon;
 
 import dst.client.core.DeviceStats;
+import dst.client.frontend.Frontends;
 
 import java.io.IOException;
 import java.io.Reader;
@@ -17,7 +18,7 @@ import java.util.Properties;
  */
 public final class DeviceRecord {
     /** Where the serving process is in its life. */
-    public enum Status { STARTING, READY, DETACHING, FAILED }
+    public enum Status { STARTING, READY, DETACHING, HANDING_OVER, FAILED }
 
     private final Properties p;
 
@@ -81,6 +82,10 @@ public final class DeviceRecord {
         return set("stats", s.summary());
     }
 
+    public synchronized java.util.Set<String> keys() {
+        return p.stringPropertyNames();
+    }
+
     public synchronized String get(String key) {
         return p.getProperty(key, "");
     }
@@ -115,6 +120,16 @@ public final class DeviceRecord {
 
     public String message() {
         return get("message");
+    }
+
+    /** How many times another daemon took this device over (after a crash or a {@code restart}). */
+    public long restarts() {
+        return number("restarts");
+    }
+
+    /** The daemon is gone but its device is still there, waiting (I/O held) for a new daemon to take it over. */
+    public boolean waiting() {
+        return !processAlive() && Frontends.waiting(this::get);
     }
 
     /** True while the process that wrote this record runs. */

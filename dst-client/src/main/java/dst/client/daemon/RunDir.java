@@ -73,20 +73,28 @@ public final class RunDir {
         throw new IOException("no free device name for " + wanted + " in " + root);
     }
 
-    /** A device directory whose serving process is gone (or that never got a record, after a minute). */
+    /**
+     * A device directory whose serving process is gone (or that never got a record, after a minute), and whose
+     * device is not waiting for a new one ({@link DeviceRecord#waiting}: only {@code attach --name} takes that).
+     */
     boolean isStale(String name) throws IOException {
         Path state = stateFile(name);
         if (!Files.exists(state)) {
             Path dir = deviceDir(name);
             return Files.exists(dir) && System.currentTimeMillis() - Files.getLastModifiedTime(dir).toMillis() > 60_000;
         }
-        return !DeviceRecord.read(state).processAlive();
+        DeviceRecord r = DeviceRecord.read(state);
+        return !r.processAlive() && !r.waiting();
     }
 
-    /** Removes a device's directory (the record and the empty mount point). */
+    /**
+     * Removes a device's directory (the record and the empty mount point), unless its device waits for a new daemon
+     * (then the record is what a new daemon needs, and the mount point is live: walking into it would hang).
+     */
     public void removeDeviceDir(String name) throws IOException {
         Path dir = deviceDir(name);
         if (!Files.exists(dir)) return;
+        if (Files.exists(stateFile(name)) && DeviceRecord.read(stateFile(name)).waiting()) return;
         try (Stream<Path> s = Files.walk(dir)) {
             for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
         }

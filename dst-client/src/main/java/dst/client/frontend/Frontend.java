@@ -4,6 +4,7 @@ import dst.client.core.BlockDevice;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * How a {@link BlockDevice} becomes a kernel block device: ublk ({@code /dev/ublkbN}) where the kernel
@@ -30,4 +31,21 @@ public interface Frontend {
      * caller has checked that nothing uses the device any more (not mounted). Idempotent.
      */
     void stop() throws IOException;
+
+    /** What a later process needs to take the device over (it goes into the device's record); empty by default. */
+    default Map<String, String> state() {
+        return Map.of();
+    }
+
+    /**
+     * A planned restart: stop serving so that this process can exit and the next one take the device over, which
+     * stays (not torn down, its I/O waiting). Returns once nothing started here is unanswered. Throws when this
+     * device cannot be handed over. By default nothing to do: the kernel keeps the device (ublk recovery).
+     */
+    default void handOver() throws IOException, InterruptedException {
+    }
+
+    /** Serves again after a {@link #handOver} that is called off. */
+    default void resume() throws IOException {
+    }
 }

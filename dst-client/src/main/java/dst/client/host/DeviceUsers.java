@@ -8,7 +8,9 @@ import java.util.List;
 
 /**
  * Who uses a block device: mounts of it (from {@code /proc/self/mountinfo}, matched by device number, so
- * that any name of the device counts) and stacked devices holding it ({@code /sys/class/block/X/holders}).
+ * that any name of the device counts), stacked devices holding it ({@code /sys/class/block/X/holders}) and mounted
+ * btrfs filesystems it is a member of ({@code /sys/fs/btrfs/FSID/devices/X}: btrfs mounts show an anonymous device
+ * number in mountinfo, and a second raid1 leg appears there not at all).
  * Pure file reads: no native calls, no tools.
  */
 public final class DeviceUsers {
@@ -37,10 +39,22 @@ public final class DeviceUsers {
         }
     }
 
+    /** Mounted btrfs filesystems (their fsid) that have {@code device} as a member; empty when none. */
+    public static List<String> btrfsMemberships(Path device) throws IOException {
+        Path fs = Path.of("/sys/fs/btrfs");
+        if (!Files.isDirectory(fs)) return List.of();
+        String name = device.getFileName().toString();
+        try (var s = Files.list(fs)) {
+            return s.filter(d -> Files.exists(d.resolve("devices").resolve(name), java.nio.file.LinkOption.NOFOLLOW_LINKS))
+                    .map(d -> "btrfs " + d.getFileName()).sorted().toList();
+        }
+    }
+
     /** A sentence naming every user of {@code device}, or null when nothing uses it. */
     public static String describeUse(Path device) throws IOException {
         List<String> mounts = mountPoints(device);
-        List<String> holders = holders(device);
+        List<String> holders = new ArrayList<>(holders(device));
+        holders.addAll(btrfsMemberships(device));
         if (mounts.isEmpty() && holders.isEmpty()) return null;
         StringBuilder s = new StringBuilder(device.toString()).append(" is in use:");
         if (!mounts.isEmpty()) s.append(" mounted on ").append(String.join(", ", mounts));

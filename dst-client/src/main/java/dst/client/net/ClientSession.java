@@ -61,6 +61,7 @@ final class ClientSession implements ConnectionEvents {
     private long sessionId;
     private boolean closing;
     private boolean reconnectPending;
+    private long disconnectedAt; // System.nanoTime() when the current connection was lost
 
     private volatile ExportInfo info;
     private volatile String offered;
@@ -244,6 +245,7 @@ final class ClientSession implements ConnectionEvents {
             return;
         }
         if (fatal != null) return;
+        disconnectedAt = System.nanoTime();
         stats.state(DeviceStats.State.RECONNECTING);
  LOG.warning("lost connection to " + config.target() + name + " with " + table.size() + " request(s) unanswered; reconnecting");
         scheduleReconnect();
@@ -340,7 +342,9 @@ final class ClientSession implements ConnectionEvents {
     }
 
     private void expireOverdue() {
-        if (config.ioTimeout().isZero() || table.isEmpty()) return;
+        if (config.ioTimeout().isZero()) return;
+        noticeFailing();
+        if (table.isEmpty()) return;
         TransactionTable.Expired<Transaction> expired = table.expire(System.nanoTime());
         if (expired.transactions().isEmpty()) return;
         for (Transaction tx : expired.transactions()) {
@@ -353,6 +357,19 @@ final class ClientSession implements ConnectionEvents {
         LOG.warning(config.target() + ": " + expired.transactions().size() + " request(s) timed out after " + config.ioTimeout().toSeconds()
                 + "s and failed with EIO" + (reset ? "; resetting the connection so the server fences them" : ""));
         if (reset) channel.close();
+    }
+
+    /**
+     * Down for longer than the I/O timeout: from now on every request fails (at its deadline) until the server is
+     * back. Said once per outage, as a state scripts can watch ({@code dst-client status}).
+     */
+    private void noticeFailing() {
+        if (channel != null || closing || fatal != null || stats.state() != DeviceStats.State.RECONNECTING) return;
+        if (System.nanoTime() - disconnectedAt < config.ioTimeout().toNanos()) return;
+        stats.state(DeviceStats.State.FAILING);
+        LOG.warning("no connection to " + config.target() + " for more than " + config.ioTimeout().toSeconds()
+                + "s (--io-timeout): requests fail with EIO " + (config.failFast() ? "at once (--fail-fast)" : "at their deadlines")
+                + " until it is back");
     }
 
     private void finish(Transaction tx) {
@@ -399,6 +416,13 @@ final class ClientSession implements ConnectionEvents {
                 if (ff != null || closing) {
                     finish(tx);
                     completions.complete(tx.result, null, ff != null ? ff : new DstException(Errno.ESHUTDOWN, "device is closed"));
+                    return;
+                }
+                if (config.failFast() && stats.state() == DeviceStats.State.FAILING) {
+                    finish(tx);
+                    stats.timedOut.increment();
+                    completions.complete(tx.result, null, new DstException(Errno.EIO, tx.describe() + ": no connection to "
+                            + config.target() + " for more than " + config.ioTimeout().toSeconds() + "s (--fail-fast)"));
                     return;
                 }
                 tx.coversUpTo = ledger.coverage();

@@ -121,14 +121,23 @@ class AttachLifecycleIT {
         assertEquals(2, unknown.exitCode(), unknown.output());
         assertTrue(unknown.output().contains("no attached device"), unknown.output());
 
-        // The serving process is killed (-9): the device fails cleanly, list says dead, detach cleans up.
+        // The serving process is killed (-9): its holder keeps the device, list says waiting, a read waits (it neither
+        // fails nor returns) until attach --name takes the device over; killed again, detach gives the device up.
         long firstPid = Long.parseLong(field(client.run("status", "m"), "pid").split(" ")[0]);
         ProcessHandle.of(firstPid).orElseThrow().destroyForcibly();
         ProcessHandle.of(firstPid).orElseThrow().onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
-        assertTrue(client.run("list").lines().anyMatch(l -> l.startsWith("m ") && l.contains(" dead ")), client.run("list"));
-        Host.Result read = Host.exec("dd", "if=" + first, "of=/dev/null", "bs=4k", "count=1", "iflag=direct");
-        assertTrue(read.exitCode() != 0, "reading a device whose process is gone should fail, got: " + read.output());
+        assertTrue(client.run("list").lines().anyMatch(l -> l.startsWith("m ") && l.contains(" waiting ")), client.run("list"));
+        Process read = new ProcessBuilder("dd", "if=" + first, "of=/dev/null", "bs=4k", "count=1", "iflag=direct", "skip=7").start();
+        assertFalse(read.waitFor(2, java.util.concurrent.TimeUnit.SECONDS), () -> "a read of a waiting device should wait, it ended: " + read.exitValue());
+        assertEquals(first, client.attach("127.0.0.1:" + server.port() + "/m", "--name", "m"), "attach --name took over another device");
+        assertTrue(read.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "the waiting read did not finish after the takeover");
+        assertEquals(0, read.exitValue(), "the waiting read failed");
+        assertTrue(field(client.run("status", "m"), "restarts").startsWith("1"), client.run("status", "m"));
+        long secondPid = Long.parseLong(field(client.run("status", "m"), "pid").split(" ")[0]);
+        ProcessHandle.of(secondPid).orElseThrow().destroyForcibly();
+        ProcessHandle.of(secondPid).orElseThrow().onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
         assertTrue(client.run("detach", "m").contains("already exited"));
+        assertEquals(1, Host.exec("pgrep", "-f", "HolderMain .*" + client.runDir()).exitCode(), "a FUSE holder is left");
         assertTrue(Host.loopDevicesUnder(client.runDir()).isEmpty(), "loop device left: " + Host.run("losetup", "-a"));
         assertFalse(Host.isMountPoint(client.runDir().resolve("m").resolve("fuse")), "FUSE mount left");
         assertEquals(1, client.run("list").lines().count(), "list not empty after detach");

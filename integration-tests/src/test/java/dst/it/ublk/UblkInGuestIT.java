@@ -18,10 +18,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * Runs {@link UblkDeviceIT} for real in a kernel that has ublk: boots the project's qemu test guest
  * (Debian's 6.12 kernel; see {@code integration-tests/ublk-vm/README.md}) through
- * {@code ublk-vm/run-e2e.sh}, which runs the test class there with {@link GuestJUnit}. 2-4 minutes
+ * {@code ublk-vm/run-e2e.sh}, which runs the test class there with {@link GuestJUnit}. 8-10 minutes
  * on 2 idle cores. {@code DST_UBLK_PERF=1} adds the throughput measurements and the C baseline.
- * The same boot runs the other test that needs a kernel module this host lacks,
- * {@link dst.it.nbd.KernelNbdClientCarriesExt4OnDstExportIT} (nbd.ko + nbd-client against dst-server's NBD port).
+ * The same boot runs the other tests that need a kernel module this host lacks:
+ * {@link dst.it.nbd.KernelNbdClientCarriesExt4OnDstExportIT} (nbd.ko + nbd-client against dst-server's NBD port),
+ * {@link dst.it.nbd.NbdServerKillLoopKernelClientVsDstIT} (nbdkit killed ten times under nbd-client -persist and under
+ * dst-client on ublk) and {@code dst.it.mirror.MdRaid1OverTwoUblkDevicesIT} (md raid1 over two dst devices: md-mod and
+ * raid1 are modules there).
  */
 class UblkInGuestIT {
     private static final Path VM_HOME = Path.of(System.getenv().getOrDefault("DST_VM_HOME", "/var/tmp/dst-ublk-vm"));
@@ -36,14 +39,17 @@ class UblkInGuestIT {
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("GUEST_CP", guestClasspath());
         pb.environment().put("PERF", perf ? "1" : "0");
+        // The NBD kill loops add 3-6 minutes to the 2-4 of the ublk tests, the md raid1 test restarts a server JVM in the
+        // guest (1-2 minutes under TCG); under load the emulated guest runs 2-3x slower: 40 minutes in all.
+        pb.environment().putIfAbsent("VM_TIMEOUT", "2400");
         Process p = pb.start();
-        if (!p.waitFor(15, TimeUnit.MINUTES)) {
+        if (!p.waitFor(42, TimeUnit.MINUTES)) {
             p.destroy();
             p.waitFor(30, TimeUnit.SECONDS);
         }
         List<String> out = Files.readAllLines(log, StandardCharsets.ISO_8859_1);
         out.stream().filter(l -> l.startsWith("JUNIT:") || l.startsWith("RESULT:") || l.startsWith("UBLK:")
-                || l.startsWith("RECOVER:") || l.startsWith("vmrun:") || l.startsWith("GUEST:")).forEach(System.out::println);
+                || l.startsWith("RECOVER:") || l.startsWith("NBDKILL") || l.startsWith("vmrun:") || l.startsWith("GUEST:")).forEach(System.out::println);
         // The software-emulated guest itself is occasionally flaky (an early oops, a SIGILL in freshly
         // JIT-patched code; vmrun.sh already retried the boot once). That says nothing about dst: report it
         // as an aborted (skipped) test with the reason, never as a pass.

@@ -22,6 +22,8 @@ public final class FuseDevice implements Closeable {
     private static final long MS_NOSUID = 2;
     private static final long MS_NODEV = 4;
     private static final int IOVEC_SIZE = 16;
+    /** enum fuse_notify_code: FUSE_NOTIFY_RESEND, sent as the error field of a header with unique 0. */
+    private static final int FUSE_NOTIFY_RESEND = 7;
 
     /** The most data buffers one {@link #reply} takes (plus the header): a 1 MiB read arrives in up to ~20 socket reads. */
     public static final int MAX_DATA_BUFFERS = 63;
@@ -35,6 +37,42 @@ public final class FuseDevice implements Closeable {
     private FuseDevice(int fd, Path mountPoint) {
         this.fd = fd;
         this.mountPoint = mountPoint;
+    }
+
+    /**
+     * A FUSE connection that outlives its processes: copies descriptor {@code fd} of process {@code pid} with
+     * {@code pidfd_open(2)} + {@code pidfd_getfd(2)} (root, or ptrace rights over {@code pid}). The copy shares
+     * the source's open file description, so the kernel sees one connection with one more reference: it stays
+     * alive, its requests queued, as long as any process holds a copy. Close-on-exec, as pidfd_getfd makes it.
+     *
+     * @param mountPoint where that connection is mounted (for messages and {@link #unmount})
+     */
+    public static FuseDevice takeFrom(long pid, int fd, Path mountPoint) throws NativeException {
+        long pidfd = LIBC.syscall(LibC.SYS_PIDFD_OPEN, pid, 0, 0, 0, 0, 0);
+        if (pidfd < 0) throw new NativeException("pidfd_open(" + pid + ")", LibC.errno());
+        try {
+            long copy = LIBC.syscall(LibC.SYS_PIDFD_GETFD, pidfd, fd, 0, 0, 0, 0);
+            if (copy < 0) throw new NativeException("pidfd_getfd(pid " + pid + ", fd " + fd + ")", LibC.errno());
+            return new FuseDevice((int) copy, mountPoint);
+        } finally {
+            LIBC.close((int) pidfd);
+        }
+    }
+
+    /** This process's number for the connection's descriptor: what another process passes to {@link #takeFrom}. */
+    public int descriptor() {
+        return fd;
+    }
+
+    /**
+     * {@code FUSE_NOTIFY_RESEND} (Linux 6.9+, {@code FUSE_HAS_RESEND} in INIT): every request some reader took but
+     * never answered (its process died) goes back to the queue for the next {@link #read}, with bit 63 of its
+     * {@code unique} set; the reply echoes that unique as read.
+     */
+    public void notifyResend() throws NativeException {
+        ByteBuffer header = ByteBuffer.allocateDirect(16).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        header.putInt(0, 16).putInt(4, FUSE_NOTIFY_RESEND).putLong(8, 0);
+        NativeException.check("writev(/dev/fuse, FUSE_NOTIFY_RESEND)", (int) replyRaw(header));
     }
 
     /**
@@ -88,6 +126,15 @@ public final class FuseDevice implements Closeable {
      * @return false when the kernel no longer waits for it (interrupted request, connection gone)
      */
     public boolean reply(ByteBuffer header, ByteBuffer... data) throws NativeException {
+        long n = replyRaw(header, data);
+        if (n >= 0) return true;
+        int errno = LibC.errno();
+        if (errno == Errno.ENOENT || errno == Errno.ENODEV) return false;
+        if (errno == Errno.EINVAL) throw new NativeException("writev(/dev/fuse) refused a malformed reply", errno);
+        throw new NativeException("writev(/dev/fuse)", errno);
+    }
+
+    private long replyRaw(ByteBuffer header, ByteBuffer... data) {
         if (data.length > MAX_DATA_BUFFERS) throw new IllegalArgumentException(data.length + " buffers in one reply");
         Pointer iov = IOVECS.get();
         putIovec(iov, 0, header);
@@ -95,12 +142,7 @@ public final class FuseDevice implements Closeable {
         for (ByteBuffer part : data) {
             if (part.hasRemaining()) putIovec(iov, count++, part);
         }
-        long n = LIBC.writev(fd, iov, count);
-        if (n >= 0) return true;
-        int errno = LibC.errno();
-        if (errno == Errno.ENOENT || errno == Errno.ENODEV) return false;
-        if (errno == Errno.EINVAL) throw new NativeException("writev(/dev/fuse) refused a malformed reply", errno);
-        throw new NativeException("writev(/dev/fuse)", errno);
+        return LIBC.writev(fd, iov, count);
     }
 
     private static void putIovec(Pointer iov, int index, ByteBuffer buffer) {

@@ -10,6 +10,7 @@ import io.netty.buffer.PooledByteBufAllocator;
 
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -58,7 +59,11 @@ final class ExportFile {
     private final long mountTime = System.currentTimeMillis() / 1000;
     private final FuseReplier out;
     private final CompletableFuture<Void> initialized = new CompletableFuture<>();
+    /** Data requests handed to the BlockDevice and not yet answered: a planned handover waits for 0. */
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private volatile boolean kernelResends;
 
+    /** A file for a new mount: the kernel's first request is INIT. */
     ExportFile(BlockDevice device, FuseReplier out) {
         String fileName = device.info().name();
         ExportName.check("export name", fileName); // it is the file's name: no '/', never "." or ".."
@@ -69,6 +74,25 @@ final class ExportFile {
         this.blockSize = device.info().blockSize();
         this.readOnly = device.info().readOnly();
         this.out = out;
+    }
+
+    /**
+     * A file for a mount another process initialized and served: no INIT comes (the kernel negotiated once per
+     * connection), so the answer given then is taken as given; {@code kernelResends} is what that INIT said.
+     */
+    ExportFile(BlockDevice device, FuseReplier out, boolean kernelResends) {
+        this(device, out);
+        this.kernelResends = kernelResends;
+        initialized.complete(null);
+    }
+
+    /** True when the kernel said in INIT that it takes FUSE_NOTIFY_RESEND (FUSE_HAS_RESEND, Linux 6.9+). */
+    boolean kernelResends() {
+        return kernelResends;
+    }
+
+    int inFlight() {
+        return inFlight.get();
     }
 
     String name() {
@@ -126,6 +150,7 @@ final class ExportFile {
             initialized.completeExceptionally(new DstException(Errno.EPROTO, "kernel FUSE protocol " + major + "." + minor + " is too old (need 7.28)"));
             return;
         }
+        kernelResends = (flags & FUSE_INIT_EXT) != 0 && (req.getIntLE(IN_HEADER_SIZE + INIT_IN_FLAGS2) & FUSE_HAS_RESEND_FLAGS2) != 0;
         int want = FUSE_ASYNC_READ | FUSE_BIG_WRITES | FUSE_ASYNC_DIO | FUSE_PARALLEL_DIROPS | FUSE_MAX_PAGES;
         ByteBuf b = out.begin(unique, INIT_OUT_SIZE);
         b.writeIntLE(FUSE_KERNEL_VERSION)
@@ -269,12 +294,14 @@ final class ExportFile {
             return;
         }
         int n = (int) Math.min(length, size - offset);
+        inFlight.incrementAndGet();
         device.read(offset, n).whenComplete((data, failure) -> {
             if (failure != null) {
                 failed(unique, "read", offset, n, failure);
             } else {
                 out.send(out.begin(unique, 0), data);
             }
+            inFlight.decrementAndGet();
         });
     }
 
@@ -297,6 +324,7 @@ final class ExportFile {
             data = PooledByteBufAllocator.DEFAULT.directBuffer(n, n);
             data.writeBytes(req, IN_HEADER_SIZE + WRITE_IN_SIZE, n);
         }
+        inFlight.incrementAndGet();
         device.write(offset, data, false).whenComplete((v, failure) -> { // write() owns data from here on
             if (failure != null) {
                 failed(unique, "write", offset, n, failure);
@@ -305,6 +333,7 @@ final class ExportFile {
                 b.writeIntLE(n).writeIntLE(0);
                 out.send(b);
             }
+            inFlight.decrementAndGet();
         });
     }
 
@@ -314,6 +343,7 @@ final class ExportFile {
             out.send(out.begin(unique, 0));
             return;
         }
+        inFlight.incrementAndGet();
         device.flush().whenComplete((v, failure) -> done(unique, "flush", 0, 0, failure));
     }
 
@@ -338,17 +368,20 @@ final class ExportFile {
             out.error(unique, refusal.errno());
             return;
         }
+        inFlight.incrementAndGet();
         CompletableFuture<Void> f = op == 0 ? CompletableFuture.completedFuture(null) // plain allocation: a no-op on a disk
                 : punch ? device.trim(offset, length) : device.writeZeroes(offset, length);
         f.whenComplete((v, failure) -> done(unique, "fallocate(0x" + Integer.toHexString(mode) + ")", offset, length, failure));
     }
 
+    /** Answers a counted request ({@link #inFlight}) without data. */
     private void done(long unique, String what, long offset, long length, Throwable failure) {
         if (failure != null) {
             failed(unique, what, offset, length, failure);
         } else {
             out.send(out.begin(unique, 0));
         }
+        inFlight.decrementAndGet();
     }
 
     private void failed(long unique, String what, long offset, long length, Throwable failure) {

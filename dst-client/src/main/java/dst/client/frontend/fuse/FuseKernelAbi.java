@@ -43,6 +43,10 @@ final class FuseKernelAbi {
     static final int FUSE_ASYNC_DIO = 1 << 15;
     static final int FUSE_PARALLEL_DIROPS = 1 << 18;
     static final int FUSE_MAX_PAGES = 1 << 22;
+    /** The kernel sends fuse_init_in.flags2 (the upper 32 flag bits). */
+    static final int FUSE_INIT_EXT = 1 << 30;
+    /** flags2 bit 7 (FUSE_HAS_RESEND, 1ULL << 39, Linux 6.9): the kernel takes FUSE_NOTIFY_RESEND. */
+    static final int FUSE_HAS_RESEND_FLAGS2 = 1 << (39 - 32);
 
     // fuse_open_out.open_flags
     static final int FOPEN_PARALLEL_DIRECT_WRITES = 1 << 6;
@@ -65,6 +69,7 @@ final class FuseKernelAbi {
     static final int INIT_IN_MINOR = 4;
     static final int INIT_IN_MAX_READAHEAD = 8;
     static final int INIT_IN_FLAGS = 12;
+    static final int INIT_IN_FLAGS2 = 16;
     /** struct fuse_init_out (7.28+): 64 bytes. */
     static final int INIT_OUT_SIZE = 64;
 

@@ -36,10 +36,12 @@ final class FuseSession {
     private final AtomicInteger running = new AtomicInteger();
     private final CompletableFuture<Void> ended = new CompletableFuture<>();
     private volatile boolean unmounting;
+    /** Set by {@link #handOver}: requests read from now on are left unanswered for the next daemon. */
+    private volatile boolean handingOver;
 
-    private FuseSession(FuseDevice fuse, BlockDevice device) {
+    private FuseSession(FuseDevice fuse, ExportFile file) {
         this.fuse = fuse;
-        this.file = new ExportFile(device, new FuseReplier(fuse));
+        this.file = file;
     }
 
     /** Mounts {@code device} as the file {@code mountPoint/EXPORT} and returns once the kernel has initialized the mount. */
@@ -51,7 +53,7 @@ final class FuseSession {
         } catch (NativeException e) {
             throw new IOException("FUSE mount on " + mnt + " failed: " + e.getMessage() + " (is /dev/fuse there, and are we root?)", e);
         }
-        FuseSession s = new FuseSession(fuse, device);
+        FuseSession s = new FuseSession(fuse, new ExportFile(device, new FuseReplier(fuse)));
         s.start();
         try {
             s.file.initialized().get(INIT_TIMEOUT_MS, TimeUnit.MILLISECONDS);
@@ -60,6 +62,65 @@ final class FuseSession {
             throw new IOException("the kernel did not initialize the FUSE mount on " + mnt + ": " + e, e);
         }
         return s;
+    }
+
+    /**
+     * Serves a connection another process mounted, initialized and served until it died or handed over
+     * ({@code fuse} is a copy of its descriptor): readers start, then FUSE_NOTIFY_RESEND puts back in the queue
+     * every request the previous process took and never answered.
+     *
+     * @param kernelResends what the INIT of this connection said (FUSE_HAS_RESEND); without it nothing is started
+     */
+    static FuseSession takeOver(BlockDevice device, FuseDevice fuse, boolean kernelResends) throws IOException {
+        if (!kernelResends) {
+            fuse.close();
+            throw new IOException(FuseFrontend.NO_RESEND);
+        }
+        FuseSession s = new FuseSession(fuse, new ExportFile(device, new FuseReplier(fuse), true));
+        s.start();
+        try {
+            fuse.notifyResend();
+        } catch (NativeException e) {
+            s.unmounting = true; // stop our readers without touching the mount: it stays the user's
+            fuse.close();
+            throw new IOException("FUSE_NOTIFY_RESEND on " + fuse.mountPoint() + " failed: " + e.getMessage(), e);
+        }
+        return s;
+    }
+
+    /** This process's descriptor of the connection, for a holder to copy. */
+    FuseDevice device() {
+        return fuse;
+    }
+
+    boolean kernelResends() {
+        return file.kernelResends();
+    }
+
+    /**
+     * A planned handover: from now on requests are read but left unanswered (the next daemon's FUSE_NOTIFY_RESEND
+     * queues them again); waits up to {@code timeoutMs} for those already handed to the BlockDevice to be answered.
+     *
+     * @return false when some were still unanswered at the timeout (they will be resent too)
+     */
+    boolean handOver(long timeoutMs) throws InterruptedException {
+        handingOver = true;
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (file.inFlight() > 0) {
+            if (System.nanoTime() > deadline) return false;
+            Thread.sleep(5);
+        }
+        return true;
+    }
+
+    /** Called-off handover: answer again, starting with the requests left unanswered meanwhile. */
+    void resume() throws IOException {
+        handingOver = false;
+        try {
+            fuse.notifyResend();
+        } catch (NativeException e) {
+            throw new IOException("FUSE_NOTIFY_RESEND on " + fuse.mountPoint() + " failed: " + e.getMessage(), e);
+        }
     }
 
     private void start() {
@@ -76,6 +137,7 @@ final class FuseSession {
         try {
             int n;
             while ((n = fuse.read(buffer.nioBuffer(0, BUFFER_SIZE))) >= 0) {
+                if (handingOver) continue; // left unanswered: resent to the next daemon
                 file.handle(buffer, n);
                 if (buffer.refCnt() > 1) { // a write kept its data in it: take a fresh one
                     buffer.release();

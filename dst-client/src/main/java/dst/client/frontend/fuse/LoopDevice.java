@@ -34,6 +34,16 @@ final class LoopDevice {
         return loop;
     }
 
+    /** The loop device {@code device} of a previous daemon, checked to be still bound to {@code file}. */
+    static LoopDevice existing(Path device, Path file) throws IOException {
+        LoopDevice loop = new LoopDevice(device);
+        String backing = loop.sysfs("backing_file");
+        if (!file.toString().equals(backing)) {
+            throw new IOException(device + " is no longer the loop device of " + file + " (backing file: " + backing + ")");
+        }
+        return loop;
+    }
+
     Path path() {
         return device;
     }

@@ -11,17 +11,12 @@ import java.util.concurrent.Callable;
 
 /** {@code dst-client list}: the attached devices, one line each. */
 @Command(name = "list", mixinStandardHelpOptions = true, header = "List attached devices.",
-<<<<<<< HEAD
-        description = {"STATE is connected or reconnecting while the device is served; starting, detaching, or dead " +
-                "(its process is gone: 'dst-client detach NAME' cleans up). EXPORT is (default) for an NBD server's default export " +
-                "(nbd://HOST:PORT/ with no name). Counters are at most a second old.",
-=======
         description = {"STATE is connected, reconnecting, or failing (no connection for longer than --io-timeout: I/O fails " +
                 "with EIO until the server is back) while the device is served; starting, detaching, handing-over " +
                 "(dst-client restart), waiting (its process is gone, the device is still there, its I/O held: attach it again " +
                 "with --name NAME, or detach it), or dead (process and device gone: 'dst-client detach NAME' cleans up). " +
-                "PID is the serving process, RESTARTS how often another one took the device over. Counters are at most a second old.",
->>>>>>> main
+                "PID is the serving process, RESTARTS how often another one took the device over. EXPORT is (default) for an NBD " +
+                "server's default export (nbd://HOST:PORT/ with no name). Counters are at most a second old.",
                 "",
                 "--json prints an array with one object per device: " + DeviceJson.FIELDS + ". " +
                 "Sizes and byte counts are bytes, since/updated milliseconds since the epoch, *Nanos summed latencies."})
@@ -42,15 +37,10 @@ final class ListCommand implements Callable<Integer> {
         String format = "%-12s %-12s %-5s %-22s %-12s %9s %-12s %7s %8s %s%n";
         System.out.printf(format, "NAME", "DEVICE", "FRONT", "SERVER", "EXPORT", "SIZE", "STATE", "PID", "RESTARTS", "I/O");
         for (DeviceRecord r : records) {
-<<<<<<< HEAD
-            System.out.printf(format, r.name(), dash(r.device()), dash(r.get("frontend")), r.get("server"), export(r.get("export")),
-                    r.number("size") > 0 ? Human.bytes(r.number("size")) : "-", state(r), io(r));
-=======
             String state = state(r);
-            System.out.printf(format, r.name(), dash(r.device()), dash(r.get("frontend")), r.get("server"), r.get("export"),
+            System.out.printf(format, r.name(), dash(r.device()), dash(r.get("frontend")), r.get("server"), export(r.get("export")),
                     r.number("size") > 0 ? Human.bytes(r.number("size")) : "-", state,
                     state.equals("waiting") || state.equals("dead") ? "-" : Long.toString(r.pid()), r.restarts(), io(r));
->>>>>>> main
         }
         return 0;
     }

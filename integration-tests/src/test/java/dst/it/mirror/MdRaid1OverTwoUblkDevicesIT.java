@@ -146,7 +146,7 @@ class MdRaid1OverTwoUblkDevicesIT {
         ClientConfig config = ClientConfig.builder("127.0.0.1", port, export).ioTimeout(Duration.ofSeconds(IO_TIMEOUT_SECONDS))
                 .connectTimeout(Duration.ofSeconds(120)).build();
         DeviceDaemon daemon = new DeviceDaemon(runDir, runDir.claim(name, true), config,
-                Frontends.create("ublk", null, false, OptionalInt.empty()), null, new DiskStack(0, 4 << 20)).onReconnect(new ReconnectHook(hook));
+                Frontends.create("ublk", null, false, null, OptionalInt.empty()), null, new DiskStack(0, 4 << 20), null, java.util.List.of()).onReconnect(new ReconnectHook(hook));
         CompletableFuture<Path> ready = new CompletableFuture<>();
         Thread t = new Thread(() -> {
             try {

@@ -40,22 +40,24 @@ final class InfoCommand implements Callable<Integer> {
         ClientConfig config = connection.config(target, true);
         try (RemoteDisk disk = RemoteDisk.connect(config)) { // what the server offered: the connection itself, no layers
             ExportInfo i = disk.info();
+            boolean nbd = disk.config().protocol() == Protocol.NBD;
             if (json) {
-                boolean nbd = disk.config().protocol() == Protocol.NBD;
-                System.out.println(Json.pretty(new Info(i.name(), config.target(), nbd ? "nbd" : "dst", i.version(), i.size(),
+                String export = nbd ? config.export() : i.name(); // NBD: the name asked for ("" = default), not the local name
+                System.out.println(Json.pretty(new Info(export, config.target(), nbd ? "nbd" : "dst", i.version(), i.size(),
                         i.blockSize(), i.maxRequest(), i.readOnly(), Features.names(i.features()),
                         nbd ? null : String.format("%016x", i.sessionId()), nbd ? disk.offered() : null,
                         i.has(Features.CRC32C))));
                 return 0;
             }
-            System.out.printf("export:        %s%n", i.name());
+            // NBD: the name asked for (i.name() is the local file name; the server's default export has none)
+            System.out.printf("export:        %s%n", nbd ? ListCommand.exportInDetail(config.export()) : i.name());
             System.out.printf("server:        %s%n", config.target());
             System.out.printf("size:          %d bytes (%s)%n", i.size(), Human.bytes(i.size()));
             System.out.printf("block size:    %d%n", i.blockSize());
             System.out.printf("max request:   %d bytes%n", i.maxRequest());
             System.out.printf("read-only:     %s%n", i.readOnly() ? "yes" : "no");
             System.out.printf("features:      %s%n", Features.describe(i.features()));
-            if (disk.config().protocol() == Protocol.NBD) {
+            if (nbd) {
                 System.out.printf("protocol:      NBD (fixed newstyle)%n");
                 System.out.printf("offered:       %s%n", disk.offered());
                 System.out.printf("crc32c:        not available over NBD (no checksums on the wire)%n");

@@ -15,7 +15,8 @@ import java.util.concurrent.Callable;
                 "with EIO until the server is back) while the device is served; starting, detaching, handing-over " +
                 "(dst-client restart), waiting (its process is gone, the device is still there, its I/O held: attach it again " +
                 "with --name NAME, or detach it), or dead (process and device gone: 'dst-client detach NAME' cleans up). " +
-                "PID is the serving process, RESTARTS how often another one took the device over. Counters are at most a second old.",
+                "PID is the serving process, RESTARTS how often another one took the device over. EXPORT is (default) for an NBD " +
+                "server's default export (nbd://HOST:PORT/ with no name). Counters are at most a second old.",
                 "",
                 "--json prints an array with one object per device: " + DeviceJson.FIELDS + ". " +
                 "Sizes and byte counts are bytes, since/updated milliseconds since the epoch, *Nanos summed latencies."})
@@ -37,7 +38,7 @@ final class ListCommand implements Callable<Integer> {
         System.out.printf(format, "NAME", "DEVICE", "FRONT", "SERVER", "EXPORT", "SIZE", "STATE", "PID", "RESTARTS", "I/O");
         for (DeviceRecord r : records) {
             String state = state(r);
-            System.out.printf(format, r.name(), dash(r.device()), dash(r.get("frontend")), r.get("server"), r.get("export"),
+            System.out.printf(format, r.name(), dash(r.device()), dash(r.get("frontend")), r.get("server"), export(r.get("export")),
                     r.number("size") > 0 ? Human.bytes(r.number("size")) : "-", state,
                     state.equals("waiting") || state.equals("dead") ? "-" : Long.toString(r.pid()), r.restarts(), io(r));
         }
@@ -54,6 +55,16 @@ final class ListCommand implements Callable<Integer> {
             case HANDING_OVER -> "handing-over";
             case FAILED -> "failed";
         };
+    }
+
+    /** The export name, or {@code (default)} for an NBD server's default export (its name is empty). */
+    static String export(String name) {
+        return name.isEmpty() ? "(default)" : name;
+    }
+
+    /** {@link #export}, saying what {@code (default)} means: for {@code status} and {@code info}. */
+    static String exportInDetail(String name) {
+        return name.isEmpty() ? export(name) + " (the server's default export)" : name;
     }
 
     static String io(DeviceRecord r) {

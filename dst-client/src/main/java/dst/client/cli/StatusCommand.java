@@ -56,7 +56,7 @@ final class StatusCommand implements Callable<Integer> {
         System.out.printf("device:      %s%n", r.device());
         System.out.printf("state:       %s%s%n", ListCommand.state(r), r.message().isEmpty() ? "" : " (" + r.message() + ")");
         System.out.printf("server:      %s%n", r.get("server"));
-        System.out.printf("export:      %s%n", r.get("export").isEmpty() ? "(the server's default export)" : r.get("export"));
+        System.out.printf("export:      %s%n", ListCommand.exportInDetail(r.get("export")));
         System.out.printf("size:        %d bytes (%s), block size %s%s%n", r.number("size"), Human.bytes(r.number("size")),
                 r.get("block-size"), Boolean.parseBoolean(r.get("read-only")) ? ", read-only" : "");
         if (!r.get("resize").isEmpty()) System.out.printf("resize:      %s%n", r.get("resize"));

@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * socket table ({@link NbdListener#isListening()}), not from a connection the server would serve. Output goes to a
  * log under {@code integration-tests/target/server-logs/}, appended across restarts. {@link #kill9()} is SIGKILL
  * (nbd-server's per-connection children included); {@link #close()} and, as a last resort, a JVM shutdown hook leave
- * no process behind.
+ * no process behind. nbdkit can also be started with {@code --tls=require} ({@link #startTls}): clients must STARTTLS.
  */
 public final class StockNbdServer implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
@@ -66,12 +66,15 @@ public final class StockNbdServer implements AutoCloseable {
     private final Path dir;
     private final NbdListener listener = NbdListener.tcp(NbdListener.freePort());
     private final Path log;
+    /** nbdkit's --tls-certificates directory when it requires TLS, else null. */
+    private final Path tlsCertificates;
     private ProcessHandle process;
 
-    private StockNbdServer(Kind kind, Path dir, Path image) {
+    private StockNbdServer(Kind kind, Path dir, Path image, Path tlsCertificates) {
         this.kind = kind;
         this.dir = dir;
         this.image = image;
+        this.tlsCertificates = tlsCertificates;
         this.log = Repo.targetDir("server-logs").resolve(kind.program + "-" + ProcessHandle.current().pid() + "-"
                 + SEQUENCE.incrementAndGet() + ".log");
     }
@@ -84,6 +87,19 @@ public final class StockNbdServer implements AutoCloseable {
 
     /** A new sparse image of {@code size} bytes in {@code dir} (qcow2 for qemu-nbd, else raw), served by a new server. */
     public static StockNbdServer start(Kind kind, Path dir, long size) throws IOException, InterruptedException {
+        return start(kind, dir, size, null);
+    }
+
+    /**
+     * nbdkit's file plugin on a new sparse image, with {@code --tls=require --tls-certificates=certificates} (a
+     * directory of {@code ca-cert.pem}, {@code server-cert.pem}, {@code server-key.pem}, as {@link TestCa#issueNbdkit}
+     * makes it): every option before STARTTLS gets NBD_REP_ERR_TLS_REQD. {@link #uri()} is then {@code nbds://}.
+     */
+    public static StockNbdServer startTls(Path dir, long size, Path certificates) throws IOException, InterruptedException {
+        return start(Kind.NBDKIT_FILE, dir, size, certificates);
+    }
+
+    private static StockNbdServer start(Kind kind, Path dir, long size, Path tlsCertificates) throws IOException, InterruptedException {
         Path image = dir.resolve(kind.qcow2() ? "disk.qcow2" : "disk.img");
         if (kind.qcow2()) {
             StockNbdTools.run("qemu-img", "create", "-q", "-f", "qcow2", image.toString(), Long.toString(size));
@@ -92,7 +108,7 @@ public final class StockNbdServer implements AutoCloseable {
                 f.setLength(size);
             }
         }
-        StockNbdServer s = new StockNbdServer(kind, dir, image);
+        StockNbdServer s = new StockNbdServer(kind, dir, image, tlsCertificates);
         s.launch();
         return s;
     }
@@ -105,8 +121,13 @@ public final class StockNbdServer implements AutoCloseable {
         return listener.port();
     }
 
-    /** {@code nbd://127.0.0.1:PORT/EXPORT}: what dst-client attaches. */
+    /** {@code nbd://127.0.0.1:PORT/EXPORT} ({@code nbds://} when the server requires TLS): what dst-client attaches. */
     public String uri() {
+        return tlsCertificates == null ? plainUri() : plainUri().replaceFirst("^nbd://", "nbds://");
+    }
+
+    /** {@code nbd://127.0.0.1:PORT/EXPORT} even when the server requires TLS: what a client without TLS would try. */
+    public String plainUri() {
         return listener.uri(kind.export);
     }
 
@@ -128,8 +149,12 @@ public final class StockNbdServer implements AutoCloseable {
         String port = Integer.toString(port());
         return switch (kind) {
             // --exit-with-parent: nbdkit dies with the test JVM, whatever happens to it.
-            case NBDKIT_FILE -> List.of("nbdkit", "--foreground", "--exit-with-parent", "--ipaddr", host, "--port", port,
-                    "file", "file=" + image);
+            case NBDKIT_FILE -> {
+                List<String> c = new ArrayList<>(List.of("nbdkit", "--foreground", "--exit-with-parent", "--ipaddr", host, "--port", port));
+                if (tlsCertificates != null) c.addAll(List.of("--tls=require", "--tls-certificates=" + tlsCertificates));
+                c.addAll(List.of("file", "file=" + image));
+                yield c;
+            }
             // --persistent: keep serving after the last client left (a reconnecting client comes back); --shared: a
             // reconnect may overlap a connection the server has not noticed is dead yet (its default is 1 client).
             case QEMU_NBD_QCOW2 -> List.of("qemu-nbd", "--format=qcow2", "--bind=" + host, "--port=" + port, "--persistent",

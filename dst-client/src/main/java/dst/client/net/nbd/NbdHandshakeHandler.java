@@ -165,7 +165,7 @@ final class NbdHandshakeHandler extends ByteToMessageDecoder {
                 exportName(ctx); // a server older than OPT_GO
             } else if ((type & Nbd.REP_FLAG_ERROR) != 0) {
                 String msg = data.readableBytes() > 0 ? ": " + data.toString(StandardCharsets.UTF_8) : "";
-                throw new DstException(errnoOfOptionError(type), "NBD server refused export '" + export + "': "
+                throw new DstException(errnoOfOptionError(type), "NBD server refused " + exportLabel() + ": "
                         + Nbd.describeOptionError(type) + msg);
             }
             // other reply types (e.g. NBD_REP_SERVER) carry nothing we need
@@ -225,6 +225,11 @@ final class NbdHandshakeHandler extends ByteToMessageDecoder {
         result.complete(new NbdExport(export, size, flags, structured, extended, minBlock, preferredBlock, maxBlock, metaContext));
     }
 
+    /** The export as messages name it: an empty name is the server's default export. */
+    private String exportLabel() {
+        return export.isEmpty() ? "the default export" : "export '" + export + "'";
+    }
+
     private static DstException unexpected(int option) {
         return new DstException(Errno.EPROTO, "NBD server answered option " + option + " we did not ask about now");
     }
@@ -237,7 +242,7 @@ final class NbdHandshakeHandler extends ByteToMessageDecoder {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-        String why = state == State.EXPORT_NAME ? "NBD server closed the connection: no export '" + export + "' (NBD_OPT_EXPORT_NAME refused)"
+        String why = state == State.EXPORT_NAME ? "NBD server closed the connection: no " + exportLabel() + " (NBD_OPT_EXPORT_NAME refused)"
                 : "NBD server closed the connection during the handshake";
         result.completeExceptionally(new DstException(state == State.EXPORT_NAME ? Errno.ENOENT : Errno.ECONNRESET, why));
         super.channelInactive(ctx);

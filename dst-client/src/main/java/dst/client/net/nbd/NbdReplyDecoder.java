@@ -29,7 +29,8 @@ import java.util.List;
  * </pre>
  * A structured READ is assembled from its chunks (one chunk that covers the whole range is passed on without
  * a copy). A reply with a bad magic, for a handle never sent, or with a chunk outside its request is a
- * connection error ({@link FrameException}): framing can no longer be trusted, and the session resends.
+ * connection error ({@link FrameException}): framing can no longer be trusted, nothing after it is decoded, and
+ * the session resends on a new connection.
  * Replies to keepalives (negative handles) end here.
  *
  * <p>Ownership: READ data in an Answer is a retained slice of the input or the assembled buffer, which the
@@ -38,6 +39,8 @@ import java.util.List;
 final class NbdReplyDecoder extends ByteToMessageDecoder {
     private final NbdInFlight inFlight;
     private final int maxChunk;
+    /** A frame could not be trusted: nothing after it is decoded (not even again when the connection closes). */
+    private boolean broken;
 
     /**
      * {@code maxRequest}: the largest request sent, which bounds every reply chunk this decoder accepts (at least
@@ -50,6 +53,20 @@ final class NbdReplyDecoder extends ByteToMessageDecoder {
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws CorruptedFrameException {
+        if (broken) {
+            in.skipBytes(in.readableBytes()); // the connection is closing: its framing is lost, say so once
+            return;
+        }
+        try {
+            decodeReplies(ctx, in, out);
+        } catch (CorruptedFrameException e) {
+            broken = true;
+            in.skipBytes(in.readableBytes());
+            throw e;
+        }
+    }
+
+    private void decodeReplies(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws CorruptedFrameException {
         while (in.readableBytes() >= 4) {
             int magic = in.getInt(in.readerIndex());
             boolean done;
@@ -126,7 +143,7 @@ final class NbdReplyDecoder extends ByteToMessageDecoder {
         } else if (type == Nbd.REPLY_TYPE_BLOCK_STATUS || type == Nbd.REPLY_TYPE_BLOCK_STATUS_EXT) {
             blockStatus(ctx, p, chunk, type == Nbd.REPLY_TYPE_BLOCK_STATUS_EXT);
         } else if ((type & Nbd.REPLY_TYPE_ERROR_BIT) != 0) {
-            if (chunk.readableBytes() < 6) throw new CorruptedFrameException("short NBD error chunk");
+            if (chunk.readableBytes() < 6) throw new CorruptedFrameException("short NBD error chunk (" + chunk.readableBytes() + " bytes, not at least 6)");
             int error = chunk.readInt();
             int msgLength = Math.min(chunk.readUnsignedShort(), chunk.readableBytes());
             if (p.error == 0) {
@@ -154,7 +171,8 @@ final class NbdReplyDecoder extends ByteToMessageDecoder {
     }
 
     private void data(ChannelHandlerContext ctx, NbdInFlight.Pending p, ByteBuf chunk) throws CorruptedFrameException {
-        if (p.op != Op.READ || chunk.readableBytes() < 8) throw new CorruptedFrameException("NBD data chunk for a request that reads nothing");
+        if (p.op != Op.READ) throw new CorruptedFrameException("NBD data chunk for a " + p.op + " request, which reads nothing");
+        if (chunk.readableBytes() < 8) throw new CorruptedFrameException("short NBD data chunk (" + chunk.readableBytes() + " bytes, no offset)");
         long offset = chunk.readLong();
         int n = chunk.readableBytes();
         check(p, offset, n);
@@ -167,7 +185,8 @@ final class NbdReplyDecoder extends ByteToMessageDecoder {
     }
 
     private void hole(ChannelHandlerContext ctx, NbdInFlight.Pending p, ByteBuf chunk) throws CorruptedFrameException {
-        if (p.op != Op.READ || chunk.readableBytes() < 12) throw new CorruptedFrameException("bad NBD hole chunk");
+        if (p.op != Op.READ) throw new CorruptedFrameException("NBD hole chunk for a " + p.op + " request, which reads nothing");
+        if (chunk.readableBytes() < 12) throw new CorruptedFrameException("short NBD hole chunk (" + chunk.readableBytes() + " bytes, not 12)");
         long offset = chunk.readLong();
         long size = chunk.readUnsignedInt();
         check(p, offset, size);

@@ -121,10 +121,16 @@ public final class ServerMain implements Callable<Integer> {
     int idleTimeoutSeconds;
 
     @Option(names = "--claim-grace", paramLabel = "SECONDS", defaultValue = "30",
-            description = {"Exclusive attach: an export has one read-write client session at a time (unless every writer",
-                    "attaches --shared; readers always may). A writer whose connection went keeps its claim this long, so",
-                    "its reconnects find the export still its own; then another writer may take it (default: ${DEFAULT-VALUE})."})
+            description = {"With --exclusive-writers: a writer whose connection went keeps its claim this long, so its",
+                    "reconnects find the export still its own; then another writer may take it (default: ${DEFAULT-VALUE})."})
     int claimGraceSeconds;
+
+    @Option(names = "--exclusive-writers",
+            description = {"Exclusive attach: an export has one read-write client session at a time (unless every writer",
+                    "attaches --shared; readers always may); a second writer is refused with EBUSY naming the holder.",
+                    "Off by default for now: a client replacing itself (restart, FUSE handover, ublk recovery) opens a new",
+                    "session and would be refused for --claim-grace."})
+    boolean exclusiveWriters;
 
     @Option(names = "--ctl-socket", paramLabel = "PATH|none", defaultValue = ControlSocket.DEFAULT_PATH,
             description = {"The control socket 'dst-server ctl' talks to (default: ${DEFAULT-VALUE}; mode 0600, root and the",
@@ -167,7 +173,7 @@ public final class ServerMain implements Callable<Integer> {
         if (maxInFlight < 1 || maxInFlight > 65536) throw new IllegalArgumentException("--max-in-flight must be between 1 and 65536");
         if (claimGraceSeconds < 0) throw new IllegalArgumentException("--claim-grace must be >= 0");
         ServerConfig config = new ServerConfig((int) max, ioThreads, Duration.ofSeconds(idleTimeoutSeconds), Duration.ofSeconds(10), security,
-                maxInFlight, Duration.ofSeconds(claimGraceSeconds));
+                maxInFlight, Duration.ofSeconds(claimGraceSeconds), exclusiveWriters);
         List<Export> opened = new ArrayList<>();
         if (metrics != null) MetricsEndpoint.parse(metrics); // a bad address is a usage error before anything opens
         try {

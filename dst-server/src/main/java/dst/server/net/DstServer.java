@@ -65,7 +65,7 @@ public final class DstServer implements Closeable {
         this.config = config;
         this.transport = transport;
         this.nbdTransport = nbdTransport;
-        this.sessions = new SessionRegistry(metrics, config.claimGrace());
+        this.sessions = new SessionRegistry(metrics, config.claimGrace(), config.exclusiveWriters());
         transport.beforeListen();
         if (nbdTransport != null) nbdTransport.beforeListen();
         this.group = new MultiThreadIoEventLoopGroup(0, transport.ioHandlerFactory());

@@ -17,9 +17,13 @@ import java.time.Duration;
  *                     the server hold in memory
  * @param claimGrace   how long a read-write session keeps its write claim after its connection went (see
  *                     {@link SessionRegistry}): its client's reconnects within it find the export still theirs
+ * @param exclusiveWriters enforce write claims (exclusive attach, {@code --exclusive-writers}); off by default for now:
+ *                     a client that replaces itself (FUSE handover, ublk recovery, a crashed-and-restarted attach) opens
+ *                     a new session and would wait out the old one's claim grace
  */
 public record ServerConfig(int maxRequest, int ioThreads, Duration idleTimeout, Duration drainTimeout,
-                           ServerSecurity security, int maxInFlight, Duration claimGrace) {
+                           ServerSecurity security, int maxInFlight, Duration claimGrace,
+                           boolean exclusiveWriters) {
     public static final int DEFAULT_MAX_IN_FLIGHT = 256;
 
     public ServerConfig {
@@ -30,7 +34,7 @@ public record ServerConfig(int maxRequest, int ioThreads, Duration idleTimeout, 
 
     public ServerConfig(int maxRequest, int ioThreads, Duration idleTimeout, Duration drainTimeout, ServerSecurity security,
                         int maxInFlight) {
-        this(maxRequest, ioThreads, idleTimeout, drainTimeout, security, maxInFlight, null);
+        this(maxRequest, ioThreads, idleTimeout, drainTimeout, security, maxInFlight, null, false);
     }
 
     public ServerConfig(int maxRequest, int ioThreads, Duration idleTimeout, Duration drainTimeout, ServerSecurity security) {
@@ -47,18 +51,22 @@ public record ServerConfig(int maxRequest, int ioThreads, Duration idleTimeout, 
     }
 
     public ServerConfig withIdleTimeout(Duration d) {
-        return new ServerConfig(maxRequest, ioThreads, d, drainTimeout, security, maxInFlight, claimGrace);
+        return new ServerConfig(maxRequest, ioThreads, d, drainTimeout, security, maxInFlight, claimGrace, exclusiveWriters);
     }
 
     public ServerConfig withSecurity(ServerSecurity s) {
-        return new ServerConfig(maxRequest, ioThreads, idleTimeout, drainTimeout, s, maxInFlight, claimGrace);
+        return new ServerConfig(maxRequest, ioThreads, idleTimeout, drainTimeout, s, maxInFlight, claimGrace, exclusiveWriters);
     }
 
     public ServerConfig withMaxInFlight(int n) {
-        return new ServerConfig(maxRequest, ioThreads, idleTimeout, drainTimeout, security, n, claimGrace);
+        return new ServerConfig(maxRequest, ioThreads, idleTimeout, drainTimeout, security, n, claimGrace, exclusiveWriters);
     }
 
     public ServerConfig withClaimGrace(Duration d) {
-        return new ServerConfig(maxRequest, ioThreads, idleTimeout, drainTimeout, security, maxInFlight, d);
+        return new ServerConfig(maxRequest, ioThreads, idleTimeout, drainTimeout, security, maxInFlight, d, exclusiveWriters);
+    }
+
+    public ServerConfig withExclusiveWriters(boolean on) {
+        return new ServerConfig(maxRequest, ioThreads, idleTimeout, drainTimeout, security, maxInFlight, claimGrace, on);
     }
 }

@@ -30,16 +30,21 @@ public final class SessionRegistry {
     private final SecureRandom random = new SecureRandom();
     private final ServerMetrics metrics;
     private final long claimGraceNanos;
+    private final boolean enforceClaims;
 
-    /** A registry whose sessions count into {@code metrics}, write claims kept {@code claimGrace} after a writer left. */
-    public SessionRegistry(ServerMetrics metrics, Duration claimGrace) {
+    /**
+     * A registry whose sessions count into {@code metrics}; with {@code enforceClaims} write claims are enforced and kept
+     * {@code claimGrace} after a writer left, without it every writer gets in (claims are recorded, never refused).
+     */
+    public SessionRegistry(ServerMetrics metrics, Duration claimGrace, boolean enforceClaims) {
         this.metrics = metrics;
         this.claimGraceNanos = claimGrace.toNanos();
+        this.enforceClaims = enforceClaims;
     }
 
-    /** A registry with metrics of its own and the default claim grace (embedded and test servers). */
+    /** A registry with metrics of its own, claims not enforced (embedded and test servers). */
     public SessionRegistry() {
-        this(new ServerMetrics(), DEFAULT_CLAIM_GRACE);
+        this(new ServerMetrics(), DEFAULT_CLAIM_GRACE, false);
     }
 
     /** Where the sessions, and the handshakes that open them, count. */
@@ -76,7 +81,7 @@ public final class SessionRegistry {
      * Conflicting sessions whose claim lapsed are dropped on the way.
      */
     public synchronized Session holder(String exportName, Attach attach) {
-        if (!attach.writes()) return null;
+        if (!enforceClaims || !attach.writes()) return null;
         long now = System.nanoTime();
         Session found = null;
         for (Session s : sessions.values()) {

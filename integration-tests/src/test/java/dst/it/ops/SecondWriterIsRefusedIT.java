@@ -35,7 +35,7 @@ class SecondWriterIsRefusedIT {
     void secondWriterIsRefusedNamingTheHolderReadersAndSharedWritersAreNot() throws Exception {
         Host.assumeRig("losetup");
         server = ServerProcess.builder("exclusive").export("disk=mem:64M").export("gfs=mem:64M")
-                .arg("--claim-grace", Integer.toString(GRACE_SECONDS)).start();
+                .arg("--exclusive-writers").arg("--claim-grace", Integer.toString(GRACE_SECONDS)).start();
         first = new ClientCli(tmp.resolve("run1"));
         second = new ClientCli(tmp.resolve("run2"));
         String disk = "127.0.0.1:" + server.port() + "/disk";
@@ -66,7 +66,7 @@ class SecondWriterIsRefusedIT {
     void aKilledHoldersClaimLapsesAfterTheGrace() throws Exception {
         Host.assumeRig("losetup");
         server = ServerProcess.builder("exclusive-kill").export("disk=mem:64M")
-                .arg("--claim-grace", Integer.toString(GRACE_SECONDS)).start();
+                .arg("--exclusive-writers").arg("--claim-grace", Integer.toString(GRACE_SECONDS)).start();
         second = new ClientCli(tmp.resolve("run2"));
         String disk = "127.0.0.1:" + server.port() + "/disk";
         // the holder: a writing bench (a read-write session without kernel devices, so SIGKILL leaves nothing behind)

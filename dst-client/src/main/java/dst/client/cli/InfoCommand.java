@@ -3,7 +3,10 @@ package dst.client.cli;
 import dst.client.core.ClientConfig;
 import dst.client.core.Protocol;
 import dst.client.net.RemoteDisk;
+import dst.protocol.DstException;
+import dst.protocol.Errno;
 import dst.protocol.ExportInfo;
+import dst.protocol.Tlv;
 import dst.protocol.Features;
 import picocli.CommandLine.Command;
 import dst.runtime.json.Json;
@@ -38,7 +41,20 @@ final class InfoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ClientConfig config = connection.config(target, true);
-        try (RemoteDisk disk = RemoteDisk.connect(config)) { // what the server offered: the connection itself, no layers
+        if (!connection.readOnly) {
+            // Asked as a shared writer, "read-only" says whether this client may write (a reader is always granted
+            // read-only), and no exclusive claim is taken; as a reader when an exclusive holder refuses that.
+            config = connection.config(target, false).toBuilder().attach(Tlv.AttachFlags.SHARED).build();
+        }
+        RemoteDisk connected;
+        try {
+            connected = RemoteDisk.connect(config);
+        } catch (DstException e) {
+            if (e.errno() != Errno.EBUSY) throw e;
+            config = connection.config(target, true);
+            connected = RemoteDisk.connect(config);
+        }
+        try (RemoteDisk disk = connected) { // what the server offered: the connection itself, no layers
             ExportInfo i = disk.info();
             boolean nbd = disk.config().protocol() == Protocol.NBD;
             if (json) {

@@ -227,12 +227,15 @@ public final class ServerMain implements Callable<Integer> {
         }
     }
 
-    /** The control socket, or null with --ctl-socket none (or when the default one belongs to another server). */
+    /**
+     * The control socket, or null with --ctl-socket none, or when the default one cannot be had: it belongs to another
+     * server, or this JVM cannot make Unix sockets (a minimal container image without the epoll native library).
+     */
     private ControlSocket openControlSocket(DstServer server, AccessReload reload, Logger log) throws IOException {
         if (ctlSocket.equals("none")) return null;
         try {
             return ControlSocket.open(Path.of(ctlSocket), ControlCommands.standard(server, reload));
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             if (!ctlSocket.equals(ControlSocket.DEFAULT_PATH)) {
                 server.close();
                 throw e;

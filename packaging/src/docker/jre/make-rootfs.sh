@@ -39,6 +39,13 @@ copy_with_libraries() {
   done
 }
 copy_with_libraries $(find "$root$jre_dir" -type f \( -name '*.so' -o -perm -u+x \))
+# The C library's parts that JNI libraries unpacked at run time load, which the JRE's ldd closure need not hold:
+# Netty's epoll transport (Unix sockets: the server's control socket, the FUSE holder) needs libdl.so.2, and without
+# it the server ran without a control socket in the image and in the .deb's clean root.
+libc_dir=$(dirname "$(ldd "$root$jre_dir/bin/java" | awk '$1 == "libc.so.6" { print $3 }')")
+for lib in libdl.so.2 libpthread.so.0 librt.so.1 libm.so.6 libutil.so.1 libresolv.so.2; do
+  if [ -e "$libc_dir/$lib" ]; then copy_with_libraries "$libc_dir/$lib"; fi
+done
 
 # The FUSE + loop frontend's needs, when this machine has them (the dst-client image uses them).
 # (/lib and /usr/lib are one directory on Debian 12: the first path found of each is taken.)

@@ -23,6 +23,7 @@ WORK=$(mktemp -d /tmp/dst-cpu.XXXXXX)
 PIDS=(); LOOP=""; MOUNT=""
 cleanup() {
   set +e
+  grep -rh -A3 "LEAK:" "$WORK/run" 2>/dev/null | head -20 # with DST_JAVA_OPTS=-Dio.netty.leakDetection.level=paranoid
   [ -n "$LOOP" ] && losetup -d "$LOOP"
   [ -d "$WORK/run/cpu" ] && "${DST_CLIENT[@]}" detach --run-dir "$WORK/run" --timeout 20 cpu >/dev/null 2>&1
   [ -n "$MOUNT" ] && { fusermount -u "$MOUNT" 2>/dev/null || umount -l "$MOUNT"; }
@@ -32,12 +33,7 @@ cleanup() {
 trap cleanup EXIT
 port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_port() { for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.1; done; return 1; }
-cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '{printf "%d", ($14 + $15) * 1000 / hz}' "/proc/$1/stat"; }
-jit_ms() { # CPU of the JIT compiler threads (a JVM's warm-up, not its steady state); 0 for a C client
-  local t s=0; for t in /proc/"$1"/task/*/stat; do
-    s=$((s + $(sed -n 's/^[0-9]* (C[12] CompilerThre) . \(.*\)/\1/p' "$t" 2>/dev/null | awk '{print $11 + $12}' || echo 0) + 0))
-  done; echo $((s * 1000 / $(getconf CLK_TCK)))
-}
+. "$ROOT/bench/cpu.sh"
 
 P=$(port)
 case "$SETUP" in
@@ -71,9 +67,9 @@ for job in "${JOBS[@]}"; do
   common=(--name="$job" "${a[@]}" --direct=1 --ioengine=libaio --filename="$DEV" --size="${SIZE_MB}M" --time_based
           --norandommap --randrepeat=0 --group_reporting)
   fio "${common[@]}" --runtime="${DST_CPU_WARM:-4}" --output=/dev/null
-  c0=$(cpu_ms "$CPID"); j0=$(jit_ms "$CPID")
+  c0=$(cpu_ms "$CPID" | tr -d " "); j0=$(jit_ms "$CPID")
   fio "${common[@]}" --runtime="$SECS" --output-format=json >"$WORK/$job.json"
-  c1=$(cpu_ms "$CPID"); j1=$(jit_ms "$CPID")
+  c1=$(cpu_ms "$CPID" | tr -d " "); j1=$(jit_ms "$CPID")
   python3 - "$WORK/$job.json" "$SETUP" "$job" "$((c1 - c0))" "$((j1 - j0))" <<'EOF'
 import json, sys
 j = json.load(open(sys.argv[1]))["jobs"][0]

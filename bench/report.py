@@ -44,17 +44,19 @@ BENCH_LINE = re.compile(r"([\d.]+) MB/s, ([\d.]+) IOPS, latency p50=(\d+) us p99
 
 def cpu_rows(work):
     """CPU (utime+stime, ms) per GB moved of the server and the client, per job, from run.sh's cpu.txt
-    (SETUP JOB SERVER0 CLIENT0 SERVER1 CLIENT1) and the job's fio bytes (the ramp's CPU is counted, its bytes not)."""
+    (SETUP JOB SERVER0 CLIENT0 SERVER1 CLIENT1 [CLIENT-JIT0 CLIENT-JIT1]) and the job's fio bytes (the ramp's CPU is
+    counted, its bytes not). The client's JIT compiler threads (a JVM's warm-up) are also given on their own."""
     path = os.path.join(work, "cpu.txt")
     rows = []
     if not os.path.exists(path):
         return rows
     for line in open(path):
         f = line.split()
-        if len(f) != 6:
+        if len(f) not in (6, 8):
             continue
         setup, job = f[0], f[1]
-        s0, c0, s1, c1 = map(int, f[2:])
+        s0, c0, s1, c1 = map(int, f[2:6])
+        j0, j1 = map(int, f[6:8]) if len(f) == 8 else (0, 0)
         fio = os.path.join(work, "json", f"{setup}.{job}.json")
         if not os.path.exists(fio):
             continue
@@ -62,7 +64,8 @@ def cpu_rows(work):
         j = json.loads(text[text.index("{"):])["jobs"][0]
         gb = (j["read"]["io_bytes"] + j["write"]["io_bytes"]) / 1e9
         if gb > 0:
-            rows.append(["cpu", setup, job, f"{(s1 - s0) / gb:,.0f}", f"{(c1 - c0) / gb:,.0f}"])
+            rows.append(["cpu", setup, job, f"{(s1 - s0) / gb:,.0f}", f"{(c1 - c0) / gb:,.0f}", f"{(j1 - j0) / gb:,.0f}",
+                         f"{(c1 - c0 - (j1 - j0)) / gb:,.0f}"])
     return rows
 
 
@@ -162,7 +165,8 @@ def main():
                       ratio(proto["proto-dst"][j], lim), ratio(proto["proto-dst"][j], lim1m),
                       ratio(proto["proto-dst-nbd"][j], proto["proto-peer"][j])])
     crows = cpu_rows(work)
-    head_cpu = ["setup", "job", "server CPU ms/GB", "client CPU ms/GB"]
+    head_cpu = ["setup", "job", "server CPU ms/GB", "client CPU ms/GB", "of it client JIT compiler ms/GB",
+                "client without JIT ms/GB"]
     grows = guest_rows(os.path.join(work, "guest.txt"))
     head_guest = ["test", "unit", "dst ublk (guest)", "C ublk RAM disk (guest)", "dst/C"]
 
@@ -187,7 +191,9 @@ def main():
     if crows:
         md += ["## CPU per GB: nbdfuse and dst-client against the same nbdkit", "",
                "utime+stime of nbdkit (server) and of the client process (nbdfuse, or dst-client's device daemon) over",
-               "each job, ramp included, per GB fio moved: steadier than throughput on a shared machine.", "",
+               "each job, ramp included, per GB fio moved: steadier than throughput on a shared machine. A fresh JVM",
+               "compiles its hot paths for tens of seconds of CPU on a loaded machine: the client's JIT compiler threads",
+               "are given apart, and the client without them is the long-running daemon's steady state.", "",
                md_table(head_cpu, crows), ""]
     if grows:
         md += ["## ublk in the emulated guest (bench/run.sh --guest)", "",

@@ -118,9 +118,7 @@ port_free() { ! (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null; }
 pick_port() { local p=$1; while ! port_free "$p"; do p=$((p + 1)); done; echo "$p"; }
 wait_port() { for _ in $(seq 100); do port_free "$1" || return 0; sleep 0.1; done; echo "port $1 never opened" >&2; return 1; }
 wait_file() { for _ in $(seq 100); do [ -e "$1" ] && return 0; sleep 0.1; done; echo "$1 never appeared" >&2; return 1; }
-cpu_ms() { # PID... -> utime+stime of each in ms (all threads), space-separated
-  local p; for p in "$@"; do awk -v hz="$(getconf CLK_TCK)" '{printf "%d ", ($14 + $15) * 1000 / hz}' "/proc/$p/stat" 2>/dev/null || printf '0 '; done
-}
+. "$ROOT/bench/cpu.sh" # cpu_ms, jit_ms
 rss_mb() { awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$1/status" 2>/dev/null || echo "?"; }
 
 # fio jobs: NAME RW BS QD
@@ -136,9 +134,9 @@ fio_run() {
                --runtime="$SECS" --time_based --ramp_time="$RAMP" --norandommap --randrepeat=0 --group_reporting
                --output-format=json "$@")
     log_cmd "${cmd[*]}"
-    local cpu0=""; [ -n "${CPU_WATCH:-}" ] && cpu0=$(cpu_ms $CPU_WATCH)
+    local cpu0="" jit0=""; [ -n "${CPU_WATCH:-}" ] && { cpu0=$(cpu_ms $CPU_WATCH); jit0=$(jit_ms "${CPU_WATCH#* }"); }
     "${cmd[@]}" >"$WORK/json/$setup.$name.json"
-    [ -n "$cpu0" ] && echo "$setup $name $cpu0 $(cpu_ms $CPU_WATCH)" >>"$WORK/cpu.txt"
+    [ -n "$cpu0" ] && echo "$setup $name $cpu0 $(cpu_ms $CPU_WATCH) $jit0 $(jit_ms "${CPU_WATCH#* }")" >>"$WORK/cpu.txt"
     if [ -n "${RSS_WATCH:-}" ]; then RSS_TRACE+=" $name $(rss_mb "${RSS_WATCH% *}")/$(rss_mb "${RSS_WATCH#* }")"; fi
   done
 }

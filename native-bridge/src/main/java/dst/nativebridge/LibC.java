@@ -67,6 +67,11 @@ public interface LibC {
 
     int munmap(long addr, long length);
 
+    int madvise(long addr, long length, int advice);
+
+    /** madvise(2): back the range with transparent huge pages where the kernel can (THP mode "madvise" or "always"). */
+    int MADV_HUGEPAGE = 14;
+
     /** Declared with seven parameters, never six (see above); unused arguments are 0. */
     long syscall(long number, long a1, long a2, long a3, long a4, long a5, long a6);
 

@@ -45,6 +45,25 @@ public final class Mapping implements Closeable {
         return new Mapping(a, length);
     }
 
+    /**
+     * Zeroed private memory of {@code length} bytes rounded up to whole 2 MiB pages, aligned to 2 MiB and advised
+     * MADV_HUGEPAGE: a buffer the kernel pins and copies into per request (FUSE requests) then costs one page-table
+     * entry per 2 MiB instead of 512, where the kernel has transparent huge pages (else it is ordinary memory).
+     */
+    public static Mapping hugeAnonymous(long length) throws NativeException {
+        long huge = 2L << 20;
+        long size = (length + huge - 1) & -huge;
+        long a = LibC.INSTANCE.mmap(null, size + huge, LibC.PROT_READ | LibC.PROT_WRITE, LibC.MAP_PRIVATE | LibC.MAP_ANONYMOUS, -1, 0);
+        if (a == LibC.MAP_FAILED) {
+            throw new NativeException("mmap(anonymous, " + (size + huge) + " bytes)", LibC.errno());
+        }
+        long aligned = (a + huge - 1) & -huge; // give back the unaligned head and the tail beyond size
+        if (aligned > a) LibC.INSTANCE.munmap(a, aligned - a);
+        if (a + huge > aligned) LibC.INSTANCE.munmap(aligned + size, a + huge - aligned);
+        LibC.INSTANCE.madvise(aligned, size, LibC.MADV_HUGEPAGE); // advice only: ordinary pages if refused
+        return new Mapping(aligned, size);
+    }
+
     /** The whole region, native byte order, position 0. Callers should use absolute get/put or duplicates. */
     public ByteBuffer buffer() {
         return buffer;

@@ -17,6 +17,7 @@ class RequestBuffersTest {
         assertEquals(SIZE, first.capacity());
         assertEquals(0, first.writerIndex());
         long address = first.memoryAddress();
+        assertEquals(0, address & ((2 << 20) - 1), "2 MiB aligned, so one transparent huge page can back it");
         first.writeLong(42);
 
         ByteBuf kept = first.retainedSlice(0, 8); // a write in flight keeps the data

@@ -90,6 +90,7 @@ final class ClientSession implements ConnectionEvents {
         this.stats = group.stats;
         this.nextId = group.nextId;
         this.backoff = new Backoff(config.reconnectMin(), config.reconnectMax());
+        this.sessionId = config.resumeSession(); // a takeover resumes the predecessor's session (and keeps its claim)
     }
 
     /**
@@ -194,7 +195,12 @@ final class ClientSession implements ConnectionEvents {
             LOG.severe("server " + config.target() + " was restarted as a machine (new boot id): "
                     + lost + " acknowledged write(s) were not flushed and may be lost; the next flush fails with EIO");
         }
+        if (known == null && config.resumeSession() != 0) {
+            LOG.info(resumed ? "took over session " + Long.toHexString(sessionId) + " of the process this one replaces (its claim with it)"
+                    : "session " + Long.toHexString(config.resumeSession()) + " of the process this one replaces is gone on the server: new session");
+        }
         sessionId = granted.sessionId();
+        stats.session(sessionId);
         offered = ch.attr(WireProtocol.OFFERED).get();
         multiConn = Boolean.TRUE.equals(ch.attr(WireProtocol.MULTI_CONN).get());
         blockStatus = Boolean.TRUE.equals(ch.attr(WireProtocol.BLOCK_STATUS).get());

@@ -67,7 +67,8 @@ public final class SessionRegistry {
         if (id != 0) {
             Session s = sessions.get(id);
             // the same use too: a reader's session resumed as a writer would write without ever having claimed
-            if (s != null && s.exportName().equals(exportName) && s.owner().equals(owner) && s.attach() == attach) return s;
+            if (s != null && s.exportName().equals(exportName) && s.owner().equals(owner) && s.attach() == attach
+                    && !s.released()) return s;
         }
         Session holder = holder(exportName, attach);
         if (holder != null) throw busy(exportName, attach, holder);

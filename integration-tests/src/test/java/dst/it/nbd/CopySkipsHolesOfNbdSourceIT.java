@@ -29,7 +29,7 @@ class CopySkipsHolesOfNbdSourceIT {
 
     @TempDir
     Path tmp;
-    private Nbdkit nbdkit;
+    private StockNbdServer nbdkit;
 
     @Test
     void holesAreNeitherReadNorWritten() throws Exception {
@@ -42,7 +42,7 @@ class CopySkipsHolesOfNbdSourceIT {
             dataBytes += d[1];
         }
         Path log = tmp.resolve("nbdkit.log");
-        nbdkit = Nbdkit.start(tmp, "--filter=log", "file", source.toString(), "logfile=" + log);
+        nbdkit = StockNbdServer.nbdkit(tmp, "--filter=log", "file", source.toString(), "logfile=" + log);
 
         Path copy = tmp.resolve("copy.img");
         Host.Result r = Cli.client(Map.of(), "copy", "--no-progress", nbdkit.uri(), copy.toString());

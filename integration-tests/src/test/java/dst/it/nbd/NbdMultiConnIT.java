@@ -87,7 +87,7 @@ class NbdMultiConnIT {
     @Test
     @Timeout(value = 2, unit = TimeUnit.MINUTES)
     void withoutCanMultiConnOneConnectionAndMoreAreRefused() throws Exception {
-        try (Nbdkit nbdkit = Nbdkit.start(tmp, "--filter=multi-conn", "memory", "16M", "multi-conn-mode=disable")) {
+        try (StockNbdServer nbdkit = StockNbdServer.nbdkit(tmp, "--filter=multi-conn", "memory", "16M", "multi-conn-mode=disable")) {
             try (RemoteDisk disk = RemoteDisk.connect(config(nbdkit.uri()))) {
                 assertEquals(1, disk.stats().connections());
                 Io.writeAndVerify(disk, 0, 1, Blocks.SIZE);

@@ -77,7 +77,7 @@ class NbdTargetNegotiatesHeadersAndBlockSizesIT {
     @Test
     @Timeout(value = 2, unit = TimeUnit.MINUTES)
     void nbdkitBlockSizePolicyIsHonoured() throws Exception {
-        try (Nbdkit nbdkit = Nbdkit.start(tmp, "--filter=blocksize-policy", "memory", "16M", "blocksize-minimum=4096",
+        try (StockNbdServer nbdkit = StockNbdServer.nbdkit(tmp, "--filter=blocksize-policy", "memory", "16M", "blocksize-minimum=4096",
                 "blocksize-preferred=65536", "blocksize-maximum=65536", "blocksize-error-policy=error");
              RemoteDisk disk = RemoteDisk.connect(config(nbdkit.uri()))) {
             assertTrue(disk.offered().contains("min 4096 preferred 65536 max 65536"), disk.offered());

@@ -26,7 +26,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * socket table ({@link NbdListener#isListening()}), not from a connection the server would serve. Output goes to a
  * log under {@code integration-tests/target/server-logs/}, appended across restarts. {@link #kill9()} is SIGKILL
  * (nbd-server's per-connection children included); {@link #close()} and, as a last resort, a JVM shutdown hook leave
- * no process behind. nbdkit can also be started with {@code --tls=require} ({@link #startTls}): clients must STARTTLS.
+ * no process behind. nbdkit can also be started with {@code --tls=require} ({@link #startTls}): clients must STARTTLS,
+ * or with any plugin, filters and parameters ({@link #nbdkit}).
  */
 public final class StockNbdServer implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
@@ -68,13 +69,16 @@ public final class StockNbdServer implements AutoCloseable {
     private final Path log;
     /** nbdkit's --tls-certificates directory when it requires TLS, else null. */
     private final Path tlsCertificates;
+    /** nbdkit's filters, plugin and parameters, or null for its file plugin on {@link #image}. */
+    private final List<String> nbdkitPlugin;
     private ProcessHandle process;
 
-    private StockNbdServer(Kind kind, Path dir, Path image, Path tlsCertificates) {
+    private StockNbdServer(Kind kind, Path dir, Path image, Path tlsCertificates, List<String> nbdkitPlugin) {
         this.kind = kind;
         this.dir = dir;
         this.image = image;
         this.tlsCertificates = tlsCertificates;
+        this.nbdkitPlugin = nbdkitPlugin;
         this.log = Repo.targetDir("server-logs").resolve(kind.program + "-" + ProcessHandle.current().pid() + "-"
                 + SEQUENCE.incrementAndGet() + ".log");
     }
@@ -108,7 +112,18 @@ public final class StockNbdServer implements AutoCloseable {
                 f.setLength(size);
             }
         }
-        StockNbdServer s = new StockNbdServer(kind, dir, image, tlsCertificates);
+        StockNbdServer s = new StockNbdServer(kind, dir, image, tlsCertificates, null);
+        s.launch();
+        return s;
+    }
+
+    /**
+     * nbdkit with the given filters, plugin and parameters ({@code "--filter=log", "memory", "16M"}), serving no image
+     * of the harness's ({@link #image()} is null); skips the test without nbdkit.
+     */
+    public static StockNbdServer nbdkit(Path dir, String... pluginAndParameters) throws IOException, InterruptedException {
+        assumeInstalled(Kind.NBDKIT_FILE);
+        StockNbdServer s = new StockNbdServer(Kind.NBDKIT_FILE, dir, null, null, List.of(pluginAndParameters));
         s.launch();
         return s;
     }
@@ -131,7 +146,7 @@ public final class StockNbdServer implements AutoCloseable {
         return listener.uri(kind.export);
     }
 
-    /** The file the server serves (qcow2 for qemu-nbd). */
+    /** The file the server serves (qcow2 for qemu-nbd); null for {@link #nbdkit} with a plugin of the test's. */
     public Path image() {
         return image;
     }
@@ -152,7 +167,7 @@ public final class StockNbdServer implements AutoCloseable {
             case NBDKIT_FILE -> {
                 List<String> c = new ArrayList<>(List.of("nbdkit", "--foreground", "--exit-with-parent", "--ipaddr", host, "--port", port));
                 if (tlsCertificates != null) c.addAll(List.of("--tls=require", "--tls-certificates=" + tlsCertificates));
-                c.addAll(List.of("file", "file=" + image));
+                c.addAll(nbdkitPlugin != null ? nbdkitPlugin : List.of("file", "file=" + image));
                 yield c;
             }
             // --persistent: keep serving after the last client left (a reconnecting client comes back); --shared: a

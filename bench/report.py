@@ -15,9 +15,15 @@ JOBS = [("seqwrite", "seq 1M QD8 write", "MB/s"), ("seqread", "seq 1M QD8 read",
 BLOCK_SETUPS = [("limit", "limit: loop on tmpfs"), ("peer", "peer: nbdkit+nbdfuse+loop"),
                 ("dst-nbdkit", "dst FUSE -> the same nbdkit (no cache)"),
                 ("dst-fuse", "dst FUSE (no cache)"), ("dst-fuse-wb", "dst FUSE (cache + read-ahead)"),
-                ("dst-ublk", "dst ublk (no cache)")]
-# (setup, short name in the ratio columns); a setup without any result (ublk on a kernel without it) is left out
-DST_SETUPS = [("dst-nbdkit", "nbd"), ("dst-fuse", "wt"), ("dst-fuse-wb", "wb"), ("dst-ublk", "ublk")]
+                ("dst-ublk", "dst ublk (no cache)"),
+                ("peer-file", "peer: nbdkit file+nbdfuse+loop"), ("dst-fuse-file", "dst FUSE, file export (no cache)"),
+                ("peer-tls", "peer: nbdkit TLS+nbdfuse+loop"), ("dst-fuse-tls", "dst FUSE, TLS (no cache)")]
+# (setup, short name in the ratio columns, its peer, what else it is compared with); a setup without any result (ublk
+# on a kernel without it) is left out
+DST_SETUPS = [("dst-nbdkit", "nbd", "peer", ["limit"]), ("dst-fuse", "wt", "peer", ["limit"]),
+              ("dst-fuse-wb", "wb", "peer", ["limit"]), ("dst-ublk", "ublk", "peer", ["limit"]),
+              ("dst-fuse-file", "file", "peer-file", []), ("dst-fuse-tls", "tls", "peer-tls", ["dst-fuse"])]
+SHORT = {"peer": "peer", "limit": "limit", "peer-file": "file peer", "peer-tls": "TLS peer", "dst-fuse": "wt"}
 PROTO_SETUPS = [("proto-limit", "limit: iperf3 loopback (128 KiB writes)"),
                 ("proto-limit-1m", "limit: iperf3 -l 1M"), ("proto-peer", "peer: fio nbd engine -> nbdkit"),
                 ("proto-dst", "dst-client bench -> dst-server"), ("proto-dst-nbd", "fio nbd engine -> dst-server NBD port")]
@@ -44,11 +50,13 @@ BENCH_LINE = re.compile(r"([\d.]+) MB/s, ([\d.]+) IOPS, latency p50=(\d+) us p99
 
 def cpu_rows(work):
     """CPU (utime+stime, ms) per GB moved of the server and the client, per job, from run.sh's cpu.txt
-    (SETUP JOB SERVER0 CLIENT0 SERVER1 CLIENT1) and the job's fio bytes (the ramp's CPU is counted, its bytes not)."""
+    (SETUP JOB SERVER0 CLIENT0 SERVER1 CLIENT1) and the job's fio bytes (the ramp's CPU is counted, its bytes not);
+    each dst row also as a ratio of its total to its peer's total for the same job (below 1: dst spends less)."""
     path = os.path.join(work, "cpu.txt")
     rows = []
     if not os.path.exists(path):
         return rows
+    totals = {}
     for line in open(path):
         f = line.split()
         if len(f) != 6:
@@ -62,7 +70,13 @@ def cpu_rows(work):
         j = json.loads(text[text.index("{"):])["jobs"][0]
         gb = (j["read"]["io_bytes"] + j["write"]["io_bytes"]) / 1e9
         if gb > 0:
-            rows.append(["cpu", setup, job, f"{(s1 - s0) / gb:,.0f}", f"{(c1 - c0) / gb:,.0f}"])
+            totals[(setup, job)] = ((s1 - s0) + (c1 - c0)) / gb
+            rows.append(["cpu", setup, job, f"{(s1 - s0) / gb:,.0f}", f"{(c1 - c0) / gb:,.0f}", f"{totals[(setup, job)]:,.0f}"])
+    peers = {d: p for d, _, p, _ in DST_SETUPS}
+    for r in rows:
+        p = peers.get(r[1])
+        mine, theirs = totals.get((r[1], r[2])), totals.get((p, r[2]))
+        r.append(f"{mine / theirs:.2f} of {p}" if mine and theirs else "-")
     return rows
 
 
@@ -143,14 +157,15 @@ def main():
     iperf_1m = iperf_result(os.path.join(J, "proto-limit-1m.iperf.json"))
 
     setups = [(s, label) for s, label in BLOCK_SETUPS if any(block[s].values())]
-    dsts = [(s, short) for s, short in DST_SETUPS if any(block[s].values())]
+    # each dst setup against its peer and the others it is compared with: (setup, column head, base setup)
+    compared = [(s, f"{short}/{SHORT[base]}", base) for s, short, peer, more in DST_SETUPS if any(block[s].values())
+                for base in [peer] + more if any(block[base].values())]
     rows = []  # (section, job label, unit, values by setup..., ratios...)
-    head_block = ["job", "unit"] + [label for _, label in setups] + [
-        f"{short}/{base}" for _, short in dsts for base in ("peer", "limit")]
+    head_block = ["job", "unit"] + [label for _, label in setups] + [head for _, head, _ in compared]
     for j, label, unit in JOBS:
         b = block
         rows.append(["block", label, unit] + [fmt(b[s][j]) for s, _ in setups] + [
-            ratio(b[s][j], b[base][j]) for s, _ in dsts for base in ("peer", "limit")])
+            ratio(b[s][j], b[base][j]) for s, _, base in compared])
     # dst NBD/peer: the same client (fio's nbd engine) and jobs against dst-server and against nbdkit memory
     head_proto = ["job", "unit"] + [label for _, label in PROTO_SETUPS] + ["dst/peer", "dst/limit", "dst/limit 1M", "dst NBD/peer"]
     prows = []
@@ -162,7 +177,7 @@ def main():
                       ratio(proto["proto-dst"][j], lim), ratio(proto["proto-dst"][j], lim1m),
                       ratio(proto["proto-dst-nbd"][j], proto["proto-peer"][j])])
     crows = cpu_rows(work)
-    head_cpu = ["setup", "job", "server CPU ms/GB", "client CPU ms/GB"]
+    head_cpu = ["setup", "job", "server CPU ms/GB", "client CPU ms/GB", "total ms/GB", "total vs its peer"]
     grows = guest_rows(os.path.join(work, "guest.txt"))
     head_guest = ["test", "unit", "dst ublk (guest)", "C ublk RAM disk (guest)", "dst/C"]
 
@@ -176,7 +191,7 @@ def main():
     cmds = open(os.path.join(work, "commands.txt")).read().strip()
     md = ["# dst benchmark " + machine.splitlines()[0].split("=", 1)[1], "",
           "All rows were measured in the same run on the same machine; compare the ratios, not absolute numbers",
-          "(the machine is shared). nbd = dst FUSE against the peer's own nbdkit (only the client differs), wt = dst FUSE without client caching (--cache 0 --read-ahead 0), wb = dst FUSE with the write-back cache and read-ahead, ublk = dst's ublk device (only where the kernel has ublk).",
+          "(the machine is shared). nbd = dst FUSE against the peer's own nbdkit (only the client differs), wt = dst FUSE without client caching (--cache 0 --read-ahead 0), wb = dst FUSE with the write-back cache and read-ahead, ublk = dst's ublk device (only where the kernel has ublk), file = dst FUSE on a file export (sparse file on the local disk; peer: nbdkit's file plugin on the same disk), tls = dst FUSE over TLS 1.3 (peer: nbdkit --tls=require through nbdfuse; tls/wt: against plaintext dst).",
           "Every device had an untimed warm-up (1 MiB writes, then 4 KiB random mixed I/O) before its jobs.",
           "", "## Block device (fio, direct I/O, libaio)", "", md_table(head_block, rows), "",
           "## Protocol level (no kernel frontend)", "",
@@ -185,9 +200,10 @@ def main():
           "with nbdkit memory through the same client, fio's nbd engine, with the same jobs (goal: >= 1.0).", "",
           md_table(head_proto, prows), ""]
     if crows:
-        md += ["## CPU per GB: nbdfuse and dst-client against the same nbdkit", "",
-               "utime+stime of nbdkit (server) and of the client process (nbdfuse, or dst-client's device daemon) over",
-               "each job, ramp included, per GB fio moved: steadier than throughput on a shared machine.", "",
+        md += ["## CPU per GB moved", "",
+               "utime+stime of the server (nbdkit, dst-server) and of the client process (nbdfuse, or dst-client's",
+               "device daemon) over each job, ramp included, per GB fio moved: steadier than throughput on a shared",
+               "machine. Peers: peer for dst-nbdkit (the same nbdkit), dst-fuse and dst-fuse-wb; peer-file; peer-tls.", "",
                md_table(head_cpu, crows), ""]
     if grows:
         md += ["## ublk in the emulated guest (bench/run.sh --guest)", "",
@@ -205,6 +221,9 @@ def main():
         w.writerows(rows)
         w.writerow(["section"] + head_proto)
         w.writerows(prows)
+        if crows:
+            w.writerow(["section"] + head_cpu)
+            w.writerows(crows)
         if grows:
             w.writerow(["section"] + head_guest)
             w.writerows(grows)

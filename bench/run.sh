@@ -20,6 +20,12 @@
 #   dst-fuse-wb  the same with the client write-back cache and read-ahead (--cache 256M --read-ahead 4M;
 #                DST_BENCH_CACHE / DST_BENCH_READ_AHEAD change them)
 #   dst-ublk     dst-client attach --frontend ublk --cache 0 --read-ahead 0, when this kernel has /dev/ublk-control
+#   peer-file    nbdkit's file plugin on a sparse file on the local disk + nbdfuse + loop
+#   dst-fuse-file   dst-server exporting a sparse file on the same disk + dst FUSE (no cache)
+#   peer-tls     nbdkit memory --tls=require + nbdfuse (nbds://, TLS 1.3 via GnuTLS) + loop
+#   dst-fuse-tls    dst-server --tls mem: export + dst FUSE --tls-ca (no cache)
+#   (the files live in DST_BENCH_DISK_DIR, default /var/tmp: a disk, not a tmpfs)
+# CPU per GB: utime+stime of the server and of the client process over each job (all but the limit rows).
 # Protocol rows (same patterns, no kernel in the way):
 #   limit        iperf3 on loopback, one stream: default (128 KiB writes) and -l 1M (the seq jobs' size)
 #   peer         fio's nbd engine against nbdkit memory over TCP loopback
@@ -61,6 +67,7 @@ command -v nbdfuse >/dev/null || need+=(libnbd-bin)
 command -v iperf3 >/dev/null || need+=(iperf3)
 command -v losetup >/dev/null || need+=(util-linux)
 command -v fusermount >/dev/null || need+=(fuse)
+command -v openssl >/dev/null || need+=(openssl)
 if [ ${#need[@]} -gt 0 ]; then
   echo "== installing ${need[*]}"
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
@@ -82,6 +89,7 @@ DST_CLIENT=("$JAVA" ${DST_JAVA_OPTS:-} -jar "$CLIENT_JAR")
 
 # ---- state and cleanup ----
 WORK=$(mktemp -d /tmp/dst-bench.XXXXXX)
+DISK_DIR=$(mktemp -d "${DST_BENCH_DISK_DIR:-/var/tmp}/dst-bench-files.XXXXXX")
 RUN_DIR=$WORK/run
 DATE=$(date -u +%Y-%m-%dT%H%M%SZ)
 OUT=${DST_BENCH_OUT:-$ROOT/bench/results}
@@ -108,7 +116,7 @@ cleanup() {
   for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null; done
   sleep 0.3
   for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill -9 "$p" 2>/dev/null; done
-  rm -rf "$WORK"
+  rm -rf "$WORK" "$DISK_DIR"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -206,29 +214,71 @@ echo "-- protocol peer: fio nbd engine -> nbdkit"
 fio_run proto-peer --ioengine=nbd --uri="nbd://127.0.0.1:$NBD_PORT"
 kill "${PIDS[@]}" 2>/dev/null || true; wait 2>/dev/null || true; PIDS=()
 
+# nbdkit (given plugin and options) + nbdfuse URI + loop: the peer rows for file exports and TLS
+nbdfuse_row() { # SETUP URI-SCHEME-AND-QUERY(nbd:// or nbds://...?...) NBDKIT-ARGS...
+  local setup=$1 scheme=$2; shift 2
+  echo "-- $setup: nbdkit $* + nbdfuse + loop"
+  local port; port=$(pick_port 10809)
+  nbdkit -f -i 127.0.0.1 -p "$port" "$@" & local kit=$!; PIDS+=($kit)
+  log_cmd "nbdkit -f -i 127.0.0.1 -p $port $*"
+  wait_port "$port"
+  local uri=${scheme/PORT/$port}
+  mkdir -p "$WORK/nbdfuse"
+  nbdfuse "$WORK/nbdfuse/disk" "$uri" & local fuse=$!; PIDS+=($fuse); MOUNTS+=("$WORK/nbdfuse")
+  log_cmd "nbdfuse $WORK/nbdfuse/disk $uri"
+  wait_file "$WORK/nbdfuse/disk"
+  local l; l=$(loop_attach "$WORK/nbdfuse/disk")
+  CPU_WATCH="$kit $fuse"
+  fio_dev "$setup" "$l"
+  CPU_WATCH=""
+  loop_detach "$l"; fusermount -u "$WORK/nbdfuse" 2>/dev/null || umount "$WORK/nbdfuse"
+  kill "${PIDS[@]}" 2>/dev/null || true; wait 2>/dev/null || true; PIDS=()
+}
+truncate -s "${SIZE_MB}M" "$DISK_DIR/peer.img"
+log_cmd "truncate -s ${SIZE_MB}M $DISK_DIR/peer.img"
+nbdfuse_row peer-file "nbd://127.0.0.1:PORT" file "$DISK_DIR/peer.img"
+rm -f "$DISK_DIR/peer.img"
+# One self-signed certificate for 127.0.0.1 (nbdkit wants ca-cert.pem, server-cert.pem, server-key.pem); nbdfuse
+# cannot be given a certificate directory in its URI (libnbd refuses local files there), so it encrypts without
+# checking the peer: what is measured is the record layer, the handshake is outside the timed jobs anyway.
+mkdir -p "$WORK/nbdkit-tls"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=127.0.0.1 \
+  -addext subjectAltName=IP:127.0.0.1 -keyout "$WORK/nbdkit-tls/server-key.pem" -out "$WORK/nbdkit-tls/server-cert.pem" 2>/dev/null
+cp "$WORK/nbdkit-tls/server-cert.pem" "$WORK/nbdkit-tls/ca-cert.pem"
+log_cmd "openssl req -x509 -newkey ec ... -subj /CN=127.0.0.1 -keyout $WORK/nbdkit-tls/server-key.pem -out $WORK/nbdkit-tls/server-cert.pem"
+nbdfuse_row peer-tls "nbds://127.0.0.1:PORT/?tls-verify-peer=false" --tls=require --tls-certificates="$WORK/nbdkit-tls" memory "${SIZE_MB}M"
+
 # ---- dst ----
 DST_PORT=$(pick_port 17070)
-start_dst_server() { # [MORE SERVER ARGS...]
-  "${DST_SERVER[@]}" --listen "127.0.0.1:$DST_PORT" --export "bench=mem:${SIZE_MB}M" "$@" >"$WORK/server.log" 2>&1 & DST_SERVER_PID=$!
+DST_EXPORT="bench=mem:${SIZE_MB}M"
+start_dst_server() { # [MORE SERVER ARGS...]; exports $DST_EXPORT
+  "${DST_SERVER[@]}" --listen "127.0.0.1:$DST_PORT" --ctl-socket none --export "$DST_EXPORT" "$@" >"$WORK/server.log" 2>&1 & DST_SERVER_PID=$!
   PIDS+=($DST_SERVER_PID)
-  log_cmd "dst-server --listen 127.0.0.1:$DST_PORT --export bench=mem:${SIZE_MB}M $*"
+  log_cmd "dst-server --listen 127.0.0.1:$DST_PORT --ctl-socket none --export $DST_EXPORT $*"
   wait_port "$DST_PORT"
 }
 stop_dst_server() { kill "$DST_SERVER_PID"; wait "$DST_SERVER_PID" 2>/dev/null || true; PIDS=(); }
-attach_dst() { # NAME FRONTEND CACHE READ-AHEAD -> prints the device
-  local a=(attach --run-dir "$RUN_DIR" --name "$1" --frontend "$2" --cache "$3" --read-ahead "$4" "127.0.0.1:$DST_PORT/bench")
+attach_dst() { # NAME FRONTEND CACHE READ-AHEAD [MORE ATTACH ARGS...] -> prints the device
+  local a=(attach --run-dir "$RUN_DIR" --name "$1" --frontend "$2" --cache "$3" --read-ahead "$4" "${@:5}" "127.0.0.1:$DST_PORT/bench")
   log_cmd "dst-client ${a[*]}"
   "${DST_CLIENT[@]}" "${a[@]}"
 }
 daemon_pid() { sed -n 's/^pid=//p' "$RUN_DIR/$1/state" 2>/dev/null || true; }
-dst_row() { # SETUP FRONTEND CACHE READ-AHEAD
-  echo "-- $1: dst-server + attach --frontend $2 --cache $3 --read-ahead $4"
-  start_dst_server
-  local dev; dev=$(attach_dst "$1" "$2" "$3" "$4")
-  local cpid; cpid=$(daemon_pid "$1")
+dst_row() { # SETUP FRONTEND CACHE READ-AHEAD [--server ARGS... --] [MORE ATTACH ARGS...]
+  local setup=$1 frontend=$2 cache=$3 ra=$4; shift 4
+  local server_args=()
+  if [ "${1:-}" = --server ]; then
+    shift; while [ "$1" != -- ]; do server_args+=("$1"); shift; done; shift
+  fi
+  echo "-- $setup: dst-server $DST_EXPORT ${server_args[*]} + attach --frontend $frontend --cache $cache --read-ahead $ra $*"
+  start_dst_server "${server_args[@]}"
+  local dev; dev=$(attach_dst "$setup" "$frontend" "$cache" "$ra" "$@")
+  local cpid; cpid=$(daemon_pid "$setup")
+  set -- "$setup"
   RSS_WATCH="$DST_SERVER_PID ${cpid:-0}"; RSS_TRACE=""
+  CPU_WATCH="$DST_SERVER_PID ${cpid:-0}"
   fio_dev "$1" "$dev"
-  RSS_WATCH=""
+  RSS_WATCH=""; CPU_WATCH=""
   RSS+=("$1: dst-server RSS $(rss_mb "$DST_SERVER_PID") MB, client RSS $(rss_mb "${cpid:-0}") MB after the jobs (server/client MB after each job:$RSS_TRACE)")
   log_cmd "dst-client detach --run-dir $RUN_DIR $1"
   "${DST_CLIENT[@]}" detach --run-dir "$RUN_DIR" "$1" >/dev/null
@@ -242,6 +292,13 @@ if [ -e /dev/ublk-control ]; then
 else
   echo "-- dst-ublk: skipped (no /dev/ublk-control in this kernel; --guest measures ublk in the qemu guest)"
 fi
+DST_EXPORT="bench=$DISK_DIR/dst.img,size=${SIZE_MB}M"
+dst_row dst-fuse-file fuse 0 0
+rm -f "$DISK_DIR/dst.img"
+DST_EXPORT="bench=mem:${SIZE_MB}M"
+log_cmd "dst-server tls init --dir $WORK/dst-tls --name 127.0.0.1"
+"${DST_SERVER[@]}" tls init --dir "$WORK/dst-tls" --name 127.0.0.1 >/dev/null
+dst_row dst-fuse-tls fuse 0 0 --server --tls --tls-dir "$WORK/dst-tls" -- --tls-ca "$WORK/dst-tls/server.crt"
 
 echo "-- protocol: dst-client bench -> dst-server"
 start_dst_server

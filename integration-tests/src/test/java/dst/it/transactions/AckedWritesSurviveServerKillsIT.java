@@ -46,7 +46,9 @@ class AckedWritesSurviveServerKillsIT {
     void everyAcknowledgedWriteSurvivesTwentyKills() throws Exception {
         Path image = dir.resolve("disk.img");
         try (ServerProcess server = ServerProcess.start("kill9", "d=" + image + ",size=" + (BLOCKS * (long) Blocks.SIZE));
-             RemoteDisk disk = RemoteDisk.connect(Clients.config(server.port(), "d", Duration.ofSeconds(30), Duration.ofSeconds(1)))) {
+             // io-timeout 90 s: a write issued just before a kill waits out the restart, and a JVM start took over 20 s at
+             // load 17 on 2 cores (at 30 s such a write failed with EIO: right for the client, not what this test is about).
+             RemoteDisk disk = RemoteDisk.connect(Clients.config(server.port(), "d", Duration.ofSeconds(90), Duration.ofSeconds(1)))) {
             long[] acked = new long[BLOCKS];
             long[] issued = new long[BLOCKS];
             Set<Integer> inflight = ConcurrentHashMap.newKeySet();

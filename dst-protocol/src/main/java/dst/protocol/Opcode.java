@@ -17,6 +17,12 @@ public final class Opcode {
      * EOPNOTSUPP like any unknown opcode.
      */
     public static final int SIZE_CHANGED = 7;
+    /**
+     * The client is done with its session (detach): the server ends it, and the write claim with it (PROTOCOL.md §5.1),
+     * answers OK and closes the connection. Without it a closed connection keeps its claim for the claim grace, as a
+     * client that will reconnect does. A server that predates it answers EOPNOTSUPP.
+     */
+    public static final int RELEASE = 8;
 
     /** Request flag: make this write durable before replying. */
     public static final int FLAG_FUA = 0x01;
@@ -57,6 +63,7 @@ public final class Opcode {
             case WRITE_ZEROES -> "WRITE_ZEROES";
             case PING -> "PING";
             case SIZE_CHANGED -> "SIZE_CHANGED";
+            case RELEASE -> "RELEASE";
             default -> "OP#" + opcode;
         };
     }

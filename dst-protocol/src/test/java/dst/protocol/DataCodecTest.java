@@ -96,6 +96,40 @@ class DataCodecTest {
 
     @ParameterizedTest(name = "crc={0}")
     @ValueSource(booleans = {true, false})
+    void sizeChangedNotificationCarriesTheNewSize(boolean crc) {
+        Reply out = decodeReply(Wire.reply(Reply.sizeChanged((1L << 40) + 4096), crc), crc);
+        try {
+            assertEquals(Opcode.SIZE_CHANGED, out.opcode());
+            assertEquals(0, out.transactionId(), "a notification answers no request");
+            assertTrue(out.isOk());
+            assertEquals((1L << 40) + 4096, out.notifiedSize());
+        } finally {
+            out.release();
+        }
+        Reply shortPayload = decodeReply(Wire.reply(new Reply(Opcode.SIZE_CHANGED, 0, Errno.OK, Unpooled.wrappedBuffer(new byte[4])), crc), crc);
+        try {
+            assertEquals(-1, shortPayload.notifiedSize(), "a size that is not a u64 is no size");
+        } finally {
+            shortPayload.release();
+        }
+    }
+
+    @ParameterizedTest(name = "crc={0}")
+    @ValueSource(booleans = {true, false})
+    void releaseRequestRoundTripsWithoutPayload(boolean crc) {
+        Request out = decodeRequest(Wire.request(new Request(Opcode.RELEASE, 0, 42, 0, 0), crc), crc);
+        try {
+            assertEquals(Opcode.RELEASE, out.opcode());
+            assertEquals(42, out.transactionId());
+            assertEquals(0, out.length());
+            assertEquals(0, out.payload().readableBytes());
+        } finally {
+            out.release();
+        }
+    }
+
+    @ParameterizedTest(name = "crc={0}")
+    @ValueSource(booleans = {true, false})
     void errorReplyCarriesErrnoAndMessage(boolean crc) {
         Reply out = decodeReply(Wire.reply(Reply.error(Opcode.WRITE, 7, Errno.EPERM, "export 'x' is read-only"), crc), crc);
         try {

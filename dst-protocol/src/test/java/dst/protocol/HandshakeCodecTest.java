@@ -35,6 +35,33 @@ class HandshakeCodecTest {
     }
 
     @Test
+    void attachRoundTripsAndAHelloWithoutItIsAnExclusiveWriter() throws DstException {
+        Hello shared = Hello.fromFrame(roundTrip(HELLO.withAttach(Tlv.AttachFlags.SHARED).toFrame()));
+        assertEquals(HELLO.withAttach(Tlv.AttachFlags.SHARED), shared);
+        assertTrue(shared.shared());
+        assertFalse(shared.readOnly());
+        assertTrue(Hello.fromFrame(roundTrip(HELLO.withAttach(Tlv.AttachFlags.READ_ONLY).toFrame())).readOnly());
+        HandshakeFrame.Builder older = HandshakeFrame.builder(HandshakeFrame.HELLO); // a client that predates ATTACH
+        for (HandshakeFrame.Option o : HELLO.withAttach(Tlv.AttachFlags.SHARED).toFrame().options()) {
+            if (o.tag() != Tlv.ATTACH) older.bytes(o.tag(), o.value());
+        }
+        Hello old = Hello.fromFrame(roundTrip(older.build()));
+        assertEquals(0, old.attach(), "no ATTACH: 0, an exclusive writer");
+        assertFalse(old.shared() || old.readOnly());
+    }
+
+    @Test
+    void busyErrorCarriesTheHolder() {
+        HandshakeFrame f = roundTrip(HandshakeFrame.builder(HandshakeFrame.ERROR).u32(Tlv.ERRNO, Errno.EBUSY)
+                .string(Tlv.MESSAGE, "export 'd' is attached exclusive read-write by identity 'alice' from 10.0.0.5:41234")
+                .string(Tlv.HOLDER, "alice@10.0.0.5:41234").build());
+        assertEquals("alice@10.0.0.5:41234", f.string(Tlv.HOLDER).orElseThrow());
+        DstException e = assertThrows(DstException.class, () -> ExportInfo.fromWelcome(f));
+        assertEquals(Errno.EBUSY, e.errno());
+        assertTrue(e.getMessage().contains("identity 'alice'"), e.getMessage());
+    }
+
+    @Test
     void welcomeRoundTrips() throws DstException {
         assertEquals(INFO, ExportInfo.fromWelcome(roundTrip(INFO.toWelcome())));
     }

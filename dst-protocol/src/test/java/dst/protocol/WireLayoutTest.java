@@ -74,6 +74,7 @@ class WireLayoutTest {
         assertEquals(5, Opcode.WRITE_ZEROES);
         assertEquals(6, Opcode.PING);
         assertEquals(7, Opcode.SIZE_CHANGED);
+        assertEquals(8, Opcode.RELEASE);
         assertEquals(0x01, Opcode.FLAG_FUA);
 
         assertEquals(1, Features.CRC32C);

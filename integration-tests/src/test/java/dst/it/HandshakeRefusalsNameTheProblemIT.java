@@ -68,7 +68,7 @@ class HandshakeRefusalsNameTheProblemIT {
     @Test
     void welcomeDescribesTheExportAndWhatWasGranted() throws IOException {
         try (RawConnection c = RawConnection.connect(server.port())) {
-            ExportInfo info = c.handshake(new Hello("beta", 0xFFFF_FFFF, 0, 64 << 20, 0, "it"));
+            ExportInfo info = c.handshake(new Hello("beta", 0xFFFF_FFFF, 0, 64 << 20, 0, "it").withAttach(Tlv.AttachFlags.SHARED));
             assertEquals("beta", info.name());
             assertEquals(1 << 20, info.size());
             assertEquals(4096, info.blockSize());
@@ -79,7 +79,7 @@ class HandshakeRefusalsNameTheProblemIT {
             assertNotEquals(0, info.sessionId());
         }
         try (RawConnection c = RawConnection.connect(server.port())) {
-            ExportInfo info = c.handshake(new Hello("alpha", Features.FLUSH, 0, 100, 0, "it"));
+            ExportInfo info = c.handshake(new Hello("alpha", Features.FLUSH, 0, 100, 0, "it").withAttach(Tlv.AttachFlags.SHARED));
             assertEquals(Features.FLUSH, info.features(), "crc32c not asked, not granted");
             assertEquals(4096, info.maxRequest(), "raised to the 4096 floor");
             assertEquals(512, info.blockSize());
@@ -148,13 +148,13 @@ class HandshakeRefusalsNameTheProblemIT {
             session = first.handshake("alpha").sessionId();
         }
         try (RawConnection again = RawConnection.connect(server.port())) {
-            assertEquals(session, again.handshake(new Hello("alpha", Features.KNOWN, 0, 1 << 20, session, "it")).sessionId());
+            assertEquals(session, again.handshake(new Hello("alpha", Features.KNOWN, 0, 1 << 20, session, "it").withAttach(Tlv.AttachFlags.SHARED)).sessionId());
         }
         try (RawConnection other = RawConnection.connect(server.port())) {
-            assertNotEquals(session, other.handshake(new Hello("beta", Features.KNOWN, 0, 1 << 20, session, "it")).sessionId());
+            assertNotEquals(session, other.handshake(new Hello("beta", Features.KNOWN, 0, 1 << 20, session, "it").withAttach(Tlv.AttachFlags.SHARED)).sessionId());
         }
         try (RawConnection stranger = RawConnection.connect(server.port())) {
-            long fresh = stranger.handshake(new Hello("alpha", Features.KNOWN, 0, 1 << 20, 0x5EED, "it")).sessionId();
+            long fresh = stranger.handshake(new Hello("alpha", Features.KNOWN, 0, 1 << 20, 0x5EED, "it").withAttach(Tlv.AttachFlags.SHARED)).sessionId();
             assertNotEquals(0x5EED, fresh);
             assertNotEquals(0, fresh);
         }
@@ -165,7 +165,7 @@ class HandshakeRefusalsNameTheProblemIT {
         try (RawConnection first = RawConnection.open(server.port(), "alpha")) {
             long session = first.info().sessionId();
             try (RawConnection second = RawConnection.connect(server.port())) {
-                second.handshake(new Hello("alpha", Features.KNOWN, 0, 1 << 20, session, "it"));
+                second.handshake(new Hello("alpha", Features.KNOWN, 0, 1 << 20, session, "it").withAttach(Tlv.AttachFlags.SHARED));
                 assertTrue(first.awaitClosedByServer(Duration.ofSeconds(5)), "the fenced connection stayed open");
                 second.write(0, new byte[]{9});
                 assertEquals(9, second.read(0, 1)[0]);

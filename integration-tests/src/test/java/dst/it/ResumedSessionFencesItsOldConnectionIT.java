@@ -6,6 +6,7 @@ import dst.it.harness.ServerProcess;
 import dst.protocol.ExportInfo;
 import dst.protocol.Features;
 import dst.protocol.Hello;
+import dst.protocol.Tlv;
 import dst.protocol.Opcode;
 import dst.protocol.Request;
 import io.netty.buffer.Unpooled;
@@ -67,7 +68,7 @@ class ResumedSessionFencesItsOldConnectionIT {
         } // the connection dies with write 1 running and write 2 queued
 
         try (RawConnection next = RawConnection.connect(server.port())) {
-            ExportInfo info = next.handshake(new Hello("disk", Features.KNOWN, 0, 1 << 20, session, "it"));
+            ExportInfo info = next.handshake(new Hello("disk", Features.KNOWN, 0, 1 << 20, session, "it").withAttach(Tlv.AttachFlags.SHARED));
             long waitedMillis = (System.nanoTime() - cutAt) / 1_000_000;
             assertEquals(session, info.sessionId(), "session not resumed");
             assertTrue(waitedMillis >= DELAY_MS / 2,

@@ -119,6 +119,8 @@ final class AttachCommand implements Callable<Integer> {
         if (failFast && config.ioTimeout().isZero()) throw new IllegalArgumentException("--fail-fast needs an --io-timeout above 0");
         RunDir runDir = runDirOption.get();
         recover = leftover(runDir);
+        long predecessor = predecessorSession(runDir);
+        if (predecessor != 0) config = config.toBuilder().resumeSession(predecessor).build();
         Frontends.check(frontend, adopt()); // before forking, so a bad --frontend is a usage error here
         stack(); // and a bad --cache / --read-ahead
         if (metrics != null) dst.runtime.metrics.MetricsEndpoint.parse(metrics); // and a bad --metrics
@@ -181,6 +183,18 @@ final class AttachCommand implements Callable<Integer> {
         }
         OptionalInt devId = Frontends.leftover(waiting.get("frontend"), waiting.device());
         return devId.isPresent() ? devId.getAsInt() : null;
+    }
+
+    /**
+     * When this attach takes over a device whose process died (or handed it over), the session that process persisted
+     * ({@link RunDir#sessionFile}): resuming it keeps the export's write claim instead of waiting out its grace, and the
+     * server fences the dead process's connection before anything of this one runs. 0 otherwise (a new session).
+     */
+    private long predecessorSession(RunDir runDir) throws IOException {
+        if (name == null) return 0;
+        Optional<DeviceRecord> dead = runDir.find(name).filter(DeviceRecord::waiting);
+        if (dead.isEmpty() || (recover != null && Frontends.leftover(dead.get().get("frontend"), dead.get().device()).orElse(-1) != recover)) return 0;
+        return runDir.savedSession(name);
     }
 
     private OptionalInt adopt() {

@@ -33,11 +33,14 @@ import java.time.Duration;
  *                          EIO at once (until it is back) instead of letting each wait its own deadline: for RAID legs
  * @param attach            how this client uses the export, {@link Tlv.AttachFlags} (0: exclusive read-write; NBD
  *                          cannot say, the server counts its clients as shared writers)
+ * @param resumeSession     the session the first handshake resumes, 0 for a new one: the session id a predecessor
+ *                          process serving the same device persisted (a takeover keeps its write claim; PROTOCOL.md §5.2)
  */
 public record ClientConfig(String host, int port, String export, boolean crc, Duration ioTimeout,
                            Duration connectTimeout, Duration keepalive, Duration reconnectMin, Duration reconnectMax,
                            long maxQueuedBytes, int maxRequest, Path unixSocket, Credentials credentials, TlsTrust tls,
-                           Protocol protocol, int connections, boolean failFast, int attach) {
+                           Protocol protocol, int connections, boolean failFast, int attach,
+                           long resumeSession) {
     public static final int DEFAULT_PORT = Transport.DEFAULT_PORT;
 
     public ClientConfig {
@@ -135,6 +138,7 @@ public record ClientConfig(String host, int port, String export, boolean crc, Du
         private int connections;
         private boolean failFast;
         private int attach;
+        private long resumeSession;
 
         private Builder(String host, int port, String export) {
             this.host = host;
@@ -159,6 +163,7 @@ public record ClientConfig(String host, int port, String export, boolean crc, Du
             connections = c.connections;
             failFast = c.failFast;
             attach = c.attach;
+            resumeSession = c.resumeSession;
         }
 
         public Builder export(String name) {
@@ -239,9 +244,16 @@ public record ClientConfig(String host, int port, String export, boolean crc, Du
             return this;
         }
 
+        /** The session id the first handshake presents (0: a new session): a device's successor takes its predecessor's over. */
+        public Builder resumeSession(long id) {
+            this.resumeSession = id;
+            return this;
+        }
+
         public ClientConfig build() {
             return new ClientConfig(host, port, export, crc, ioTimeout, connectTimeout, keepalive, reconnectMin, reconnectMax,
-                    maxQueuedBytes, maxRequest, unixSocket, credentials, tls, protocol, connections, failFast, attach);
+                    maxQueuedBytes, maxRequest, unixSocket, credentials, tls, protocol, connections, failFast, attach,
+                    resumeSession);
         }
     }
 }

@@ -39,6 +39,20 @@ public final class DeviceStats {
     private volatile int connections = 1;
     private final java.util.concurrent.atomic.AtomicInteger connected = new java.util.concurrent.atomic.AtomicInteger();
 
+    private volatile long session;
+
+    /**
+     * The server's id of the device's current session (dst; 0 before the first WELCOME and for NBD). The device daemon
+     * persists it for its successor, which resumes the session and so keeps its write claim.
+     */
+    public long session() {
+        return session;
+    }
+
+    public void session(long id) {
+        session = id;
+    }
+
     /** The device's connections (NBD multi-conn: more than 1). */
     public int connections() {
         return connections;

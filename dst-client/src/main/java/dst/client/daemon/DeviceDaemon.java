@@ -51,6 +51,7 @@ public final class DeviceDaemon {
     private long reconnectsSeen;
     private Path device;
     private String metricsAddress;
+    private long sessionSaved;
 
     /**
      * @param stack    the layers on the connection (write-back cache, read-ahead)
@@ -110,6 +111,7 @@ public final class DeviceDaemon {
         BlockDevice disk = stack.open(config);
         MetricsEndpoint metrics = null;
         try {
+            saveSession(disk.stats());
             if (metricsAddress != null) {
                 metrics = MetricsEndpoint.start(metricsAddress, () -> DeviceMetricsText.render(name, config.export(), disk.stats()));
                 record.set("metrics", metrics.url());
@@ -194,6 +196,7 @@ public final class DeviceDaemon {
             if (by != null && tryDetach(by)) return false;
             record.stats(disk.stats());
             noticeReconnect(disk.stats());
+            saveSession(disk.stats());
             publish();
         }
     }
@@ -247,10 +250,26 @@ public final class DeviceDaemon {
             publish();
             return false;
         }
+        saveSession(disk.stats());
         record.stats(disk.stats()).status(DeviceRecord.Status.HANDING_OVER, "handed over by pid " + ProcessHandle.current().pid()
                 + " after " + java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) + " ms; waiting for the next daemon");
         publish();
         return true;
+    }
+
+    /**
+     * Keeps the session id the device's successor resumes ({@link RunDir#sessionFile}) current: it changes only when a
+     * reconnect got a new session (server restarted), seen here within a second.
+     */
+    private void saveSession(DeviceStats stats) {
+        long id = stats.session();
+        if (id == 0 || id == sessionSaved) return;
+        try {
+            runDir.saveSession(name, id);
+            sessionSaved = id;
+        } catch (IOException e) {
+            LOG.warning("cannot write " + runDir.sessionFile(name) + " (a process taking this device over will wait out its write claim): " + e.getMessage());
+        }
     }
 
     /** One detach attempt; false (and the device keeps being served) when something still uses it. */

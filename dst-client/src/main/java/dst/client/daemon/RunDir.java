@@ -39,6 +39,36 @@ public final class RunDir {
         return deviceDir(name).resolve("state");
     }
 
+    /**
+     * Where the process serving device {@code name} keeps the id of its session on the server, for the process that
+     * takes the device over (restart, FUSE handover, ublk recovery): it resumes that session and so keeps the write
+     * claim, fencing the old connection (PROTOCOL.md §5.2). Mode 0600: the id is half of what resuming needs (the
+     * identity is the other half).
+     */
+    public Path sessionFile(String name) {
+        return deviceDir(name).resolve("session");
+    }
+
+    /** Persists {@code id} as device {@code name}'s session (atomically, mode 0600). */
+    public void saveSession(String name, long id) throws IOException {
+        Path file = sessionFile(name);
+        Path tmp = file.resolveSibling("session.tmp");
+        Files.deleteIfExists(tmp);
+        Files.createFile(tmp, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(tmp, Long.toHexString(id) + "\n");
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** The session device {@code name}'s (previous) serving process persisted, or 0 when there is none (or it is unreadable). */
+    public long savedSession(String name) {
+        try {
+            return Long.parseUnsignedLong(Files.readString(sessionFile(name)).trim(), 16);
+        } catch (IOException | NumberFormatException e) {
+            return 0;
+        }
+    }
+
     public Path logFile(String name) {
         return root.resolve(name + ".log");
     }

@@ -44,6 +44,8 @@ import java.util.logging.Logger;
  */
 final class ClientSession implements ConnectionEvents {
     private static final Logger LOG = Logger.getLogger(ClientSession.class.getName());
+    /** How long a closing device waits for the server to end its session (RELEASE) before it just closes. */
+    private static final long RELEASE_WAIT_MS = 2000;
 
     private final ClientConfig config;
     private final Connector connector;
@@ -54,6 +56,7 @@ final class ClientSession implements ConnectionEvents {
     private final AtomicLong nextId;
     private final Backoff backoff;
     private final String name; // "" alone, " (connection 2/4)" in a group
+    private final boolean releases; // dst: the session is ended with RELEASE on close (NBD: with the connection)
 
     // Confined to `loop`.
     private final TransactionTable<Transaction> table;
@@ -65,6 +68,8 @@ final class ClientSession implements ConnectionEvents {
     private boolean closing;
     private boolean reconnectPending;
     private long disconnectedAt; // System.nanoTime() when the current connection was lost
+    private long releaseId; // the RELEASE on the wire, 0 before
+    private CompletableFuture<Void> released; // completes when the server answered the RELEASE or closed
 
     private volatile ExportInfo info;
     private volatile String offered;
@@ -84,12 +89,14 @@ final class ClientSession implements ConnectionEvents {
         this.loop = group.loop;
         this.connector = new Connector(config, protocol, loop);
         this.table = protocol.fencesOldConnections() ? new TransactionTable<>() : new TransactionTable<>(group.order);
+        this.releases = protocol.fencesOldConnections();
         this.ledger = group.ledger;
         this.budget = group.budget;
         this.completions = group.completions;
         this.stats = group.stats;
         this.nextId = group.nextId;
         this.backoff = new Backoff(config.reconnectMin(), config.reconnectMax());
+        this.sessionId = config.resumeSession(); // a takeover resumes the predecessor's session (and keeps its claim)
     }
 
     /**
@@ -194,7 +201,12 @@ final class ClientSession implements ConnectionEvents {
             LOG.severe("server " + config.target() + " was restarted as a machine (new boot id): "
                     + lost + " acknowledged write(s) were not flushed and may be lost; the next flush fails with EIO");
         }
+        if (known == null && config.resumeSession() != 0) {
+            LOG.info(resumed ? "took over session " + Long.toHexString(sessionId) + " of the process this one replaces (its claim with it)"
+                    : "session " + Long.toHexString(config.resumeSession()) + " of the process this one replaces is gone on the server: new session");
+        }
         sessionId = granted.sessionId();
+        stats.session(sessionId);
         offered = ch.attr(WireProtocol.OFFERED).get();
         multiConn = Boolean.TRUE.equals(ch.attr(WireProtocol.MULTI_CONN).get());
         blockStatus = Boolean.TRUE.equals(ch.attr(WireProtocol.BLOCK_STATUS).get());
@@ -332,6 +344,10 @@ final class ClientSession implements ConnectionEvents {
     @Override
     public void answered(long connection, Answer answer) {
         try {
+            if (released != null && answer.id() == releaseId) {
+                released.complete(null); // OK, or EOPNOTSUPP from a server that predates RELEASE: either way, done
+                return;
+            }
             Transaction tx = table.answer(answer.id(), connection);
             if (tx == null) return; // late reply of a rolled-back or resent transaction
             finish(tx);
@@ -496,7 +512,38 @@ final class ClientSession implements ConnectionEvents {
                 break;
             }
         }
+        release();
         closeConnection();
+    }
+
+    /**
+     * Ends the session on the server (RELEASE) so that its write claim ends now rather than a claim grace after the
+     * connection went (another machine may attach the export at once); bounded wait. Only with nothing unanswered:
+     * otherwise the claim is kept while the server may still run them.
+     */
+    private void release() {
+        if (!releases) return;
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        try {
+            loop.execute(() -> {
+                if (channel == null || fatal != null || closing || !table.isEmpty()) {
+                    done.complete(null);
+                    return;
+                }
+                closing = true; // the server closes the connection after its answer: no reconnect
+                released = done;
+                Transaction tx = new Transaction(nextId.getAndIncrement(), Op.RELEASE, false, 0, 0, null, Long.MAX_VALUE, 0);
+                releaseId = tx.id();
+                channel.closeFuture().addListener(f -> done.complete(null));
+                channel.writeAndFlush(tx.toWire(), channel.voidPromise());
+                tx.releasePayload();
+            });
+            done.get(RELEASE_WAIT_MS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {
+            // the server keeps the claim for its grace: nothing is lost, the next writer waits longer
+        }
     }
 
     private void closeConnection() {

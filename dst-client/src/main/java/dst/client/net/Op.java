@@ -11,7 +11,9 @@ public enum Op {
      * request's offset on, in order: u64 length, u32 {@code zero} (1: reads as zeros), 12 bytes each; they may
      * cover less than asked, never more.
      */
-    BLOCK_STATUS;
+    BLOCK_STATUS,
+    /** Ends the session on the server when the device closes (dst only: its write claim ends at once). Never in the table. */
+    RELEASE;
 
     /** WRITE, TRIM or WRITE_ZEROES: changes data, so it sits in the server's volatile cache until a flush. */
     public boolean changesData() {

@@ -121,15 +121,15 @@ public final class ServerMain implements Callable<Integer> {
     int idleTimeoutSeconds;
 
     @Option(names = "--claim-grace", paramLabel = "SECONDS", defaultValue = "30",
-            description = {"With --exclusive-writers: a writer whose connection went keeps its claim this long, so its",
-                    "reconnects find the export still its own; then another writer may take it (default: ${DEFAULT-VALUE})."})
+            description = {"Exclusive attach: a writer whose connection went keeps its claim this long, so its reconnects",
+                    "find the export still its own; then another writer may take it (default: ${DEFAULT-VALUE})."})
     int claimGraceSeconds;
 
-    @Option(names = "--exclusive-writers",
-            description = {"Exclusive attach: an export has one read-write client session at a time (unless every writer",
-                    "attaches --shared; readers always may); a second writer is refused with EBUSY naming the holder.",
-                    "Off by default for now: a client replacing itself (restart, FUSE handover, ublk recovery) opens a new",
-                    "session and would be refused for --claim-grace."})
+    @Option(names = "--exclusive-writers", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = {"Exclusive attach (default: on): an export has one read-write client session at a time (unless",
+                    "every writer attaches --shared; readers always may); a second writer is refused with EBUSY naming",
+                    "the holder. A client replacing itself (restart, FUSE handover, ublk recovery) resumes its session",
+                    "and keeps the claim. --no-exclusive-writers lets every writer in (claims recorded, never refused)."})
     boolean exclusiveWriters;
 
     @Option(names = "--ctl-socket", paramLabel = "PATH|none", defaultValue = ControlSocket.DEFAULT_PATH,

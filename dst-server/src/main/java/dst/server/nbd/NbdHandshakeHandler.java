@@ -3,6 +3,7 @@ package dst.server.nbd;
 import dst.protocol.nbd.Nbd;
 import dst.server.export.Export;
 import dst.server.export.ExportAccess;
+import dst.server.metrics.ServerMetrics;
 import dst.server.net.PeerAddress;
 import dst.server.net.ServerConfig;
 import dst.server.tls.PeerCertificate;
@@ -152,13 +153,15 @@ final class NbdHandshakeHandler extends ChannelInboundHandlerAdapter {
         return PeerCertificate.identity(ctx.channel()).orElse("");
     }
 
-    /** Why the client may not use {@code export}, or null when it may. */
+    /** Why the client may not use {@code export}, or null when it may; a refusal counts in the auth failures metric. */
     private String denial(ChannelHandlerContext ctx, Export export) {
         String identity = identity(ctx);
         if (identity.isEmpty() && !config.security().anonymous()) {
+            initializer.authFailed(ServerMetrics.AuthFailure.ANONYMOUS);
             return "this server serves authenticated clients only (a TLS client certificate)";
         }
         if (export.access().levelFor(identity) == ExportAccess.Level.NONE) {
+            initializer.authFailed(ServerMetrics.AuthFailure.RULES);
             return (identity.isEmpty() ? "anonymous clients" : "identity '" + identity + "'") + " may not use export '"
                     + export.name() + "'";
         }

@@ -6,6 +6,7 @@ import dst.server.export.Export;
 import dst.server.net.Attach;
 import dst.server.net.PeerAddress;
 import dst.server.net.ServerConfig;
+import dst.server.metrics.ServerMetrics;
 import dst.server.net.Session;
 import dst.server.net.SessionRegistry;
 import io.netty.channel.Channel;
@@ -66,6 +67,11 @@ public final class NbdServerInitializer extends ChannelInitializer<Channel> {
     String exclusiveHolder(Export export) {
         Session holder = sessions.holder(export.name(), Attach.SHARED);
         return holder == null ? null : holder.holderDescription();
+    }
+
+    /** An NBD client was refused an export (anonymous where not served, or by its rules): counted as dst's refusals are. */
+    void authFailed(ServerMetrics.AuthFailure why) {
+        sessions.metrics().authFailed(why);
     }
 
     /** NBD_OPT_STARTTLS was acknowledged: from the next byte on, both directions are TLS. */

@@ -34,6 +34,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter implements Reque
 
     private final RequestPath path;
     private boolean overrun; // the client exceeded the limit: the connection is being closed (event loop only)
+    private boolean released; // the client ended its session: nothing after the RELEASE runs (event loop only)
 
     RequestHandler(RequestPath path) {
         this.path = path;
@@ -45,8 +46,15 @@ final class RequestHandler extends ChannelInboundHandlerAdapter implements Reque
             ctx.fireChannelRead(msg);
             return;
         }
-        if (overrun) {
+        if (overrun || released) {
             r.release();
+            return;
+        }
+        if (r.opcode() == Opcode.RELEASE) { // the client detaches: its session (and claim) ends, the connection with it
+            r.release();
+            released = true;
+            path.release();
+            ctx.writeAndFlush(Reply.ok(Opcode.RELEASE, r.transactionId())).addListener(io.netty.channel.ChannelFutureListener.CLOSE);
             return;
         }
         boolean ping = r.opcode() == Opcode.PING;

@@ -101,6 +101,11 @@ public final class RequestPath {
         return limit.pingAnswered;
     }
 
+    /** The client ended its session (RELEASE): its write claim ends once its running requests have. */
+    public void release() {
+        session.release();
+    }
+
     public int maxInFlight() {
         return limit.maxRequests();
     }

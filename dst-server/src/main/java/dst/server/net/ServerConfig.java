@@ -17,9 +17,8 @@ import java.time.Duration;
  *                     the server hold in memory
  * @param claimGrace   how long a read-write session keeps its write claim after its connection went (see
  *                     {@link SessionRegistry}): its client's reconnects within it find the export still theirs
- * @param exclusiveWriters enforce write claims (exclusive attach, {@code --exclusive-writers}); off by default for now:
- *                     a client that replaces itself (FUSE handover, ublk recovery, a crashed-and-restarted attach) opens
- *                     a new session and would wait out the old one's claim grace
+ * @param exclusiveWriters enforce write claims (exclusive attach; the default, {@code --no-exclusive-writers} turns it
+ *                     off): a second writer conflicting with a holder's claim is refused with EBUSY
  */
 public record ServerConfig(int maxRequest, int ioThreads, Duration idleTimeout, Duration drainTimeout,
                            ServerSecurity security, int maxInFlight, Duration claimGrace,
@@ -34,7 +33,7 @@ public record ServerConfig(int maxRequest, int ioThreads, Duration idleTimeout, 
 
     public ServerConfig(int maxRequest, int ioThreads, Duration idleTimeout, Duration drainTimeout, ServerSecurity security,
                         int maxInFlight) {
-        this(maxRequest, ioThreads, idleTimeout, drainTimeout, security, maxInFlight, null, false);
+        this(maxRequest, ioThreads, idleTimeout, drainTimeout, security, maxInFlight, null, true);
     }
 
     public ServerConfig(int maxRequest, int ioThreads, Duration idleTimeout, Duration drainTimeout, ServerSecurity security) {

@@ -33,6 +33,7 @@ public final class Session {
     private Channel channel;
     private long detachedSince = System.nanoTime();
     private int inflight;
+    private boolean released;
     private final List<CompletableFuture<Void>> idleWaiters = new ArrayList<>();
 
     Session(long id, String exportName, String owner, String protocol, RequestMeter meter, Attach attach, String peer) {
@@ -63,8 +64,19 @@ public final class Session {
      */
     synchronized boolean holdsClaim(long now, long graceNanos) {
         if (!attach.writes()) return false;
-        if (detachedSince == 0 || inflight > 0) return true;
+        if (inflight > 0) return true;
+        if (released) return false;
+        if (detachedSince == 0) return true;
         return resumable && now - detachedSince < graceNanos;
+    }
+
+    /** Its client ended it (RELEASE, a detach): its claim ends once nothing of it runs, and it is never resumed. */
+    synchronized void release() {
+        released = true;
+    }
+
+    synchronized boolean released() {
+        return released;
     }
 
     /** Nanoseconds since the session's connection went (0 while connected). */

@@ -42,9 +42,9 @@ public final class SessionRegistry {
         this.enforceClaims = enforceClaims;
     }
 
-    /** A registry with metrics of its own, claims not enforced (embedded and test servers). */
+    /** A registry with metrics of its own, claims enforced with the default grace (embedded and test servers). */
     public SessionRegistry() {
-        this(new ServerMetrics(), DEFAULT_CLAIM_GRACE, false);
+        this(new ServerMetrics(), DEFAULT_CLAIM_GRACE, true);
     }
 
     /** Where the sessions, and the handshakes that open them, count. */
@@ -54,7 +54,10 @@ public final class SessionRegistry {
 
     /**
      * The session to resume, when {@code id} names one of this export opened by the same identity ({@code owner},
-     * "" for anonymous): it keeps its claim, whatever else attached meanwhile. Otherwise a new session attached as
+     * "" for anonymous) attached the same way: it keeps its claim, whatever else attached meanwhile. That is also how a
+     * client process hands its device to its successor (restart, FUSE handover, ublk recovery): the successor presents
+     * the session id its predecessor persisted, and the fence of a resume ({@link Session#takeOver}) retires the old
+     * connection before anything of the new one runs. Otherwise a new session attached as
      * {@code attach}, from {@code peer}; {@code protocol} "dst" (resumable) or "nbd" (a session per connection).
      *
      * @throws DstException EBUSY, naming the holder, when a writer holds a claim the new session conflicts with
@@ -63,7 +66,9 @@ public final class SessionRegistry {
             throws DstException {
         if (id != 0) {
             Session s = sessions.get(id);
-            if (s != null && s.exportName().equals(exportName) && s.owner().equals(owner)) return s;
+            // the same use too: a reader's session resumed as a writer would write without ever having claimed
+            if (s != null && s.exportName().equals(exportName) && s.owner().equals(owner) && s.attach() == attach
+                    && !s.released()) return s;
         }
         Session holder = holder(exportName, attach);
         if (holder != null) throw busy(exportName, attach, holder);

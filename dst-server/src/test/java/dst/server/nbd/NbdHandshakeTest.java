@@ -200,6 +200,8 @@ class NbdHandshakeTest {
             RawNbdClient.OptionReply r = c.reply();
             assertEquals(Nbd.REP_ERR_POLICY, r.type());
             assertTrue(r.text().contains("may not use export 'secret'"), r.text());
+            assertTrue(server.renderMetrics().contains("dst_server_auth_failures_total{reason=\"rules\"} 1"),
+                    "an NBD refusal counts as a dst one does:\n" + server.renderMetrics());
             c.option(Nbd.OPT_LIST, new byte[0]);
             assertEquals(3, c.replies().size(), "open, ro, ACK");
             long[] info = c.go("ro");

@@ -56,8 +56,10 @@ final class FrameFuzzer {
         int features = rnd.nextInt(64);
         int max = rnd.nextBoolean() ? 1 << 20 : INTERESTING[rnd.nextInt(INTERESTING.length)];
         long session = rnd.nextInt(8) == 0 ? rnd.nextLong() : 0;
+        // never exclusive: a fuzzer holding the export's claim would shut the well-behaved client out (EBUSY)
+        int attach = rnd.nextBoolean() ? Tlv.AttachFlags.SHARED : Tlv.AttachFlags.READ_ONLY;
         return handshake(new Hello(export, features, rnd.nextInt(16) == 0 ? rnd.nextInt() : 0, max, session, "fuzz",
-                identity, nonce).toFrame());
+                identity, nonce).withAttach(attach).toFrame());
     }
 
     byte[] request(boolean crc) {

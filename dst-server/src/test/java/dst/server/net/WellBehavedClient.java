@@ -4,6 +4,7 @@ import dst.protocol.ExportInfo;
 import dst.protocol.HandshakeDecoder;
 import dst.protocol.HandshakeFrame;
 import dst.protocol.Hello;
+import dst.protocol.Tlv;
 import dst.protocol.Opcode;
 import dst.protocol.Reply;
 import dst.protocol.ReplyDecoder;
@@ -50,7 +51,7 @@ final class WellBehavedClient implements Runnable {
             s.setTcpNoDelay(true);
             InputStream in = s.getInputStream();
             OutputStream out = s.getOutputStream();
-            out.write(FrameFuzzer.handshake(new Hello(export, 1, 1, 1 << 20, 0, "good client").toFrame()));
+            out.write(FrameFuzzer.handshake(new Hello(export, 1, 1, 1 << 20, 0, "good client").withAttach(Tlv.AttachFlags.SHARED).toFrame()));
             EmbeddedChannel hs = new EmbeddedChannel(new HandshakeDecoder());
             HandshakeFrame welcome = read(in, hs);
             ExportInfo info = ExportInfo.fromWelcome(welcome);

@@ -105,8 +105,10 @@ class AttachLifecycleIT {
         Host.assumeRig();
         server = ServerProcess.start("fuse-sigterm", "m=mem:16M");
         client = new ClientCli(tmp.resolve("run"));
-        Path first = client.attach("127.0.0.1:" + server.port() + "/m");
-        Path second = client.attach("127.0.0.1:" + server.port() + "/m");
+        // two devices of one export: shared writers (exclusive attach would refuse the second); the takeover below says
+        // --shared too, so it resumes the dead process's (shared) session
+        Path first = client.attach("127.0.0.1:" + server.port() + "/m", "--shared");
+        Path second = client.attach("127.0.0.1:" + server.port() + "/m", "--shared");
         assertFalse(first.equals(second), "two attaches, one device: " + first);
         String list = client.run("list");
         assertTrue(list.contains("m ") && list.contains("m-2 "), "names should be m and m-2:\n" + list);
@@ -129,7 +131,7 @@ class AttachLifecycleIT {
         assertTrue(client.run("list").lines().anyMatch(l -> l.startsWith("m ") && l.contains(" waiting ")), client.run("list"));
         Process read = new ProcessBuilder("dd", "if=" + first, "of=/dev/null", "bs=4k", "count=1", "iflag=direct", "skip=7").start();
         assertFalse(read.waitFor(2, java.util.concurrent.TimeUnit.SECONDS), () -> "a read of a waiting device should wait, it ended: " + read.exitValue());
-        assertEquals(first, client.attach("127.0.0.1:" + server.port() + "/m", "--name", "m"), "attach --name took over another device");
+        assertEquals(first, client.attach("127.0.0.1:" + server.port() + "/m", "--name", "m", "--shared"), "attach --name took over another device");
         assertTrue(read.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "the waiting read did not finish after the takeover");
         assertEquals(0, read.exitValue(), "the waiting read failed");
         assertTrue(field(client.run("status", "m"), "restarts").startsWith("1"), client.run("status", "m"));

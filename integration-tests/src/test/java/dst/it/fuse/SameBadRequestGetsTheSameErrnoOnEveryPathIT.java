@@ -10,6 +10,7 @@ import dst.protocol.DstException;
 import dst.protocol.Errno;
 import dst.protocol.Opcode;
 import dst.protocol.Request;
+import dst.protocol.Tlv;
 import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -50,7 +51,8 @@ class SameBadRequestGetsTheSameErrnoOnEveryPathIT {
         tmp = Files.createTempDirectory("dst-errno");
         server = ServerProcess.start("errno", "rw=mem:16M", "ro=mem:16M,ro");
         client = new ClientCli(tmp.resolve("run"));
-        rwDevice = client.attach("127.0.0.1:" + server.port() + "/rw", "--name", "errno-rw");
+        // shared: the raw and library clients of each test write to the export next to this device
+        rwDevice = client.attach("127.0.0.1:" + server.port() + "/rw", "--name", "errno-rw", "--shared");
         rwFile = fuseFile("errno-rw");
         client.attach("127.0.0.1:" + server.port() + "/ro", "--name", "errno-ro");
         roFile = fuseFile("errno-ro");
@@ -112,7 +114,8 @@ class SameBadRequestGetsTheSameErrnoOnEveryPathIT {
 
     /** The client library's refusal (it must refuse without asking: the request never fits). */
     private static int library(String export, Function<RemoteDisk, CompletableFuture<?>> request) throws Exception {
-        try (RemoteDisk disk = RemoteDisk.connect(ClientConfig.of("127.0.0.1", server.port(), export))) {
+        try (RemoteDisk disk = RemoteDisk.connect(ClientConfig.builder("127.0.0.1", server.port(), export)
+                .attach(Tlv.AttachFlags.SHARED).build())) {
             ExecutionException e = assertThrows(ExecutionException.class, () -> request.apply(disk).get());
             return DstException.errnoOf(e);
         }

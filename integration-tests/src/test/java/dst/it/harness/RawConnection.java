@@ -87,9 +87,13 @@ public final class RawConnection implements AutoCloseable {
         }
     }
 
-    /** A HELLO asking for every feature this build knows, crc32c included. */
+    /**
+     * A HELLO asking for every feature this build knows, crc32c included, as a SHARED writer: tests open several raw
+     * connections (and library clients) on one export, one after another or at once, and the server refuses a second
+     * writer next to an exclusive one (a HELLO without ATTACH is one). Exclusivity tests say so: {@code withAttach(0)}.
+     */
     public static Hello hello(String export) {
-        return new Hello(export, Features.KNOWN, 0, 1 << 20, 0, "dst-it RawConnection");
+        return new Hello(export, Features.KNOWN, 0, 1 << 20, 0, "dst-it RawConnection").withAttach(Tlv.AttachFlags.SHARED);
     }
 
     public ExportInfo handshake(String export) throws IOException {
@@ -110,7 +114,8 @@ public final class RawConnection implements AutoCloseable {
      */
     public ExportInfo login(String export, String identity, byte[] key) throws IOException {
         byte[] nonce = AuthProof.nonce();
-        send(new Hello(export, Features.CRC32C, 0, 1 << 20, 0, "dst-it RawConnection", identity, nonce).toFrame());
+        send(new Hello(export, Features.CRC32C, 0, 1 << 20, 0, "dst-it RawConnection", identity, nonce)
+                .withAttach(Tlv.AttachFlags.SHARED).toFrame());
         HandshakeFrame f = readHandshake();
         if (f.type() == HandshakeFrame.CHALLENGE) {
             byte[] serverNonce = f.bytes(Tlv.NONCE).orElseThrow();

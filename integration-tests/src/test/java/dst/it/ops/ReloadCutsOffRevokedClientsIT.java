@@ -123,9 +123,10 @@ class ReloadCutsOffRevokedClientsIT {
         throw new AssertionError(identity + " is not connected");
     }
 
+    /** Alice and bob write to the one export at once: shared writers (exclusive attach would refuse the second). */
     private static ClientConfig config(ServerProcess server, String identity, Path key) throws Exception {
         return ClientConfig.builder("127.0.0.1", server.port(), "d").connectTimeout(Duration.ofSeconds(30)).ioTimeout(IO_TIMEOUT)
-                .credentials(new Credentials(identity, ClientKey.read(key))).build();
+                .credentials(new Credentials(identity, ClientKey.read(key))).attach(dst.protocol.Tlv.AttachFlags.SHARED).build();
     }
 
     private static Host.Result info(ServerProcess server, String identity, Path key) throws Exception {

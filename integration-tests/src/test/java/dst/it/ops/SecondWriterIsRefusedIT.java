@@ -17,8 +17,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Exclusive attach with real processes: while one client holds an export read-write, a second read-write
  * {@code attach} exits 4 with a message naming the holder; read-only attaches always work; {@code --shared} on both
- * lets two writers in; a holder killed with SIGKILL keeps its claim for the server's --claim-grace (its own reconnect
- * would find it), then the claim lapses and another writer gets in.
+ * lets two writers in; a holder that detaches ends its claim at once (RELEASE); a holder killed with SIGKILL keeps its
+ * claim for the server's --claim-grace (its own reconnect would find it), then the claim lapses and another writer gets
+ * in. All of it is the server's default; --no-exclusive-writers lets every writer in.
  */
 class SecondWriterIsRefusedIT {
     /** Long enough that the refusal right after the kill is inside it on a loaded machine (a JVM start is a few s). */
@@ -35,7 +36,7 @@ class SecondWriterIsRefusedIT {
     void secondWriterIsRefusedNamingTheHolderReadersAndSharedWritersAreNot() throws Exception {
         Host.assumeRig("losetup");
         server = ServerProcess.builder("exclusive").export("disk=mem:64M").export("gfs=mem:64M")
-                .arg("--exclusive-writers").arg("--claim-grace", Integer.toString(GRACE_SECONDS)).start();
+                .arg("--claim-grace", Integer.toString(GRACE_SECONDS)).start();
         first = new ClientCli(tmp.resolve("run1"));
         second = new ClientCli(tmp.resolve("run2"));
         String disk = "127.0.0.1:" + server.port() + "/disk";
@@ -51,6 +52,10 @@ class SecondWriterIsRefusedIT {
         assertEquals("1", Host.run("blockdev", "--getro", ro.toString()), "a --read-only attach is not read-only");
         second.run("detach", "disk");
         first.run("detach", "disk");
+        // the detach ended first's session (RELEASE): another writer gets in now, not a claim grace later (attach does
+        // not retry a refusal: an EBUSY would fail it)
+        second.attach(disk);
+        second.run("detach", "disk");
 
         String gfs = "127.0.0.1:" + server.port() + "/gfs";
         first.attach(gfs, "--shared");
@@ -66,7 +71,7 @@ class SecondWriterIsRefusedIT {
     void aKilledHoldersClaimLapsesAfterTheGrace() throws Exception {
         Host.assumeRig("losetup");
         server = ServerProcess.builder("exclusive-kill").export("disk=mem:64M")
-                .arg("--exclusive-writers").arg("--claim-grace", Integer.toString(GRACE_SECONDS)).start();
+                .arg("--claim-grace", Integer.toString(GRACE_SECONDS)).start();
         second = new ClientCli(tmp.resolve("run2"));
         String disk = "127.0.0.1:" + server.port() + "/disk";
         // the holder: a writing bench (a read-write session without kernel devices, so SIGKILL leaves nothing behind)
@@ -97,6 +102,20 @@ class SecondWriterIsRefusedIT {
         assertEquals(0, r.exitCode(), "the killed holder's claim never lapsed: " + r.output());
         assertTrue(System.nanoTime() - killed >= TimeUnit.SECONDS.toNanos(GRACE_SECONDS), "the claim lapsed before the grace");
         second.run("detach", "disk");
+    }
+
+    @Test
+    void withNoExclusiveWritersEveryWriterGetsIn() throws Exception {
+        Host.assumeRig("losetup");
+        server = ServerProcess.builder("exclusive-off").export("disk=mem:64M").arg("--no-exclusive-writers").start();
+        first = new ClientCli(tmp.resolve("run1"));
+        second = new ClientCli(tmp.resolve("run2"));
+        String disk = "127.0.0.1:" + server.port() + "/disk";
+        first.attach(disk);
+        Path dev = second.attach(disk);
+        assertEquals("0", Host.run("blockdev", "--getro", dev.toString()), "the second writer was downgraded");
+        second.run("detach", "disk");
+        first.run("detach", "disk");
     }
 
     @AfterEach

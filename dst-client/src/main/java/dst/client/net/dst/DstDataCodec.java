@@ -60,6 +60,7 @@ final class DstDataCodec extends MessageToMessageCodec<Reply, WireRequest> {
             case FLUSH -> Opcode.FLUSH;
             case TRIM -> Opcode.TRIM;
             case WRITE_ZEROES -> Opcode.WRITE_ZEROES;
+            case RELEASE -> Opcode.RELEASE;
             case BLOCK_STATUS -> throw new IllegalArgumentException("dst has no block status: RemoteDisk answers it itself");
         };
     }

@@ -74,6 +74,7 @@ final class NbdRequestEncoder extends MessageToMessageEncoder<Object> {
             case TRIM -> Nbd.CMD_TRIM;
             case WRITE_ZEROES -> Nbd.CMD_WRITE_ZEROES;
             case BLOCK_STATUS -> Nbd.CMD_BLOCK_STATUS;
+            case RELEASE -> throw new IllegalArgumentException("NBD has no RELEASE: its server ends a session with its connection");
         };
     }
 }

@@ -21,12 +21,13 @@ import java.util.concurrent.Callable;
         description = {"Connects, runs the handshake and prints the export's size, block size, limits and features.",
                 "",
                 "--json prints {export, server, protocol (dst or nbd), version, size, blockSize, maxRequest, readOnly, " +
+                "heldBy (why another writer may not attach now: the exclusive holder; else null), " +
                 "features: [NAME], session (hex; null over NBD), offered (what an NBD server offered; null over dst), " +
-                "crc32c}. Sizes are bytes."})
+                "crc32c}. Sizes are bytes. readOnly says whether this client may write the export at all."})
 final class InfoCommand implements Callable<Integer> {
     /** {@code info --json}; the component names are the documented field names. */
     record Info(String export, String server, String protocol, int version, long size, int blockSize, int maxRequest,
-                boolean readOnly, java.util.List<String> features, String session, String offered, boolean crc32c) {
+                boolean readOnly, String heldBy, java.util.List<String> features, String session, String offered, boolean crc32c) {
     }
 
     @Option(names = "--json", description = "Print JSON (field names above).")
@@ -47,20 +48,25 @@ final class InfoCommand implements Callable<Integer> {
             config = connection.config(target, false).toBuilder().attach(Tlv.AttachFlags.SHARED).build();
         }
         RemoteDisk connected;
+        String heldBy = null;
         try {
             connected = RemoteDisk.connect(config);
         } catch (DstException e) {
             if (e.errno() != Errno.EBUSY) throw e;
+            // Refused only because a writer holds it (an export read-only for this client makes it a reader, never
+            // EBUSY): writable for this client, just not now. Asked again as a reader for the rest.
+            heldBy = e.getMessage();
             config = connection.config(target, true);
             connected = RemoteDisk.connect(config);
         }
+        boolean held = heldBy != null;
         try (RemoteDisk disk = connected) { // what the server offered: the connection itself, no layers
             ExportInfo i = disk.info();
             boolean nbd = disk.config().protocol() == Protocol.NBD;
             if (json) {
                 String export = nbd ? config.export() : i.name(); // NBD: the name asked for ("" = default), not the local name
                 System.out.println(Json.pretty(new Info(export, config.target(), nbd ? "nbd" : "dst", i.version(), i.size(),
-                        i.blockSize(), i.maxRequest(), i.readOnly(), Features.names(i.features()),
+                        i.blockSize(), i.maxRequest(), i.readOnly() && !held, heldBy, Features.names(i.features()),
                         nbd ? null : String.format("%016x", i.sessionId()), nbd ? disk.offered() : null,
                         i.has(Features.CRC32C))));
                 return 0;
@@ -71,7 +77,8 @@ final class InfoCommand implements Callable<Integer> {
             System.out.printf("size:          %d bytes (%s)%n", i.size(), Human.bytes(i.size()));
             System.out.printf("block size:    %d%n", i.blockSize());
             System.out.printf("max request:   %d bytes%n", i.maxRequest());
-            System.out.printf("read-only:     %s%n", i.readOnly() ? "yes" : "no");
+            System.out.printf("read-only:     %s%n", i.readOnly() && !held ? "yes" : "no");
+            if (held) System.out.printf("held by:       %s%n", heldBy);
             System.out.printf("features:      %s%n", Features.describe(i.features()));
             if (nbd) {
                 System.out.printf("protocol:      NBD (fixed newstyle)%n");

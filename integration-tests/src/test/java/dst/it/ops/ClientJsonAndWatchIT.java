@@ -46,6 +46,8 @@ class ClientJsonAndWatchIT {
         assertEquals(64L << 20, info.path("size").asLong());
         assertEquals(512, info.path("blockSize").asInt());
         assertEquals(false, info.path("readOnly").asBoolean());
+        // the attached device is this export's exclusive writer (the default): info names it as the holder
+        assertTrue(info.path("heldBy").asText().contains("attached exclusively"), info.toString());
         assertTrue(info.path("features").toString().contains("\"crc32c\""), info.toString());
         assertTrue(info.path("session").asText().matches("[0-9a-f]{16}"), info.toString());
 

@@ -173,15 +173,17 @@ final class AttachCommand implements Callable<Integer> {
      * to recover, or {@code --recover}.
      */
     private Integer leftover(RunDir runDir) throws IOException {
-        if (recover != null || name == null) return recover;
+        if (name == null) return recover;
         Optional<DeviceRecord> dead = runDir.find(name).filter(DeviceRecord::waiting);
-        if (dead.isEmpty()) return null;
+        if (dead.isEmpty()) return recover;
+        OptionalInt devId = Frontends.leftover(dead.get().get("frontend"), dead.get().device());
+        // --recover naming another device than the one this name waits with: not a takeover (the name stays taken)
+        if (recover != null && (devId.isEmpty() || devId.getAsInt() != recover)) return recover;
         waiting = dead.get();
         if (!daemonChild) {
             spec.commandLine().getErr().println("dst-client: " + waiting.device() + " (" + name + ") was left by a dead dst-client (pid "
                     + waiting.pid() + "): taking it over");
         }
-        OptionalInt devId = Frontends.leftover(waiting.get("frontend"), waiting.device());
         return devId.isPresent() ? devId.getAsInt() : null;
     }
 

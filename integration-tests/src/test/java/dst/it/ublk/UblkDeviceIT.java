@@ -136,7 +136,7 @@ class UblkDeviceIT {
             kill9(daemonOf(runDir, "r"));
             String restarted = cli(runDir, "attach", target, "--name", "r", "--connect-timeout", "60", "--ready-timeout", "300");
             assertEquals(dev.toString(), lastLine(restarted), "a restarted attach --name r made another device");
-            assertTrue(restarted.contains("recovering it"), "attach did not say it recovers the leftover device:\n" + restarted);
+            assertTrue(restarted.contains("was left by a dead dst-client (pid ") && restarted.contains("taking it over"), "attach did not say it recovers the leftover device:\n" + restarted);
             assertEquals(0, sh(GUEST.resolve("pattern.sh"), daemonOf(runDir, "r"), "DEV", dev.toString()), "pattern.sh failed on the re-adopted " + dev);
         } catch (Throwable t) {
             printDaemonLogs(runDir);

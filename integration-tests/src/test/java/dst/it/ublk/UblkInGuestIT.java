@@ -24,7 +24,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * {@link dst.it.nbd.KernelNbdClientCarriesExt4OnDstExportIT} (nbd.ko + nbd-client against dst-server's NBD port),
  * {@link dst.it.nbd.NbdServerKillLoopKernelClientVsDstIT} (nbdkit killed ten times under nbd-client -persist and under
  * dst-client on ublk) and {@code dst.it.mirror.MdRaid1OverTwoUblkDevicesIT} (md raid1 over two dst devices: md-mod and
- * raid1 are modules there).
+ * raid1 are modules there) and {@link dst.it.ops.OnlineResizeGrowsAMountedExt4IT} (resize2fs on a mounted ext4 needs
+ * CAP_SYS_RESOURCE, which only the guest has; FUSE+loop there).
  */
 class UblkInGuestIT {
     private static final Path VM_HOME = Path.of(System.getenv().getOrDefault("DST_VM_HOME", "/var/tmp/dst-ublk-vm"));
@@ -49,7 +50,7 @@ class UblkInGuestIT {
         }
         List<String> out = Files.readAllLines(log, StandardCharsets.ISO_8859_1);
         out.stream().filter(l -> l.startsWith("JUNIT:") || l.startsWith("RESULT:") || l.startsWith("UBLK:")
-                || l.startsWith("RECOVER:") || l.startsWith("NBDKILL") || l.startsWith("vmrun:") || l.startsWith("GUEST:")).forEach(System.out::println);
+                || l.startsWith("RECOVER:") || l.startsWith("NBDKILL") || l.startsWith("RESIZE:") || l.startsWith("vmrun:") || l.startsWith("GUEST:")).forEach(System.out::println);
         // The software-emulated guest itself is occasionally flaky (an early oops, a SIGILL in freshly
         // JIT-patched code; vmrun.sh already retried the boot once). That says nothing about dst: report it
         // as an aborted (skipped) test with the reason, never as a pass.
@@ -63,6 +64,9 @@ class UblkInGuestIT {
                 "/dev/ublk* left behind, see " + log);
         assertTrue(out.stream().anyMatch(l -> l.trim().equals("GUEST: nbd devices still connected:")),
                 "an nbd device was left connected, see " + log);
+        if (System.getenv("GUEST_TESTS") == null) { // the default set includes the online resize test: the host can't run it online
+            assertTrue(out.stream().anyMatch(l -> l.startsWith("RESIZE: ext4 grew online")), "ext4 was not grown online in the guest, see " + log);
+        }
     }
 
     /** This module's test classes, the shaded client, and the JUnit jars, all readable in the guest (host / is shared). */

@@ -12,6 +12,8 @@ cat $T/client1.log
 DEV=$(sed -n 's/.* as \(\/dev\/ublkb[0-9]*\) in .*/\1/p' $T/client1.log)
 [ -b "$DEV" ] || { echo "RECOVER: FAIL no device"; exit 1; }
 ID=${DEV#/dev/ublkb}
+# The new process resumes the dead one's session: that session holds the export's exclusive claim (attach --name does the same).
+SESSION=$(sed -n 's/^UBLK: session \([0-9-]*\)$/\1/p' $T/client1.log)
 (dd if=$T/pattern of=$DEV bs=64k oflag=direct conv=fsync status=none; echo $? > $T/dd.rc) &
 sleep ${KILL_AFTER:-2}
 [ -f $T/dd.rc ] && echo "RECOVER: note: the write finished before the kill (make RECOVER_MB larger)"
@@ -24,7 +26,7 @@ dd if=\$DEV of=$T/back bs=1M iflag=direct count=${RECOVER_MB:-32} status=none
 cmp $T/pattern $T/back || { echo "RECOVER: FAIL data read back differs"; exit 1; }
 echo "RESULT: recover ok: writer finished cleanly, all ${RECOVER_MB:-32} MiB read back"
 EOS
-java $JAVA_OPTS -cp "$CP" dst.it.ublk.UblkGuestMain --recover $ID "$TARGET" /bin/sh $T/verify.sh
+java $JAVA_OPTS -cp "$CP" dst.it.ublk.UblkGuestMain --recover $ID --resume "${SESSION:-0}" "$TARGET" /bin/sh $T/verify.sh
 rc=$?
 rm -rf $T
 exit $rc

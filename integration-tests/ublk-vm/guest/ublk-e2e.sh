@@ -16,7 +16,7 @@ rc=0
 if [ -n "${GUEST_CP:-}" ]; then
     # The host's tree is read-only here: server logs go to a tmpfs.
     mount -t tmpfs tmpfs "$REPO/integration-tests/target/server-logs" || rc=1
-    java $JAVA_OPTS -cp "$GUEST_CP" -Ddst.repo.root="$REPO" -Ddst.it.server.start.seconds=300 dst.it.ublk.GuestJUnit ${GUEST_TESTS:-dst.it.ublk.UblkDeviceIT dst.it.nbd.KernelNbdClientCarriesExt4OnDstExportIT dst.it.nbd.NbdServerKillLoopKernelClientVsDstIT dst.it.mirror.MdRaid1OverTwoUblkDevicesIT dst.it.ops.OnlineResizeGrowsAMountedExt4IT} || rc=1
+    java $JAVA_OPTS -cp "$GUEST_CP" -Ddst.repo.root="$REPO" -Ddst.it.server.start.seconds=300 dst.it.ublk.GuestJUnit ${GUEST_TESTS:-dst.it.ublk.UblkDeviceIT dst.it.nbd.KernelNbdClientCarriesExt4OnDstExportIT dst.it.nbd.NbdServerKillLoopKernelClientVsDstIT dst.it.mirror.MdRaid1OverTwoUblkDevicesIT dst.it.ops.OnlineResizeGrowsAMountedExt4IT dst.it.ublk.UblkRestartUnderLoadIT} || rc=1
     for f in "$REPO"/integration-tests/target/server-logs/*.log; do [ $rc = 0 ] || { echo "--- $f"; tail -20 "$f"; }; done
 fi
 if [ "${PERF:-1}" != 0 ]; then

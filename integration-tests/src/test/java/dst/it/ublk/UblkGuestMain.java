@@ -18,7 +18,11 @@ import java.util.concurrent.CountDownLatch;
  * serves until SIGTERM (and SIGKILL leaves the device waiting for recovery).
  * Exits with the command's exit code, or 91 when the device outlived the detach.
  *
- * <p>usage: {@code UblkGuestMain [--recover DEVID] HOST:PORT/EXPORT [COMMAND...]}
+ * It prints the id of its session ({@code UBLK: session N}): a process that adopts the device after a crash resumes it
+ * ({@code --resume N}), as {@code dst-client attach --name} does, since the dead one still holds the export's exclusive
+ * claim until the server's claim grace runs out.
+ *
+ * <p>usage: {@code UblkGuestMain [--recover DEVID [--resume SESSION]] HOST:PORT/EXPORT [COMMAND...]}
  */
 public final class UblkGuestMain {
     private UblkGuestMain() {
@@ -26,20 +30,23 @@ public final class UblkGuestMain {
 
     public static void main(String[] args) throws Exception {
         int recover = -1;
-        if (args.length >= 2 && args[0].equals("--recover")) {
-            recover = Integer.parseInt(args[1]);
+        long resume = 0;
+        while (args.length >= 2 && (args[0].equals("--recover") || args[0].equals("--resume"))) {
+            if (args[0].equals("--recover")) recover = Integer.parseInt(args[1]);
+            else resume = Long.parseLong(args[1]);
             args = Arrays.copyOfRange(args, 2, args.length);
         }
         if (args.length < 1) {
-            System.err.println("usage: UblkGuestMain [--recover DEVID] HOST:PORT/EXPORT [COMMAND...]");
+            System.err.println("usage: UblkGuestMain [--recover DEVID [--resume SESSION]] HOST:PORT/EXPORT [COMMAND...]");
             System.exit(2);
         }
         // Everything in the guest is emulated and cold (JIT): allow a slow first handshake and slow requests.
         // -Ddst.crc=false: measure without crc32c (perf experiments).
         ClientConfig c = ClientConfig.parse(args[0]).toBuilder().crc(Boolean.parseBoolean(System.getProperty("dst.crc", "true")))
-                .ioTimeout(Duration.ofSeconds(120)).connectTimeout(Duration.ofSeconds(60)).build();
+                .ioTimeout(Duration.ofSeconds(120)).connectTimeout(Duration.ofSeconds(60)).resumeSession(resume).build();
         long t0 = System.nanoTime();
         RemoteDisk disk = RemoteDisk.connect(c);
+        System.out.println("UBLK: session " + disk.stats().session());
         UblkFrontend ublk = recover >= 0 ? UblkFrontend.recovering(recover) : new UblkFrontend(UblkOptions.DEFAULT);
         Path dev = ublk.start(disk);
         System.out.printf("UBLK: %s %s as %s in %d ms%n", recover >= 0 ? "recovered" : "attached", args[0], dev,

@@ -18,14 +18,8 @@ class KilledFuseDaemonIsReplacedAndNoWriteIsLostIT extends ReplacedDaemonRig {
     /** New chunks the writer must have finished between two replacements: proves I/O flows through each daemon. */
     private static final int PROGRESS = 3;
 
-    @Override
-    protected String frontend() {
-        return "fuse";
-    }
-
-    @Override
-    protected String devicePrefix() {
-        return "/dev/loop";
+    KilledFuseDaemonIsReplacedAndNoWriteIsLostIT() {
+        super("fuse", "/dev/loop");
     }
 
     @Override

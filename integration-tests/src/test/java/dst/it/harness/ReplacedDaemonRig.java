@@ -38,12 +38,17 @@ public abstract class ReplacedDaemonRig {
     protected Path mnt;
     protected Path device;
     private final List<Long> pauses = new ArrayList<>();
+    private final String frontend;
+    private final String devicePrefix;
 
-    /** {@code fuse} or {@code ublk}. */
-    protected abstract String frontend();
-
-    /** How the device of this frontend is named, e.g. {@code /dev/loop}. */
-    protected abstract String devicePrefix();
+    /**
+     * @param frontend     {@code fuse} or {@code ublk}
+     * @param devicePrefix how its devices are named, e.g. {@code /dev/loop}
+     */
+    protected ReplacedDaemonRig(String frontend, String devicePrefix) {
+        this.frontend = frontend;
+        this.devicePrefix = devicePrefix;
+    }
 
     /** Server, attach, mkfs.ext4, mount; the export is {@code size} (a sparse file). */
     protected void setUp(String name, String size) throws Exception {
@@ -54,13 +59,13 @@ public abstract class ReplacedDaemonRig {
         client = new ClientCli(tmp.resolve("run"));
         mnt = Files.createDirectories(tmp.resolve("mnt"));
         device = attachByName();
-        assertTrue(device.toString().startsWith(devicePrefix()), "not a " + frontend() + " device: " + device);
+        assertTrue(device.toString().startsWith(devicePrefix), "not a " + frontend + " device: " + device);
         Host.run("mkfs.ext4", "-q", device.toString());
         Host.run("mount", device.toString(), mnt.toString());
     }
 
     private Path attachByName() throws Exception {
-        return client.attach("127.0.0.1:" + server.port() + "/disk", "--name", "vol", "--frontend", frontend(), "--ready-timeout", "300");
+        return client.attach("127.0.0.1:" + server.port() + "/disk", "--name", "vol", "--frontend", frontend, "--ready-timeout", "300");
     }
 
     /** SIGKILL the serving process, then {@code attach --name vol} (what systemd's Restart= does) takes the device over. */
@@ -105,7 +110,7 @@ public abstract class ReplacedDaemonRig {
 
     protected void finish(String what, int replacements) throws Exception {
         long sum = pauses.stream().mapToLong(Long::longValue).sum();
-        System.out.printf("%s handover (%s) x%d: device %s throughout, takeover %s ms (mean %d ms)%n", frontend(), what, replacements, device, pauses,
+        System.out.printf("%s handover (%s) x%d: device %s throughout, takeover %s ms (mean %d ms)%n", frontend, what, replacements, device, pauses,
                 sum / pauses.size());
         assertEquals(replacements, pauses.size());
         assertEquals(List.of(device.toString()), devicesInUse(), "the device changed");

@@ -24,14 +24,8 @@ class UblkRestartUnderLoadIT extends ReplacedDaemonRig {
     private static final int RESTARTS = 5;
     private static final int PROGRESS = 2;
 
-    @Override
-    protected String frontend() {
-        return "ublk";
-    }
-
-    @Override
-    protected String devicePrefix() {
-        return "/dev/ublkb";
+    UblkRestartUnderLoadIT() {
+        super("ublk", "/dev/ublkb");
     }
 
     @Override

@@ -29,15 +29,24 @@ public final class Cli {
 
     /** {@code dst-client ARGS} with {@code env} added to the environment. */
     public static Host.Result client(Map<String, String> env, String... args) throws IOException, InterruptedException {
-        return run(Repo.clientJar(), env, args);
+        return client(TIMEOUT_SECONDS, env, args);
+    }
+
+    /** The same, killed after {@code timeoutSeconds}. */
+    public static Host.Result client(long timeoutSeconds, Map<String, String> env, String... args) throws IOException, InterruptedException {
+        return run(Repo.clientJar(), env, timeoutSeconds, args);
     }
 
     private static Host.Result run(Path jar, Map<String, String> env, String... args) throws IOException, InterruptedException {
+        return run(jar, env, TIMEOUT_SECONDS, args);
+    }
+
+    private static Host.Result run(Path jar, Map<String, String> env, long timeoutSeconds, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(Repo.java(), "-Xmx256m", "-jar", jar.toString()));
         cmd.addAll(List.of(args));
         Map<String, String> environment = new HashMap<>();
         environment.put("DST_KEY", null);
         environment.putAll(env);
-        return Host.exec(TIMEOUT_SECONDS, cmd, environment);
+        return Host.exec(timeoutSeconds, cmd, environment);
     }
 }

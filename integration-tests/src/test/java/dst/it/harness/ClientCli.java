@@ -31,6 +31,11 @@ public final class ClientCli {
         return Cli.client(Map.of("DST_RUN_DIR", runDir.toString()), args);
     }
 
+    /** Runs a command that must succeed within {@code timeoutSeconds}; returns its output. */
+    public String run(long timeoutSeconds, String... args) throws IOException, InterruptedException {
+        return Cli.client(timeoutSeconds, Map.of("DST_RUN_DIR", runDir.toString()), args).ok("dst-client " + String.join(" ", args)).output().trim();
+    }
+
     /** Runs a command that must succeed; returns its output. */
     public String run(String... args) throws IOException, InterruptedException {
         return exec(args).ok("dst-client " + String.join(" ", args)).output().trim();

@@ -88,7 +88,7 @@ public abstract class ReplacedDaemonRig {
     protected void restart() throws Exception {
         long oldPid = pid();
         long t0 = System.nanoTime();
-        String out = client.run("restart", "vol", "--timeout", "300"); // patient: a JVM starts slowly in the emulated guest
+        String out = client.run(330, "restart", "vol", "--timeout", "300"); // patient: a JVM starts slowly in the emulated guest
         pauses.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
         System.out.printf("restart %d: %s%n", pauses.size(), out);
         assertTrue(out.contains("restarted vol: " + device), out);

@@ -147,6 +147,24 @@ public final class UblkFrontend implements Frontend {
         }
     }
 
+    /**
+     * A planned restart ({@code dst-client restart}): the queues stop committing results, so the kernel keeps every
+     * request this process has not answered and reissues it to the next one (USER_RECOVERY_REISSUE), which adopts the
+     * device once this process has exited. Writes reissued that way were either never done or are done again with the
+     * same data at the same offset.
+     */
+    @Override
+    public synchronized void handOver() throws IOException {
+        if (control == null || !owned) throw new IOException("not serving a ublk device");
+        if (!options.recoverable()) throw new IOException(control.blockDevice() + " was made without USER_RECOVERY: it cannot outlive this process");
+        for (UblkQueue q : queues) q.handOver();
+    }
+
+    @Override
+    public synchronized void resume() {
+        for (UblkQueue q : queues) q.resume();
+    }
+
     /** Device id, e.g. for {@code status}; -1 when not started. */
     public synchronized int devId() {
         return control == null ? -1 : control.devId();

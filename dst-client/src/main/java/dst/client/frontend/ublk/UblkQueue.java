@@ -34,6 +34,8 @@ final class UblkQueue implements Runnable, UblkQueueRing.Events {
     /** Completes when the loop has ended and released the ring and buffers. */
     final CompletableFuture<Void> ended = new CompletableFuture<>();
     private volatile UblkQueueRing ring;
+    /** Set by {@link #handOver}: finished requests wait here uncommitted, for the kernel to reissue them to the next process. */
+    private volatile boolean handedOver;
     private ByteBuffer[] buffers;
     private int live;
 
@@ -91,9 +93,26 @@ final class UblkQueue implements Runnable, UblkQueueRing.Events {
         }
     }
 
-    /** Some requests finished: commit them, on the queue thread. */
+    /**
+     * A planned restart: from now on no result reaches the kernel. What this process has not committed yet is still in
+     * flight for the kernel, which reissues it to the next process when this one is gone (USER_RECOVERY_REISSUE), so
+     * an error this process would make on its way out (a connection closed at exit) can never reach the filesystem.
+     */
+    void handOver() {
+        handedOver = true;
+    }
+
+    /** The restart was called off: the held results are committed. */
+    void resume() {
+        handedOver = false;
+        UblkQueueRing r = ring;
+        if (r != null) r.wakeup();
+    }
+
+    /** Some requests finished: commit them, on the queue thread (unless handed over: they stay pushed). */
     @Override
     public void wokenUp() {
+        if (handedOver) return;
         for (int tag = finished.takeAll(), next; tag != FinishedTags.NONE; tag = next) {
             next = finished.after(tag);
             try {

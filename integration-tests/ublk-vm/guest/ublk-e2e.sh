@@ -16,7 +16,10 @@ rc=0
 if [ -n "${GUEST_CP:-}" ]; then
     # The host's tree is read-only here: server logs go to a tmpfs.
     mount -t tmpfs tmpfs "$REPO/integration-tests/target/server-logs" || rc=1
-    java $JAVA_OPTS -cp "$GUEST_CP" -Ddst.repo.root="$REPO" -Ddst.it.server.start.seconds=300 dst.it.ublk.GuestJUnit ${GUEST_TESTS:-dst.it.ublk.UblkDeviceIT dst.it.nbd.KernelNbdClientCarriesExt4OnDstExportIT dst.it.nbd.NbdServerKillLoopKernelClientVsDstIT dst.it.mirror.MdRaid1OverTwoUblkDevicesIT dst.it.ops.OnlineResizeGrowsAMountedExt4IT dst.it.ublk.UblkRestartUnderLoadIT} || rc=1
+    # dst-client commands of the tests (and the device daemons they start, which inherit JVM options) compile with C1
+    # only: under TCG a C2 warm-up costs a minute of emulated CPU per JVM (ublk restarts paused I/O 60-90 s with it).
+    CLI_JVM=${CLI_JVM:-"-XX:TieredStopAtLevel=1"}
+    java $JAVA_OPTS -cp "$GUEST_CP" -Ddst.repo.root="$REPO" -Ddst.it.server.start.seconds=300 -Ddst.it.cli.jvm="$CLI_JVM" dst.it.ublk.GuestJUnit ${GUEST_TESTS:-dst.it.ublk.UblkDeviceIT dst.it.nbd.KernelNbdClientCarriesExt4OnDstExportIT dst.it.nbd.NbdServerKillLoopKernelClientVsDstIT dst.it.mirror.MdRaid1OverTwoUblkDevicesIT dst.it.ops.OnlineResizeGrowsAMountedExt4IT dst.it.ublk.UblkRestartUnderLoadIT} || rc=1
     for f in "$REPO"/integration-tests/target/server-logs/*.log; do [ $rc = 0 ] || { echo "--- $f"; tail -20 "$f"; }; done
 fi
 if [ "${PERF:-1}" != 0 ]; then

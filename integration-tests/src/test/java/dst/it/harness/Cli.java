@@ -27,6 +27,15 @@ public final class Cli {
         server("client", "add", name, "--clients", clients.toString(), "--key-file", keyFile.toString()).ok("client add " + name);
     }
 
+    /**
+     * JVM options for every dst JVM a test starts (system property {@code dst.it.cli.jvm}): the ublk guest sets C1-only
+     * JIT, since its CPU is emulated and C2 compiling dominates a JVM's first minute there.
+     */
+    static List<String> extraJvmOptions() {
+        String extra = System.getProperty("dst.it.cli.jvm", "").trim();
+        return extra.isEmpty() ? List.of() : List.of(extra.split("\\s+"));
+    }
+
     /** {@code dst-client ARGS} with {@code env} added to the environment. */
     public static Host.Result client(Map<String, String> env, String... args) throws IOException, InterruptedException {
         return client(TIMEOUT_SECONDS, env, args);
@@ -42,7 +51,9 @@ public final class Cli {
     }
 
     private static Host.Result run(Path jar, Map<String, String> env, long timeoutSeconds, String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(Repo.java(), "-Xmx256m", "-jar", jar.toString()));
+        List<String> cmd = new ArrayList<>(List.of(Repo.java(), "-Xmx256m"));
+        cmd.addAll(extraJvmOptions()); // device daemons inherit them
+        cmd.addAll(List.of("-jar", jar.toString()));
         cmd.addAll(List.of(args));
         Map<String, String> environment = new HashMap<>();
         environment.put("DST_KEY", null);

@@ -102,7 +102,7 @@ public abstract class ReplacedDaemonRig {
         assertTrue(status.contains("device:      " + device), status);
         assertTrue(status.contains("restarts:    " + restarts), "restarts not counted:\n" + status);
         String row = row();
-        assertTrue(row.contains(" " + pid() + " ") && row.contains(" connected "), "list row: " + row);
+        assertTrue(row.contains(" " + pid(status) + " ") && row.contains(" connected "), "list row: " + row);
     }
 
     /** The devices of this frontend that exist under the client's run dir / on the machine: just {@link #device}. */
@@ -120,7 +120,10 @@ public abstract class ReplacedDaemonRig {
     }
 
     private long pid() throws Exception {
-        String status = client.run("status", "vol");
+        return pid(client.run("status", "vol"));
+    }
+
+    private static long pid(String status) {
         return Long.parseLong(status.lines().filter(l -> l.startsWith("pid:")).findFirst().orElseThrow().substring(4).trim().split(" ")[0]);
     }
 

@@ -132,6 +132,7 @@ public final class ServerProcess implements AutoCloseable {
     private void launch() {
         List<String> cmd = new ArrayList<>();
         cmd.add(Repo.java());
+        cmd.addAll(Cli.extraJvmOptions());
         cmd.addAll(jvmArgs);
         cmd.add("-jar");
         cmd.add(Repo.serverJar().toString());

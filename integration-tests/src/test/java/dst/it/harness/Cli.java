@@ -19,7 +19,7 @@ public final class Cli {
     }
 
     public static Host.Result server(String... args) throws IOException, InterruptedException {
-        return run(Repo.serverJar(), Map.of(), args);
+        return run(Repo.serverJar(), Map.of(), TIMEOUT_SECONDS, args);
     }
 
     /** {@code dst-server client add NAME --clients CLIENTS --key-file KEY}, which must succeed. */
@@ -44,10 +44,6 @@ public final class Cli {
     /** The same, killed after {@code timeoutSeconds}. */
     public static Host.Result client(long timeoutSeconds, Map<String, String> env, String... args) throws IOException, InterruptedException {
         return run(Repo.clientJar(), env, timeoutSeconds, args);
-    }
-
-    private static Host.Result run(Path jar, Map<String, String> env, String... args) throws IOException, InterruptedException {
-        return run(jar, env, TIMEOUT_SECONDS, args);
     }
 
     private static Host.Result run(Path jar, Map<String, String> env, long timeoutSeconds, String... args) throws IOException, InterruptedException {

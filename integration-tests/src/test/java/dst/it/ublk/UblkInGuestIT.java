@@ -24,8 +24,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * {@link dst.it.nbd.KernelNbdClientCarriesExt4OnDstExportIT} (nbd.ko + nbd-client against dst-server's NBD port),
  * {@link dst.it.nbd.NbdServerKillLoopKernelClientVsDstIT} (nbdkit killed ten times under nbd-client -persist and under
  * dst-client on ublk) and {@code dst.it.mirror.MdRaid1OverTwoUblkDevicesIT} (md raid1 over two dst devices: md-mod and
- * raid1 are modules there) and {@link dst.it.ops.OnlineResizeGrowsAMountedExt4IT} (resize2fs on a mounted ext4 needs
- * CAP_SYS_RESOURCE, which only the guest has; FUSE+loop there).
+ * raid1 are modules there), {@link dst.it.ops.OnlineResizeGrowsAMountedExt4IT} (resize2fs on a mounted ext4 needs
+ * CAP_SYS_RESOURCE, which only the guest has; FUSE+loop there) and {@link UblkRestartUnderLoadIT} (five
+ * {@code dst-client restart}s of a ublk device under verified writers).
  */
 class UblkInGuestIT {
     private static final Path VM_HOME = Path.of(System.getenv().getOrDefault("DST_VM_HOME", "/var/tmp/dst-ublk-vm"));
@@ -41,8 +42,8 @@ class UblkInGuestIT {
         pb.environment().put("GUEST_CP", guestClasspath());
         pb.environment().put("PERF", perf ? "1" : "0");
         // The NBD kill loops add 3-6 minutes to the 2-4 of the ublk tests, the md raid1 test restarts a server JVM in the
-        // guest (1-2 minutes under TCG), the online resize and the ublk restart tests 15-25 more (about 45 minutes on 2 idle
-        // cores in all). The cap keeps the whole CI run under its 90 minutes; a guest past it is reported as skipped.
+        // guest (1-2 minutes under TCG), the online resize and the ublk restart tests ~25 more (53 minutes on 2 idle cores
+        // in all on 2026-12-02). The cap keeps the whole CI run under its 90 minutes; a guest past it is reported as skipped.
         pb.environment().putIfAbsent("VM_TIMEOUT", "3000");
         Process p = pb.start();
         if (!p.waitFor(52, TimeUnit.MINUTES)) {

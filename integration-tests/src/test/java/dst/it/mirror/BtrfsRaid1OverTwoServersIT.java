@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -104,7 +105,7 @@ class BtrfsRaid1OverTwoServersIT {
         assertTrue(Long.parseLong(h[2]) >= DOWN_MILLIS - 1000, "hook's DST_OUTAGE_MS shorter than the outage: " + hookLine);
         assertTrue(hookCounters.get("corrected_errors") > 0, "the hook's scrub corrected nothing: " + hookCounters);
         assertEquals(0, hookCounters.get("uncorrectable_errors"), "uncorrectable errors: " + hookCounters);
-        assertTrue(client.run("status", "mirror-a").contains("on-reconnect: " + hook + " (runs 1, last: exit "), client.run("status", "mirror-a"));
+        awaitStatusLine("mirror-a", "on-reconnect: " + hook + " (runs 1, last: exit ", 30_000);
 
         // 3. Leg A alone holds every file.
         Host.run("umount", mnt.toString());
@@ -143,14 +144,27 @@ class BtrfsRaid1OverTwoServersIT {
 
     /** Polls {@code dst-client status NAME} until its state is {@code state}; returns the ms since {@code since}. */
     private long awaitState(String name, String state, long since, long withinMillis) throws Exception {
+        awaitStatus(name, s -> s.lines().anyMatch(l -> l.matches("state:\\s+" + state + "\\b.*")), "state " + state, withinMillis);
+        return ms(System.nanoTime() - since);
+    }
+
+    /**
+     * Polls {@code dst-client status NAME} until it contains {@code text}: the hook's scrub prints its counters a moment
+     * before the hook process exits and the daemon records the run in its status.
+     */
+    private void awaitStatusLine(String name, String text, long withinMillis) throws Exception {
+        awaitStatus(name, s -> s.contains(text), "'" + text + "'", withinMillis);
+    }
+
+    private void awaitStatus(String name, Predicate<String> shows, String what, long withinMillis) throws Exception {
         long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(withinMillis);
         String status = "";
         while (System.nanoTime() < until) {
             status = client.run("status", name);
-            if (status.lines().anyMatch(l -> l.matches("state:\\s+" + state + "\\b.*"))) return ms(System.nanoTime() - since);
+            if (shows.test(status)) return;
             Thread.sleep(200);
         }
-        throw new AssertionError(name + " not " + state + " within " + withinMillis + " ms:\n" + status);
+        throw new AssertionError("status of " + name + " does not show " + what + " within " + withinMillis + " ms:\n" + status);
     }
 
     private static String awaitLine(Path file, long withinMillis) throws Exception {

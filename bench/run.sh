@@ -158,6 +158,14 @@ warm_up() { # TARGET-ARGS... (--filename=DEV --ioengine=libaio, or the nbd engin
   fio --name=warmup --rw=randrw --bs=4k --iodepth=32 "${w[@]}"
 }
 
+# CPU time the hypervisor gave to other guests between two /proc/stat "cpu" lines: on a shared VM it moves MB/s
+# between identical runs (a run here saw 34-43% steal while busy), CPU per GB much less. Fields user..steal (guest
+# time is already counted in user).
+steal_share() {
+  echo "$1" "$2" | awk '{ n = (NF - 2) / 2; for (i = 2; i <= 9; i++) { d = $(i + n + 1) - $i; t += d; if (i == 5 || i == 6) idle += d; if (i == 9) st = d }
+    if (t > 0) printf "cpu_steal=%.1f%% of all CPU time during the run, %.1f%% of the non-idle time\n", 100 * st / t, (t - idle > 0 ? 100 * st / (t - idle) : 0) }'
+}
+
 loop_attach() { # FILE -> prints /dev/loopN
   local l; l=$(losetup --find --show --direct-io=on "$1"); LOOPS+=("$l"); log_cmd "losetup --find --show --direct-io=on $1"; echo "$l"
 }
@@ -165,6 +173,7 @@ loop_detach() { losetup -d "$1"; LOOPS=("${LOOPS[@]/$1}"); }
 
 echo "== dst bench ($MODE: ${SIZE_MB} MiB devices, ${SECS} s per job) -> $OUT/$DATE.{md,csv}"
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
+CPU_START=$(head -1 /proc/stat)
 RSS=()
 : >"$WORK/cpu.txt"
 
@@ -358,6 +367,7 @@ fi
   echo "nproc=$(nproc)"; echo "memory=$(free -m | awk '/Mem:/ {print $2 " MiB"}')"
   echo "kernel=$(uname -r)"; echo "cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
   echo "load_start=$LOAD_START"; echo "load_end=$(cut -d' ' -f1-3 /proc/loadavg)"
+  steal_share "$CPU_START" "$(head -1 /proc/stat)"
   echo "java=$("$JAVA" -version 2>&1 | head -1)"; echo "git=$(git rev-parse --short HEAD 2>/dev/null || echo '?')"
   echo "fio=$(fio --version) nbdkit=$(nbdkit --version | head -1) iperf3=$(iperf3 --version | head -1 | cut -d' ' -f1-2)"
 } >"$WORK/machine.txt"

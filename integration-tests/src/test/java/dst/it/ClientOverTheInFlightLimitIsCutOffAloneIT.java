@@ -39,9 +39,11 @@ class ClientOverTheInFlightLimitIsCutOffAloneIT {
     @BeforeAll
     static void start() {
         // "slow": every write takes 2 s, so pipelined writes are all in flight together, whatever the TCP segmentation.
+        // A raw connection sends no keepalives: the "good" one idles while the flood runs (>10 s on a loaded machine),
+        // so the default --idle-timeout of 10 s would close it for a reason this test is not about.
         server = ServerProcess.builder("inflight-limit")
                 .export("slow=mem:16M,delay-write=2000").export("fast=mem:64M")
-                .arg("--max-in-flight", String.valueOf(LIMIT), "--io-threads", "32")
+                .arg("--max-in-flight", String.valueOf(LIMIT), "--io-threads", "32", "--idle-timeout", "120")
                 .start();
     }
 

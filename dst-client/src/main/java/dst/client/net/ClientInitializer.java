@@ -59,16 +59,11 @@ final class ClientInitializer extends ChannelInitializer<Channel> {
         long ka = keepalive.toMillis();
         ChannelPipeline p = ch.pipeline();
         IdleStateHandler idle = new IdleStateHandler(3 * ka, 0, ka, TimeUnit.MILLISECONDS);
-        FlushConsolidationHandler flushes = new FlushConsolidationHandler(256, true);
-        if (p.get("tls") != null) {
-            // Between the encoder and TLS: the SslHandler then wraps the requests of one consolidated flush together
-            // (records of up to 16 KiB) instead of one record and one write(2) per request.
-            p.addAfter("tls", "idle", idle);
-            p.addAfter("tls", "flushes", flushes);
-        } else {
-            p.addFirst("idle", idle);
-            p.addFirst("flushes", flushes);
-        }
+        if (p.get("tls") != null) p.addAfter("tls", "idle", idle);
+        else p.addFirst("idle", idle);
+        // On the encoder's side of TLS: the SslHandler then wraps the requests of one consolidated flush together
+        // (records of up to 16 KiB) instead of one record and one write(2) per request.
+        p.addAfter("idle", "flushes", new FlushConsolidationHandler(256, true));
         protocol.startDataPhase(p, granted, target);
         p.addLast("replies", new ReplyHandler(events, connection, () -> protocol.keepalive(granted)));
     }

@@ -10,7 +10,7 @@ import dst.protocol.Failures;
 import dst.protocol.Opcode;
 import dst.protocol.ExportInfo;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.PooledByteBufAllocator;
+import dst.runtime.buffers.Buffers;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -234,7 +234,7 @@ public final class WriteBackCache extends ForwardingBlockDevice {
         long covered = 0;
         for (DirtyExtents.Piece p : pieces) covered += p.length();
         if (covered == length) {
-            ByteBuf out = PooledByteBufAllocator.DEFAULT.directBuffer(length, length);
+            ByteBuf out = Buffers.ALLOCATOR.directBuffer(length, length);
             out.writeZero(length);
             overlay(out, offset, pieces);
             return CompletableFuture.completedFuture(out);
@@ -245,7 +245,7 @@ public final class WriteBackCache extends ForwardingBlockDevice {
                 throw err instanceof CompletionException c ? c : new CompletionException(err);
             }
             try {
-                ByteBuf out = PooledByteBufAllocator.DEFAULT.directBuffer(length, length);
+                ByteBuf out = Buffers.ALLOCATOR.directBuffer(length, length);
                 out.writeBytes(fromServer, fromServer.readerIndex(), length);
                 overlay(out, offset, pieces);
                 return out;

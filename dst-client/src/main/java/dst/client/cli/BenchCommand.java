@@ -4,7 +4,7 @@ import dst.client.core.BlockDevice;
 import dst.client.stack.DiskStack;
 import dst.runtime.cli.Sizes;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.PooledByteBufAllocator;
+import dst.runtime.buffers.Buffers;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -67,7 +67,7 @@ final class BenchCommand implements Callable<Integer> {
             long size = span == null ? disk.info().size() : Math.min(Sizes.parse(span), disk.info().size());
             long blocks = size / bs;
             if (blocks == 0) throw new IllegalArgumentException("export smaller than one request");
-            ByteBuf pattern = PooledByteBufAllocator.DEFAULT.directBuffer(bs);
+            ByteBuf pattern = Buffers.ALLOCATOR.directBuffer(bs);
             ThreadLocalRandom.current().ints(bs / 4).forEach(pattern::writeInt);
             pattern.writerIndex(bs);
             LatencyHistogram histogram = new LatencyHistogram();

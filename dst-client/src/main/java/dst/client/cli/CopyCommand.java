@@ -7,7 +7,7 @@ import dst.protocol.DstException;
 import dst.protocol.Errno;
 import dst.runtime.cli.Sizes;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.PooledByteBufAllocator;
+import dst.runtime.buffers.Buffers;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -89,7 +89,7 @@ final class CopyCommand implements Callable<Integer> {
             Pipeline p = new Pipeline(inflight, new Progress(total, !noProgress));
             for (long off = 0; off < total && p.ok(); off += chunk) {
                 int n = (int) Math.min(chunk, total - off);
-                ByteBuf buf = PooledByteBufAllocator.DEFAULT.directBuffer(n);
+                ByteBuf buf = Buffers.ALLOCATOR.directBuffer(n);
                 try {
                     while (buf.writerIndex() < n) {
                         if (buf.writeBytes(in, off + buf.writerIndex(), n - buf.writerIndex()) < 0) throw new IOException(file + " shrank while copying");

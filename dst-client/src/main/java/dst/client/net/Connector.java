@@ -6,7 +6,7 @@ import dst.protocol.Errno;
 import dst.protocol.ExportInfo;
 import dst.runtime.transport.Transport;
 import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.PooledByteBufAllocator;
+import dst.runtime.buffers.Buffers;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
@@ -49,7 +49,7 @@ final class Connector {
         this.bootstrap = transport.configure(new Bootstrap().group(loop))
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout().toMillis())
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(2 << 20, 8 << 20))
-                .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT); // see DstServer: not the adaptive one
+                .option(ChannelOption.ALLOCATOR, Buffers.ALLOCATOR); // why not Netty's default: Buffers
     }
 
     EventLoop loop() {

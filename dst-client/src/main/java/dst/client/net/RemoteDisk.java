@@ -13,7 +13,7 @@ import dst.protocol.Errno;
 import dst.protocol.ExportInfo;
 import dst.protocol.Opcode;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
+import dst.runtime.buffers.Buffers;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 
@@ -152,7 +152,7 @@ public final class RemoteDisk implements BlockDevice {
                 parts.forEach(p -> p.thenAccept(ByteBuf::release));
                 throw new java.util.concurrent.CompletionException(err);
             }
-            CompositeByteBuf all = ByteBufAllocator.DEFAULT.compositeBuffer(parts.size());
+            CompositeByteBuf all = Buffers.ALLOCATOR.compositeBuffer(parts.size());
             for (CompletableFuture<ByteBuf> p : parts) all.addComponent(true, p.join());
             return all;
         });
@@ -271,7 +271,7 @@ public final class RemoteDisk implements BlockDevice {
         List<CompletableFuture<Void>> parts = new ArrayList<>();
         for (long done = 0; done < length; done += max) {
             int n = (int) Math.min(max, length - done);
-            ByteBuf zeros = ByteBufAllocator.DEFAULT.buffer(n, n);
+            ByteBuf zeros = Buffers.ALLOCATOR.buffer(n, n);
             zeros.writeZero(n);
             parts.add(write(offset + done, zeros, false));
         }

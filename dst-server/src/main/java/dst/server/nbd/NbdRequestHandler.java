@@ -9,7 +9,7 @@ import dst.server.net.DstServer;
 import dst.server.net.RequestPath;
 import dst.server.net.Session;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.PooledByteBufAllocator;
+import dst.runtime.buffers.Buffers;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 
@@ -206,7 +206,7 @@ final class NbdRequestHandler extends ChannelInboundHandlerAdapter implements Re
     }
 
     private static ByteBuf readData(Backend b, long offset, int length) throws Exception {
-        ByteBuf data = PooledByteBufAllocator.DEFAULT.directBuffer(length);
+        ByteBuf data = Buffers.ALLOCATOR.directBuffer(length);
         try {
             b.read(offset, data, length);
             return data;

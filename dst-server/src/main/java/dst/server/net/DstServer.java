@@ -6,7 +6,7 @@ import dst.server.metrics.ServerMetrics;
 import dst.server.metrics.ServerMetricsText;
 import dst.server.nbd.NbdServerInitializer;
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.PooledByteBufAllocator;
+import dst.runtime.buffers.Buffers;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
@@ -78,9 +78,7 @@ public final class DstServer implements Closeable {
                 });
         try {
             this.listener = transport.configure(new ServerBootstrap().group(group))
-                    // Netty 4.2's default (adaptive) allocator showed rare header/payload crc mismatches on
-                    // loopback under load here (about 1 in 10k frames); the pooled one showed none.
-                    .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                    .childOption(ChannelOption.ALLOCATOR, Buffers.ALLOCATOR) // why not Netty's default: Buffers
                     .childHandler(new ServerInitializer(exports, sessions, config, io, connections))
                     .bind(transport.resolvedAddress()).syncUninterruptibly().channel();
         } catch (RuntimeException e) {
@@ -92,7 +90,7 @@ public final class DstServer implements Closeable {
         if (nbdTransport != null) {
             try {
                 nbd = nbdTransport.configure(new ServerBootstrap().group(group))
-                        .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                        .childOption(ChannelOption.ALLOCATOR, Buffers.ALLOCATOR)
                         .childHandler(new NbdServerInitializer(exports, sessions, config, io, connections))
                         .bind(nbdTransport.resolvedAddress()).syncUninterruptibly().channel();
             } catch (RuntimeException e) {

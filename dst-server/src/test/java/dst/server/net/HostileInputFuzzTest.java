@@ -15,7 +15,7 @@ import dst.server.export.ExportSpec;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
-import io.netty.buffer.PooledByteBufAllocator;
+import dst.runtime.buffers.Buffers;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.group.DefaultChannelGroup;
@@ -178,9 +178,9 @@ class HostileInputFuzzTest {
         long peakHeap;
 
         void sample() {
-            var pooled = PooledByteBufAllocator.DEFAULT.metric();
+            var pooled = Buffers.ALLOCATOR.metric();
             long used = pooled.usedDirectMemory() + pooled.usedHeapMemory();
-            if (ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider p && p != PooledByteBufAllocator.DEFAULT) {
+            if (ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider p && p != Buffers.ALLOCATOR) {
                 used += p.metric().usedDirectMemory() + p.metric().usedHeapMemory();
             }
             peakPooled = Math.max(peakPooled, used);

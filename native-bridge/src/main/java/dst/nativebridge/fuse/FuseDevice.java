@@ -1,10 +1,9 @@
 package dst.nativebridge.fuse;
 
 import dst.protocol.Errno;
-import com.kenai.jffi.MemoryIO;
+import dst.nativebridge.IoVecs;
 import dst.nativebridge.LibC;
 import dst.nativebridge.NativeException;
-import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 
 import java.io.Closeable;
@@ -21,14 +20,11 @@ public final class FuseDevice implements Closeable {
     private static final long MS_RDONLY = 1;
     private static final long MS_NOSUID = 2;
     private static final long MS_NODEV = 4;
-    private static final int IOVEC_SIZE = 16;
     /** enum fuse_notify_code: FUSE_NOTIFY_RESEND, sent as the error field of a header with unique 0. */
     private static final int FUSE_NOTIFY_RESEND = 7;
 
     /** The most data buffers one {@link #reply} takes (plus the header): a 1 MiB read arrives in up to ~20 socket reads. */
-    public static final int MAX_DATA_BUFFERS = 63;
-    private static final ThreadLocal<Pointer> IOVECS =
-            ThreadLocal.withInitial(() -> Memory.allocateDirect(LibC.RUNTIME, (MAX_DATA_BUFFERS + 1) * IOVEC_SIZE));
+    public static final int MAX_DATA_BUFFERS = IoVecs.MAX - 1;
 
     private final int fd;
     private final Path mountPoint;
@@ -136,19 +132,13 @@ public final class FuseDevice implements Closeable {
 
     private long replyRaw(ByteBuffer header, ByteBuffer... data) {
         if (data.length > MAX_DATA_BUFFERS) throw new IllegalArgumentException(data.length + " buffers in one reply");
-        Pointer iov = IOVECS.get();
-        putIovec(iov, 0, header);
+        Pointer iov = IoVecs.array();
+        IoVecs.put(iov, 0, header);
         int count = 1;
         for (ByteBuffer part : data) {
-            if (part.hasRemaining()) putIovec(iov, count++, part);
+            if (part.hasRemaining()) IoVecs.put(iov, count++, part);
         }
         return LIBC.writev(fd, iov, count);
-    }
-
-    private static void putIovec(Pointer iov, int index, ByteBuffer buffer) {
-        if (!buffer.isDirect()) throw new IllegalArgumentException("FUSE replies are written from direct buffers");
-        iov.putAddress((long) index * IOVEC_SIZE, MemoryIO.getInstance().getDirectBufferAddress(buffer) + buffer.position());
-        iov.putLong((long) index * IOVEC_SIZE + 8, buffer.remaining());
     }
 
     /**

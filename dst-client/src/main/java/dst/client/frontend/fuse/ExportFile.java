@@ -6,7 +6,7 @@ import dst.protocol.Errno;
 import dst.protocol.Opcode;
 import dst.protocol.ExportName;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.PooledByteBufAllocator;
+import dst.runtime.buffers.Buffers;
 
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
@@ -331,7 +331,7 @@ final class ExportFile {
         if (n >= ZERO_COPY_WRITE) {
             data = req.retainedSlice(IN_HEADER_SIZE + WRITE_IN_SIZE, n);
         } else {
-            data = PooledByteBufAllocator.DEFAULT.directBuffer(n, n);
+            data = Buffers.ALLOCATOR.directBuffer(n, n);
             data.writeBytes(req, IN_HEADER_SIZE + WRITE_IN_SIZE, n);
         }
         inFlight.incrementAndGet();

@@ -3,7 +3,7 @@ package dst.client.frontend.fuse;
 import dst.nativebridge.NativeException;
 import dst.nativebridge.fuse.FuseDevice;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.PooledByteBufAllocator;
+import dst.runtime.buffers.Buffers;
 
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -26,7 +26,7 @@ final class FuseReplier {
 
     /** A reply buffer for request {@code unique}, its header written (length filled in by {@link #send}); append the struct. */
     ByteBuf begin(long unique, int structSize) {
-        ByteBuf b = PooledByteBufAllocator.DEFAULT.directBuffer(OUT_HEADER_SIZE + structSize);
+        ByteBuf b = Buffers.ALLOCATOR.directBuffer(OUT_HEADER_SIZE + structSize);
         b.writeIntLE(0).writeIntLE(0).writeLongLE(unique);
         return b;
     }
@@ -40,7 +40,7 @@ final class FuseReplier {
         ByteBuf bulk = data;
         try {
             if (bulk != null && (bulk.nioBufferCount() > FuseDevice.MAX_DATA_BUFFERS || !bulk.isDirect())) {
-                bulk = PooledByteBufAllocator.DEFAULT.directBuffer(data.readableBytes()).writeBytes(data);
+                bulk = Buffers.ALLOCATOR.directBuffer(data.readableBytes()).writeBytes(data);
                 data.release();
             }
             int length = reply.readableBytes() + (bulk == null ? 0 : bulk.readableBytes());

@@ -5,7 +5,7 @@ import dst.nativebridge.ublk.uapi.UblksrvIoDesc;
 import dst.protocol.DstException;
 import dst.protocol.Errno;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
+import dst.runtime.buffers.Buffers;
 
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
@@ -67,7 +67,7 @@ final class UblkRequests {
      * the next request overwrite data still queued for the server. One memcpy, small next to the network.
      */
     private static ByteBuf copyOut(ByteBuffer buffer, int length) {
-        ByteBuf data = ByteBufAllocator.DEFAULT.directBuffer(length, length);
+        ByteBuf data = Buffers.ALLOCATOR.directBuffer(length, length);
         data.writeBytes(buffer.duplicate().clear().limit(length));
         return data;
     }

@@ -84,6 +84,14 @@ public interface LibC {
     /** {@code iov}: an array of {@code struct iovec { void *iov_base; size_t iov_len; }}. */
     long writev(int fd, Pointer iov, int iovcnt);
 
+    /** preadv2(2); {@code iov} as for writev. */
+    long preadv2(int fd, Pointer iov, int iovcnt, long offset, int flags);
+
+    /** preadv2 flag: fail with EAGAIN instead of waiting for the disk (read only what the page cache holds). */
+    int RWF_NOWAIT = 0x08;
+
+    int EAGAIN = 11;
+
     int mount(String source, String target, String fstype, long flags, String data);
 
     int umount2(String target, int flags);

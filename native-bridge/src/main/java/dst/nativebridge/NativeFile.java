@@ -1,6 +1,9 @@
 package dst.nativebridge;
 
+import jnr.ffi.Pointer;
+
 import java.io.Closeable;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 
 /**
@@ -39,6 +42,22 @@ public final class NativeFile implements Closeable {
     public void zeroRange(long offset, long length) throws NativeException {
         NativeException.check("fallocate(ZERO_RANGE, " + path + ")",
                 LibC.INSTANCE.fallocate(fd, LibC.FALLOC_FL_ZERO_RANGE | LibC.FALLOC_FL_KEEP_SIZE, offset, length));
+    }
+
+    /**
+     * Reads {@code dst}'s remaining bytes at {@code offset} only as far as it can without waiting for the disk
+     * ({@code preadv2} with RWF_NOWAIT: what the page cache holds, or holes). Returns the bytes read (fewer at the
+     * end of the file or where the cache stops; {@code dst}'s position is not moved), or -1 when the first byte
+     * is not in memory. Throws with EOPNOTSUPP where the filesystem cannot read without waiting.
+     */
+    public int readIfCached(ByteBuffer dst, long offset) throws NativeException {
+        Pointer iov = IoVecs.array();
+        IoVecs.put(iov, 0, dst);
+        long n = LibC.INSTANCE.preadv2(fd, iov, 1, offset, LibC.RWF_NOWAIT);
+        if (n >= 0) return (int) n;
+        int errno = LibC.errno();
+        if (errno == LibC.EAGAIN) return -1;
+        throw new NativeException("preadv2(RWF_NOWAIT, " + path + ")", errno);
     }
 
     /** The first offset at or after {@code offset} holding data, or -1 when only holes follow (to the end). */

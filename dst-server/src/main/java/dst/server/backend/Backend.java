@@ -76,6 +76,16 @@ public interface Backend extends Closeable {
     void read(long offset, ByteBuf dst, int length) throws IOException;
 
     /**
+     * Reads like {@link #read} but only if that needs no waiting (the bytes are in memory: the page cache), so
+     * the server may run it on the connection's event loop: true when done; false, with {@code dst} as it was,
+     * when it would have to wait (the caller then runs {@link #read} on an I/O thread). Saves a cached read the
+     * two thread wake-ups of the hand-off. The default never tries.
+     */
+    default boolean readNow(long offset, ByteBuf dst, int length) throws IOException {
+        return false;
+    }
+
+    /**
      * Writes the readable bytes of {@code src} at {@code offset}. Durability comes from {@link #flush()}: the
      * server's request path runs FUA as a flush after the change, for writes, trims and zeroing alike.
      */

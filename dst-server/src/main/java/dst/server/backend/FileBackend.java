@@ -33,6 +33,7 @@ public class FileBackend implements Backend {
     private volatile boolean punchSupported = true;
     private volatile boolean zeroRangeSupported = true;
     private volatile boolean seekSupported = true;
+    private volatile boolean readNowSupported = true;
 
     protected FileBackend(String kind, Path path, FileChannel channel, NativeFile nativeFile, long size) {
         this.kind = kind;
@@ -161,6 +162,24 @@ public class FileBackend implements Backend {
             }
             done += n;
         }
+    }
+
+    /** preadv2 RWF_NOWAIT: the page cache's bytes (and holes) without waiting; a partial answer is not kept. */
+    @Override
+    public boolean readNow(long offset, ByteBuf dst, int length) throws IOException {
+        if (!readNowSupported) return false;
+        dst.ensureWritable(length);
+        int n;
+        try {
+            n = nativeFile.readIfCached(dst.nioBuffer(dst.writerIndex(), length), offset);
+        } catch (NativeException e) {
+            if (e.errno() != NativeFile.EOPNOTSUPP) throw e;
+            readNowSupported = false; // a filesystem that cannot read without waiting
+            return false;
+        }
+        if (n != length) return false; // partly cached, or past the end of the file: read() does it all
+        dst.writerIndex(dst.writerIndex() + length);
+        return true;
     }
 
     @Override

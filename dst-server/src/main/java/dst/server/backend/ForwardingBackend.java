@@ -7,7 +7,7 @@ import java.io.IOException;
 /**
  * A {@link Backend} that hands every call to the backend it wraps: the base of filters (nbdkit's
  * {@code next} layer), so a filter overrides only the calls its one behaviour changes. A filter that may
- * block must also override {@link #neverBlocks()}, which is forwarded like everything else.
+ * block must also override {@link #neverBlocks()} and {@link #readNow}, which are forwarded like everything else.
  */
 public abstract class ForwardingBackend implements Backend {
     protected final Backend next;
@@ -44,6 +44,11 @@ public abstract class ForwardingBackend implements Backend {
     @Override
     public void read(long offset, ByteBuf dst, int length) throws IOException {
         next.read(offset, dst, length);
+    }
+
+    @Override
+    public boolean readNow(long offset, ByteBuf dst, int length) throws IOException {
+        return next.readNow(offset, dst, length);
     }
 
     @Override

@@ -5,7 +5,7 @@
  *
  * <p>Threading: calls block and come from several I/O threads at once, so backends are thread-safe; a backend
  * that answers {@code neverBlocks()} true is called on event loops instead and must never block (a filter that
- * may block says false).
+ * may block says false); {@code readNow} is tried on event loops too, and only reads what needs no waiting.
  *
  * <p>Buffer ownership: the caller owns the buffers it passes: {@code read} writes into {@code dst} and
  * {@code write} reads {@code src}; neither keeps nor releases them.

@@ -7,7 +7,7 @@ import dst.protocol.Opcode;
 import dst.server.backend.Backend;
 import dst.server.export.Export;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.PooledByteBufAllocator;
+import dst.runtime.buffers.Buffers;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -27,8 +27,9 @@ import java.util.logging.Logger;
  * through {@link Replies}.
  *
  * <p>Threading: {@link #admit}, {@link #serve} and {@link #readComplete} run on the connection's event loop;
- * backend calls run on the I/O executor, or inline for a {@link Backend#neverBlocks() never-blocking} backend
- * (replies written as they come and flushed once per read burst: no thread hand-offs).
+ * backend calls run on the I/O executor, or inline for a {@link Backend#neverBlocks() never-blocking} backend and
+ * for a READ the backend can answer without waiting ({@link Backend#readNow}: a cached file); inline replies are
+ * written as they come and flushed once per read burst: no thread hand-offs.
  *
  * <p>Ownership: {@link #serve} takes the WRITE payload and releases it once the backend call is done (or the
  * request is refused); a READ's data buffer passes to the reply message {@link Replies#ok} makes, which its
@@ -45,6 +46,9 @@ public final class RequestPath {
         /** Failure with a wire errno (see {@link Errno#onWire}) and a human-readable reason. */
         Object error(T tag, int opcode, int errno, String message);
     }
+
+    /** What a {@code now} call returns when the request must run on an I/O thread after all. */
+    private static final Object WOULD_BLOCK = new Object();
 
     private final Export export;
     private final Session session;
@@ -129,8 +133,9 @@ public final class RequestPath {
                           T tag, Replies<T> replies) {
         DstException refusal = refusal(opcode, offset, length, payload);
         if (refusal == null) refusal = grantRefusal(opcode, length, payload);
+        Call now = opcode == Opcode.READ ? b -> readNow(b, offset, (int) length, tag, replies) : null;
         submit(ctx, refusal, opcode, length, fua, payload, tag, replies,
-                b -> replies.ok(tag, opcode, run(b, opcode, offset, length, payload)));
+                b -> replies.ok(tag, opcode, run(b, opcode, offset, length, payload)), now);
     }
 
     /**
@@ -140,11 +145,15 @@ public final class RequestPath {
      */
     public <T> void serve(ChannelHandlerContext ctx, int opcode, long offset, long length, boolean fua, T tag,
                           Replies<T> replies, Call call) {
-        submit(ctx, refusal(opcode, offset, length, null), opcode, length, fua, null, tag, replies, call);
+        submit(ctx, refusal(opcode, offset, length, null), opcode, length, fua, null, tag, replies, call, null);
     }
 
+    /**
+     * @param now the request tried on the event loop first when the backend may block ({@link Backend#readNow}),
+     *            returning {@link #WOULD_BLOCK} to go to an I/O thread after all; null: none
+     */
     private <T> void submit(ChannelHandlerContext ctx, DstException refusal, int opcode, long length, boolean fua, ByteBuf payload,
-                            T tag, Replies<T> replies, Call call) {
+                            T tag, Replies<T> replies, Call call, Call now) {
         long received = System.nanoTime();
         if (refusal != null) {
             session.failed(opcode);
@@ -156,15 +165,15 @@ public final class RequestPath {
         Channel ch = ctx.channel();
         session.started();
         if (export.backend().neverBlocks()) {
-            Object reply = execute(ch, opcode, length, received, fua, payload, tag, replies, call);
-            if (reply != null) {
-                ctx.write(reply).addListener(answered).addListener(finished);
-                unflushed = true;
-            } else {
-                freed();
-                session.finished();
-            }
+            answerInline(ctx, execute(ch, opcode, length, received, fua, payload, tag, replies, call));
             return;
+        }
+        if (now != null) { // payload is null: only reads are tried
+            Object reply = execute(ch, opcode, length, received, fua, null, tag, replies, now);
+            if (reply != WOULD_BLOCK) {
+                answerInline(ctx, reply);
+                return;
+            }
         }
         try {
             io.execute(() -> {
@@ -188,6 +197,29 @@ public final class RequestPath {
             ctx.writeAndFlush(replies.error(tag, opcode, Errno.ESHUTDOWN, "server is shutting down"))
                     .addListener(answered);
         }
+    }
+
+    /** Writes the reply of a request run on the event loop (flushed once per read burst), or drops a fenced one. */
+    private void answerInline(ChannelHandlerContext ctx, Object reply) {
+        if (reply != null) {
+            ctx.write(reply).addListener(answered).addListener(finished);
+            unflushed = true;
+        } else {
+            freed();
+            session.finished();
+        }
+    }
+
+    /** A READ from memory on the event loop, or {@link #WOULD_BLOCK} when the backend would have to wait. */
+    private static <T> Object readNow(Backend b, long offset, int length, T tag, Replies<T> replies) throws Exception {
+        ByteBuf data = Buffers.ALLOCATOR.directBuffer(length);
+        boolean done = false;
+        try {
+            done = b.readNow(offset, data, length);
+        } finally {
+            if (!done) data.release();
+        }
+        return done ? replies.ok(tag, Opcode.READ, data) : WOULD_BLOCK;
     }
 
     /** The listener that frees a request's slot once a reply the front door wrote itself (a refusal) is written. */
@@ -256,6 +288,7 @@ public final class RequestPath {
         try {
             if (fenced && (!ch.isActive() || !session.isCurrent(ch))) return null;
             Object reply = call.run(export.backend());
+            if (reply == WOULD_BLOCK) return reply; // not run: the caller hands it to an I/O thread
             if (fua && Opcode.modifies(opcode)) {
                 try {
                     export.backend().flush();
@@ -283,7 +316,7 @@ public final class RequestPath {
     private static ByteBuf run(Backend b, int opcode, long offset, long length, ByteBuf payload) throws Exception {
         switch (opcode) {
             case Opcode.READ -> {
-                ByteBuf data = PooledByteBufAllocator.DEFAULT.directBuffer((int) length);
+                ByteBuf data = Buffers.ALLOCATOR.directBuffer((int) length);
                 try {
                     b.read(offset, data, (int) length);
                 } catch (Throwable t) {

@@ -5,7 +5,8 @@
  * the one request rule, FUA, backend dispatch). Sessions survive reconnects and fence their old connection.
  *
  * <p>Threading: handlers run on their channel's event loop; backend calls run on the I/O executor
- * ({@code --io-threads}), or inline on the event loop for a backend that {@code neverBlocks()}. A request counts
+ * ({@code --io-threads}), or inline on the event loop for a backend that {@code neverBlocks()} and for a READ the
+ * backend can answer from memory ({@code readNow}: a cached file). A request counts
  * as running for its session until its reply is written, which is what shutdown and takeover wait for.
  * {@code Session}, {@code SessionRegistry} and {@code LogLimiter} are thread-safe; the rest is per channel.
  *

@@ -1,12 +1,12 @@
 package dst.server.net;
 
+import dst.runtime.buffers.Buffers;
 import dst.runtime.transport.Transport;
 import dst.server.export.Export;
 import dst.server.metrics.ServerMetrics;
 import dst.server.metrics.ServerMetricsText;
 import dst.server.nbd.NbdServerInitializer;
 import io.netty.bootstrap.ServerBootstrap;
-import dst.runtime.buffers.Buffers;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
@@ -14,11 +14,13 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.AttributeKey;
+import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GlobalEventExecutor;
 
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -225,10 +227,16 @@ public final class DstServer implements Closeable {
         if (nbdListener != null) nbdListener.close().syncUninterruptibly();
         // Stop reading new requests, then let those already running finish and send their replies. On each
         // connection's event loop, so that no handler there can resume reading after it (see draining()).
-        connections.stream().map(ch -> ch.eventLoop().submit(() -> {
-            ch.attr(DRAINING).set(true);
-            ch.config().setAutoRead(false);
-        })).toList().forEach(f -> f.awaitUninterruptibly(1, TimeUnit.SECONDS));
+        // A plain loop, not a stream: the group's spliterator is sized when made, and a connection accepted
+        // meanwhile made toList() throw ("Accept exceeded fixed size"); its iterator is weakly consistent.
+        List<Future<?>> marked = new ArrayList<>();
+        for (Channel ch : connections) {
+            marked.add(ch.eventLoop().submit(() -> {
+                ch.attr(DRAINING).set(true);
+                ch.config().setAutoRead(false);
+            }));
+        }
+        marked.forEach(f -> f.awaitUninterruptibly(1, TimeUnit.SECONDS));
         CompletableFuture<?>[] idle = sessions.all().stream().map(Session::idle).toArray(CompletableFuture[]::new);
         try {
             CompletableFuture.allOf(idle).get(config.drainTimeout().toMillis(), TimeUnit.MILLISECONDS);

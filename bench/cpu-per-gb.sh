@@ -11,9 +11,10 @@
 #     JOB    seqwrite seqread randwrite randread (default: all four)
 # DST_CLIENT_JAR and DST_SERVER_JAR pick other builds (A/B). dst-client runs with --cache 0 --read-ahead 0, as in bench/run.sh; DST_JAVA_OPTS reach its device daemon.
 # Prints one line per job: SETUP JOB MB/s-or-IOPS client-CPU-ms/GB, how much of it the JVM's JIT compiler
-# threads took, and the server's CPU ms/GB (nbdkit or dst-server) (a fresh daemon compiles its hot paths for many seconds of CPU on a loaded machine). Everything it set up is torn down on exit.
+# threads took (a fresh daemon compiles its hot paths for many seconds of CPU on a loaded machine), and the
+# server's CPU ms/GB (nbdkit or dst-server). Everything it set up is torn down on exit.
 set -euo pipefail
-SETUP=${1:?setup: nbdfuse, nbdkit or dst}; SECS=${2:-10}; shift $(( $# >= 2 ? 2 : $# ))
+SETUP=${1:?setup: nbdfuse, nbdkit, dst or dst-file}; SECS=${2:-10}; shift $(( $# >= 2 ? 2 : $# ))
 JOBS=("$@"); [ ${#JOBS[@]} -gt 0 ] || JOBS=(seqwrite seqread randwrite randread)
 SIZE_MB=${DST_BENCH_SIZE_MB:-512}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)

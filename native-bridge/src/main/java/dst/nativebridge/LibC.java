@@ -90,8 +90,6 @@ public interface LibC {
     /** preadv2 flag: fail with EAGAIN instead of waiting for the disk (read only what the page cache holds). */
     int RWF_NOWAIT = 0x08;
 
-    int EAGAIN = 11;
-
     int mount(String source, String target, String fstype, long flags, String data);
 
     int umount2(String target, int flags);

@@ -1,5 +1,6 @@
 package dst.nativebridge;
 
+import dst.protocol.Errno;
 import jnr.ffi.Pointer;
 
 import java.io.Closeable;
@@ -56,7 +57,7 @@ public final class NativeFile implements Closeable {
         long n = LibC.INSTANCE.preadv2(fd, iov, 1, offset, LibC.RWF_NOWAIT);
         if (n >= 0) return (int) n;
         int errno = LibC.errno();
-        if (errno == LibC.EAGAIN) return -1;
+        if (errno == Errno.EAGAIN) return -1;
         throw new NativeException("preadv2(RWF_NOWAIT, " + path + ")", errno);
     }
 

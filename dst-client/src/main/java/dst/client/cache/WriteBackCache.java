@@ -9,8 +9,8 @@ import dst.protocol.Errno;
 import dst.protocol.Failures;
 import dst.protocol.Opcode;
 import dst.protocol.ExportInfo;
-import io.netty.buffer.ByteBuf;
 import dst.runtime.buffers.Buffers;
+import io.netty.buffer.ByteBuf;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;

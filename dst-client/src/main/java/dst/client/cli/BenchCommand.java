@@ -2,9 +2,9 @@ package dst.client.cli;
 
 import dst.client.core.BlockDevice;
 import dst.client.stack.DiskStack;
+import dst.runtime.buffers.Buffers;
 import dst.runtime.cli.Sizes;
 import io.netty.buffer.ByteBuf;
-import dst.runtime.buffers.Buffers;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

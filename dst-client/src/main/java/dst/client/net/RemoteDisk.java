@@ -12,8 +12,8 @@ import dst.protocol.DstException;
 import dst.protocol.Errno;
 import dst.protocol.ExportInfo;
 import dst.protocol.Opcode;
-import io.netty.buffer.ByteBuf;
 import dst.runtime.buffers.Buffers;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 

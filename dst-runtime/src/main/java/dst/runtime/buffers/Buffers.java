@@ -17,7 +17,7 @@ import io.netty.buffer.PooledByteBufAllocator;
 public final class Buffers {
     /** Netty reads this property once, when PooledByteBufAllocator is first loaded; a user's -D wins. */
     private static final String MAX_CACHED_PROPERTY = "io.netty.allocator.maxCachedBufferCapacity";
-    static final int MAX_CACHED_BUFFER_BYTES = 2 << 20;
+    private static final int MAX_CACHED_BUFFER_BYTES = 2 << 20;
 
     static {
         if (System.getProperty(MAX_CACHED_PROPERTY) == null) {

@@ -3,13 +3,13 @@ package dst.server.nbd;
 import dst.protocol.ExportInfo;
 import dst.protocol.Opcode;
 import dst.protocol.nbd.Nbd;
+import dst.runtime.buffers.Buffers;
 import dst.server.backend.Backend;
 import dst.server.backend.Extent;
 import dst.server.net.DstServer;
 import dst.server.net.RequestPath;
 import dst.server.net.Session;
 import io.netty.buffer.ByteBuf;
-import dst.runtime.buffers.Buffers;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 

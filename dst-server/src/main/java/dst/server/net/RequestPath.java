@@ -4,10 +4,10 @@ import dst.protocol.DstException;
 import dst.protocol.Errno;
 import dst.protocol.ExportInfo;
 import dst.protocol.Opcode;
+import dst.runtime.buffers.Buffers;
 import dst.server.backend.Backend;
 import dst.server.export.Export;
 import io.netty.buffer.ByteBuf;
-import dst.runtime.buffers.Buffers;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -212,14 +212,28 @@ public final class RequestPath {
 
     /** A READ from memory on the event loop, or {@link #WOULD_BLOCK} when the backend would have to wait. */
     private static <T> Object readNow(Backend b, long offset, int length, T tag, Replies<T> replies) throws Exception {
+        ByteBuf data = read(b, offset, length, true);
+        return data != null ? replies.ok(tag, Opcode.READ, data) : WOULD_BLOCK;
+    }
+
+    /**
+     * A READ's data in a new buffer: {@link Backend#readNow} when {@code now} (null when it would have to wait),
+     * else {@link Backend#read}. The buffer is released on every path that does not return it.
+     */
+    private static ByteBuf read(Backend b, long offset, int length, boolean now) throws Exception {
         ByteBuf data = Buffers.ALLOCATOR.directBuffer(length);
         boolean done = false;
         try {
-            done = b.readNow(offset, data, length);
+            if (now) {
+                done = b.readNow(offset, data, length);
+            } else {
+                b.read(offset, data, length);
+                done = true;
+            }
         } finally {
             if (!done) data.release();
         }
-        return done ? replies.ok(tag, Opcode.READ, data) : WOULD_BLOCK;
+        return done ? data : null;
     }
 
     /** The listener that frees a request's slot once a reply the front door wrote itself (a refusal) is written. */
@@ -316,14 +330,7 @@ public final class RequestPath {
     private static ByteBuf run(Backend b, int opcode, long offset, long length, ByteBuf payload) throws Exception {
         switch (opcode) {
             case Opcode.READ -> {
-                ByteBuf data = Buffers.ALLOCATOR.directBuffer((int) length);
-                try {
-                    b.read(offset, data, (int) length);
-                } catch (Throwable t) {
-                    data.release();
-                    throw t;
-                }
-                return data;
+                return read(b, offset, (int) length, false);
             }
             case Opcode.WRITE -> b.write(offset, payload);
             case Opcode.FLUSH -> b.flush();

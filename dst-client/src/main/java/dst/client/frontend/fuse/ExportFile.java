@@ -5,8 +5,8 @@ import dst.protocol.DstException;
 import dst.protocol.Errno;
 import dst.protocol.Opcode;
 import dst.protocol.ExportName;
-import io.netty.buffer.ByteBuf;
 import dst.runtime.buffers.Buffers;
+import io.netty.buffer.ByteBuf;
 
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;

@@ -2,8 +2,8 @@ package dst.client.frontend.fuse;
 
 import dst.nativebridge.NativeException;
 import dst.nativebridge.fuse.FuseDevice;
-import io.netty.buffer.ByteBuf;
 import dst.runtime.buffers.Buffers;
+import io.netty.buffer.ByteBuf;
 
 import java.util.logging.Level;
 import java.util.logging.Logger;

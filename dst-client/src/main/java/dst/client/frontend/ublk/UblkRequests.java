@@ -4,8 +4,8 @@ import dst.client.core.BlockDevice;
 import dst.nativebridge.ublk.uapi.UblksrvIoDesc;
 import dst.protocol.DstException;
 import dst.protocol.Errno;
-import io.netty.buffer.ByteBuf;
 import dst.runtime.buffers.Buffers;
+import io.netty.buffer.ByteBuf;
 
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;

@@ -3,6 +3,7 @@ package dst.server.backend;
 import io.netty.buffer.ByteBuf;
 
 import java.io.IOException;
+import java.util.List;
 
 /**
  * A {@link Backend} that hands every call to the backend it wraps: the base of filters (nbdkit's
@@ -34,6 +35,21 @@ public abstract class ForwardingBackend implements Backend {
     @Override
     public boolean neverBlocks() {
         return next.neverBlocks();
+    }
+
+    @Override
+    public boolean canMultiConn() {
+        return next.canMultiConn();
+    }
+
+    @Override
+    public boolean zeroesFast() {
+        return next.zeroesFast();
+    }
+
+    @Override
+    public List<Extent> extents(long offset, long length) throws IOException {
+        return next.extents(offset, length);
     }
 
     @Override

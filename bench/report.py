@@ -50,9 +50,10 @@ BENCH_LINE = re.compile(r"([\d.]+) MB/s, ([\d.]+) IOPS, latency p50=(\d+) us p99
 
 def cpu_rows(work):
     """CPU (utime+stime, ms) per GB moved of the server and the client, per job, from run.sh's cpu.txt
-    (SETUP JOB SERVER0 CLIENT0 SERVER1 CLIENT1 [CLIENT-JIT0 CLIENT-JIT1]) and the job's fio bytes (the ramp's CPU is
-    counted, its bytes not); the client's JIT compiler threads (a JVM's warm-up) also on their own; each dst row also
-    as a ratio of its total to its peer's total for the same job (below 1: dst spends less)."""
+    (SETUP JOB SERVER0 CLIENT0 SERVER1 CLIENT1 [CLIENT-JIT0 CLIENT-JIT1 [SERVER-JIT0 SERVER-JIT1]]) and the job's fio
+    bytes (the ramp's CPU is counted, its bytes not); the JIT compiler threads of either JVM (its warm-up) also on
+    their own; each dst row also as a ratio of its total without JIT to its peer's total for the same job (below 1:
+    dst spends less; the peers are C programs, without JIT)."""
     path = os.path.join(work, "cpu.txt")
     rows = []
     if not os.path.exists(path):
@@ -60,11 +61,12 @@ def cpu_rows(work):
     totals = {}
     for line in open(path):
         f = line.split()
-        if len(f) not in (6, 8):
+        if len(f) not in (6, 8, 10):
             continue
         setup, job = f[0], f[1]
         s0, c0, s1, c1 = map(int, f[2:6])
-        j0, j1 = map(int, f[6:8]) if len(f) == 8 else (0, 0)
+        cj0, cj1 = map(int, f[6:8]) if len(f) >= 8 else (0, 0)
+        sj0, sj1 = map(int, f[8:10]) if len(f) == 10 else (0, 0)
         fio = os.path.join(work, "json", f"{setup}.{job}.json")
         if not os.path.exists(fio):
             continue
@@ -72,9 +74,10 @@ def cpu_rows(work):
         j = json.loads(text[text.index("{"):])["jobs"][0]
         gb = (j["read"]["io_bytes"] + j["write"]["io_bytes"]) / 1e9
         if gb > 0:
-            totals[(setup, job)] = ((s1 - s0) + (c1 - c0)) / gb
-            rows.append(["cpu", setup, job, f"{(s1 - s0) / gb:,.0f}", f"{(c1 - c0) / gb:,.0f}", f"{(j1 - j0) / gb:,.0f}",
-                         f"{(c1 - c0 - (j1 - j0)) / gb:,.0f}", f"{totals[(setup, job)]:,.0f}"])
+            server, client, sjit, cjit = (s1 - s0) / gb, (c1 - c0) / gb, (sj1 - sj0) / gb, (cj1 - cj0) / gb
+            totals[(setup, job)] = server + client - sjit - cjit
+            rows.append(["cpu", setup, job, f"{server:,.0f}", f"{sjit:,.0f}", f"{client:,.0f}", f"{cjit:,.0f}",
+                         f"{server + client:,.0f}", f"{totals[(setup, job)]:,.0f}"])
     peers = {d: p for d, _, p, _ in DST_SETUPS}
     for r in rows:
         p = peers.get(r[1])
@@ -180,8 +183,8 @@ def main():
                       ratio(proto["proto-dst"][j], lim), ratio(proto["proto-dst"][j], lim1m),
                       ratio(proto["proto-dst-nbd"][j], proto["proto-peer"][j])])
     crows = cpu_rows(work)
-    head_cpu = ["setup", "job", "server CPU ms/GB", "client CPU ms/GB", "of it client JIT compiler ms/GB",
-                "client without JIT ms/GB", "total ms/GB", "total vs its peer"]
+    head_cpu = ["setup", "job", "server CPU ms/GB", "of it server JIT compiler ms/GB", "client CPU ms/GB",
+                "of it client JIT compiler ms/GB", "total ms/GB", "total without JIT ms/GB", "without JIT vs its peer"]
     grows = guest_rows(os.path.join(work, "guest.txt"))
     head_guest = ["test", "unit", "dst ublk (guest)", "C ublk RAM disk (guest)", "dst/C"]
 
@@ -208,8 +211,9 @@ def main():
                "utime+stime of the server (nbdkit, dst-server) and of the client process (nbdfuse, or dst-client's",
                "device daemon) over each job, ramp included, per GB fio moved: steadier than throughput on a shared",
                "machine. Peers: peer for dst-nbdkit (the same nbdkit), dst-fuse and dst-fuse-wb; peer-file; peer-tls.",
-               "A fresh JVM compiles its hot paths for tens of seconds of CPU on a loaded machine: the client's JIT",
-               "compiler threads are given apart; the client without them is the long-running daemon's steady state.", "",
+               "A fresh JVM compiles its hot paths for tens of seconds of CPU on a loaded machine: the JIT compiler",
+               "threads of dst-server and of the client's daemon are given apart; without them is the long-running",
+               "daemons' steady state, which the ratio compares (the peers are C programs).", "",
                md_table(head_cpu, crows), ""]
     if grows:
         md += ["## ublk in the emulated guest (bench/run.sh --guest)", "",

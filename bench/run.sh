@@ -142,9 +142,13 @@ fio_run() {
                --runtime="$SECS" --time_based --ramp_time="$RAMP" --norandommap --randrepeat=0 --group_reporting
                --output-format=json "$@")
     log_cmd "${cmd[*]}"
-    local cpu0="" jit0=""; [ -n "${CPU_WATCH:-}" ] && { cpu0=$(cpu_ms $CPU_WATCH); jit0=$(jit_ms "${CPU_WATCH#* }"); }
+    # CPU_WATCH="SERVER CLIENT": both processes' CPU, and (for JVMs) their JIT compiler threads' apart, client first
+    local cpu0="" jit0=""; [ -n "${CPU_WATCH:-}" ] && { cpu0=$(cpu_ms $CPU_WATCH); jit0="$(jit_ms "${CPU_WATCH#* }") $(jit_ms "${CPU_WATCH% *}")"; }
     "${cmd[@]}" >"$WORK/json/$setup.$name.json"
-    [ -n "$cpu0" ] && echo "$setup $name $cpu0 $(cpu_ms $CPU_WATCH) $jit0 $(jit_ms "${CPU_WATCH#* }")" >>"$WORK/cpu.txt"
+    if [ -n "$cpu0" ]; then
+      local cjit0 sjit0; read -r cjit0 sjit0 <<<"$jit0"
+      echo "$setup $name $cpu0 $(cpu_ms $CPU_WATCH) $cjit0 $(jit_ms "${CPU_WATCH#* }") $sjit0 $(jit_ms "${CPU_WATCH% *}")" >>"$WORK/cpu.txt"
+    fi
     if [ -n "${RSS_WATCH:-}" ]; then RSS_TRACE+=" $name $(rss_mb "${RSS_WATCH% *}")/$(rss_mb "${RSS_WATCH#* }")"; fi
   done
 }

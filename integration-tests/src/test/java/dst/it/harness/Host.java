@@ -104,6 +104,51 @@ public final class Host {
         return false;
     }
 
+    /**
+     * Mount points of this machine that cannot be looked at: a FUSE mount whose daemon is gone, or a filesystem on a
+     * loop device whose backing file lies in one ({@code stat} fails with "Transport endpoint is not connected").
+     * Left by something else (a killed process, an earlier run), they make tools that check every mount fail.
+     */
+    public static List<String> brokenMounts() throws IOException, InterruptedException {
+        List<String> broken = new java.util.ArrayList<>();
+        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+            String[] f = line.split(" ");
+            int dash = line.indexOf(" - ");
+            if (f.length < 5 || dash < 0) continue;
+            String[] after = line.substring(dash + 3).split(" ");
+            String source = after.length > 1 ? after[1] : "";
+            List<String> probe = new java.util.ArrayList<>(List.of(f[4]));
+            Path backing = source.startsWith("/dev/loop") ? Path.of("/sys/block", source.substring(5), "loop", "backing_file") : null;
+            if (backing != null && Files.isReadable(backing)) probe.add(Files.readString(backing).trim().replace(" (deleted)", ""));
+            for (String path : probe) {
+                if (exec("stat", "-c", "%i", path).output().contains("Transport endpoint is not connected")) {
+                    broken.add(f[4]);
+                    break;
+                }
+            }
+        }
+        return broken;
+    }
+
+    /**
+     * Runs a command that must succeed, in a mount namespace of its own without {@link #brokenMounts()} when the
+     * machine has any (the machine's mounts are untouched): for tools such as {@code mkfs.btrfs}, which refuse to run
+     * when they cannot stat every mounted filesystem ("cannot check mount status of /dev/loop1: Transport endpoint is
+     * not connected", seen in CI with a dead FUSE mount left on the machine).
+     */
+    public static String runPastBrokenMounts(String... cmd) throws IOException, InterruptedException {
+        List<String> broken = brokenMounts();
+        if (broken.isEmpty()) return run(cmd);
+        System.out.println("WARNING: this machine has broken mounts " + broken + " (left by another process); running " + cmd[0]
+                + " in a mount namespace without them");
+        List<String> wrapped = new java.util.ArrayList<>(List.of("unshare", "--mount", "--propagation", "private", "sh", "-c",
+                "for m in \"$@\"; do shift; [ \"$m\" = -- ] && break; umount -l \"$m\" || exit 125; done; exec \"$@\"", "sh"));
+        wrapped.addAll(broken);
+        wrapped.add("--");
+        wrapped.addAll(List.of(cmd));
+        return exec(120, wrapped, java.util.Map.of()).ok(String.join(" ", cmd) + " (without the broken mounts " + broken + ")").output().trim();
+    }
+
     /** Loop devices whose backing file lies under {@code dir}, from {@code losetup -a}. */
     public static List<String> loopDevicesUnder(Path dir) throws IOException, InterruptedException {
         String prefix = dir.toAbsolutePath().normalize().toString();

@@ -17,9 +17,10 @@ import java.util.Set;
 
 /**
  * Registered for every test (META-INF/services, autodetection on): a test, and a class's static set-up, must leave no
- * mount under the temp dir and no loop device it did not find. Why: one class left ext4 mounted on a loop device over a FUSE file
- * whose daemon was gone, and a later, unrelated test failed in {@code mkfs.btrfs} ("cannot check mount status of
- * /dev/loop1: Transport endpoint is not connected": it stats the backing file of every mounted loop device).
+ * mount under the temp dir and no loop device it did not find. Why: in CI something left ext4 mounted on a loop device
+ * over a FUSE file whose daemon was gone, and a later, unrelated test failed in {@code mkfs.btrfs} ("cannot check
+ * mount status of /dev/loop1: Transport endpoint is not connected": it stats the backing file of every mounted loop
+ * device; {@link Host#runPastBrokenMounts} is that test's side of it).
  * What is left is removed (unmount, lazily if busy; loop devices detached) so the classes after it run on a clean
  * machine (checked after each test, before its {@code @TempDir} is deleted), and the test that left it fails, naming
  * what it left.

@@ -143,12 +143,10 @@ fio_run() {
                --output-format=json "$@")
     log_cmd "${cmd[*]}"
     # CPU_WATCH="SERVER CLIENT": both processes' CPU, and (for JVMs) their JIT compiler threads' apart, client first
-    local cpu0="" jit0=""; [ -n "${CPU_WATCH:-}" ] && { cpu0=$(cpu_ms $CPU_WATCH); jit0="$(jit_ms "${CPU_WATCH#* }") $(jit_ms "${CPU_WATCH% *}")"; }
+    local cpu0="" cjit0="" sjit0=""
+    [ -n "${CPU_WATCH:-}" ] && { cpu0=$(cpu_ms $CPU_WATCH); cjit0=$(jit_ms "${CPU_WATCH#* }"); sjit0=$(jit_ms "${CPU_WATCH% *}"); }
     "${cmd[@]}" >"$WORK/json/$setup.$name.json"
-    if [ -n "$cpu0" ]; then
-      local cjit0 sjit0; read -r cjit0 sjit0 <<<"$jit0"
-      echo "$setup $name $cpu0 $(cpu_ms $CPU_WATCH) $cjit0 $(jit_ms "${CPU_WATCH#* }") $sjit0 $(jit_ms "${CPU_WATCH% *}")" >>"$WORK/cpu.txt"
-    fi
+    [ -n "$cpu0" ] && echo "$setup $name $cpu0 $(cpu_ms $CPU_WATCH) $cjit0 $(jit_ms "${CPU_WATCH#* }") $sjit0 $(jit_ms "${CPU_WATCH% *}")" >>"$WORK/cpu.txt"
     if [ -n "${RSS_WATCH:-}" ]; then RSS_TRACE+=" $name $(rss_mb "${RSS_WATCH% *}")/$(rss_mb "${RSS_WATCH#* }")"; fi
   done
 }

@@ -94,14 +94,27 @@ public final class Host {
         return Long.parseLong(blocksAndUnit[0]) * Long.parseLong(blocksAndUnit[1]);
     }
 
+    /** A line of /proc/self/mountinfo: where it is mounted and what (a device such as /dev/loop0, or a name). */
+    public record Mount(String point, String source) {
+    }
+
+    /** This machine's mounts as this process sees them, from /proc/self/mountinfo. */
+    public static List<Mount> mounts() throws IOException {
+        List<Mount> mounts = new java.util.ArrayList<>();
+        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+            String[] f = line.split(" ");
+            int dash = line.indexOf(" - ");
+            if (f.length < 5 || dash < 0) continue;
+            String[] after = line.substring(dash + 3).split(" "); // fstype, source, options
+            mounts.add(new Mount(f[4], after.length > 1 ? after[1] : ""));
+        }
+        return mounts;
+    }
+
     /** True when {@code dir} is a mount point right now. */
     public static boolean isMountPoint(Path dir) throws IOException {
         String p = dir.toAbsolutePath().normalize().toString();
-        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
-            String[] f = line.split(" ");
-            if (f.length > 4 && f[4].equals(p)) return true;
-        }
-        return false;
+        return mounts().stream().anyMatch(m -> m.point().equals(p));
     }
 
     /**
@@ -109,25 +122,28 @@ public final class Host {
      * loop device whose backing file lies in one ({@code stat} fails with "Transport endpoint is not connected").
      * Left by something else (a killed process, an earlier run), they make tools that check every mount fail.
      */
-    public static List<String> brokenMounts() throws IOException, InterruptedException {
+    public static List<String> brokenMounts() throws IOException {
         List<String> broken = new java.util.ArrayList<>();
-        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
-            String[] f = line.split(" ");
-            int dash = line.indexOf(" - ");
-            if (f.length < 5 || dash < 0) continue;
-            String[] after = line.substring(dash + 3).split(" ");
-            String source = after.length > 1 ? after[1] : "";
-            List<String> probe = new java.util.ArrayList<>(List.of(f[4]));
-            Path backing = source.startsWith("/dev/loop") ? Path.of("/sys/block", source.substring(5), "loop", "backing_file") : null;
-            if (backing != null && Files.isReadable(backing)) probe.add(Files.readString(backing).trim().replace(" (deleted)", ""));
-            for (String path : probe) {
-                if (exec("stat", "-c", "%i", path).output().contains("Transport endpoint is not connected")) {
-                    broken.add(f[4]);
-                    break;
-                }
+        for (Mount m : mounts()) {
+            Path backing = m.source().startsWith("/dev/loop") ? Path.of("/sys/block", m.source().substring(5), "loop", "backing_file") : null;
+            if (unreachable(Path.of(m.point()))
+                    || backing != null && Files.isReadable(backing) && unreachable(Path.of(Files.readString(backing).trim().replace(" (deleted)", "")))) {
+                broken.add(m.point());
             }
         }
         return broken;
+    }
+
+    /** stat(2) fails with ENOTCONN: the path lies in a FUSE mount whose daemon is gone. */
+    private static boolean unreachable(Path path) {
+        try {
+            Files.readAttributes(path, java.nio.file.attribute.BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            return false;
+        } catch (java.nio.file.FileSystemException e) {
+            return "Transport endpoint is not connected".equals(e.getReason());
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /**
@@ -149,9 +165,19 @@ public final class Host {
         return exec(120, wrapped, java.util.Map.of()).ok(String.join(" ", cmd) + " (without the broken mounts " + broken + ")").output().trim();
     }
 
+    /** Every loop device in use, with its {@code losetup -a} line ({@code /dev/loop0: []: (/path/of/backing)}). */
+    public static java.util.Map<String, String> loopDevices() throws IOException, InterruptedException {
+        java.util.Map<String, String> loops = new java.util.LinkedHashMap<>();
+        for (String line : run("losetup", "-a").lines().toList()) {
+            int colon = line.indexOf(':');
+            if (colon > 0 && line.startsWith("/dev/loop")) loops.put(line.substring(0, colon), line);
+        }
+        return loops;
+    }
+
     /** Loop devices whose backing file lies under {@code dir}, from {@code losetup -a}. */
     public static List<String> loopDevicesUnder(Path dir) throws IOException, InterruptedException {
         String prefix = dir.toAbsolutePath().normalize().toString();
-        return run("losetup", "-a").lines().filter(l -> l.contains("(" + prefix)).map(l -> l.substring(0, l.indexOf(':'))).toList();
+        return loopDevices().entrySet().stream().filter(e -> e.getValue().contains("(" + prefix)).map(java.util.Map.Entry::getKey).toList();
     }
 }

@@ -7,7 +7,6 @@ import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -68,7 +67,7 @@ public final class LeftBehindMounts implements BeforeAllCallback, BeforeEachCall
             if (r.exitCode() != 0) r = Host.exec("umount", "-l", m);
             left.add("mount " + m + (r.exitCode() == 0 ? "" : " (could not unmount: " + r.output().trim() + ")"));
         }
-        for (String loop : snapshot().loops) {
+        for (String loop : snapshot().loops) { // anew: unmounting may have let a loop device autoclear
             if (before.loops.contains(loop)) continue;
             Host.Result r = Host.exec("losetup", "-d", loop);
             left.add("loop device " + loop + (r.exitCode() == 0 ? "" : " (could not detach: " + r.output().trim() + ")"));
@@ -90,17 +89,9 @@ public final class LeftBehindMounts implements BeforeAllCallback, BeforeEachCall
 
     private static Snapshot snapshot() throws IOException, InterruptedException {
         Set<String> mounts = new HashSet<>();
-        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
-            String[] f = line.split(" ");
-            if (f.length > 4 && f[4].startsWith(TMP)) mounts.add(f[4]);
+        for (Host.Mount m : Host.mounts()) {
+            if (m.point().startsWith(TMP)) mounts.add(m.point());
         }
-        Set<String> loops = new HashSet<>();
-        if (Host.onPath("losetup")) {
-            for (String line : Host.exec("losetup", "-a").output().lines().toList()) {
-                int colon = line.indexOf(':');
-                if (colon > 0 && line.startsWith("/dev/loop")) loops.add(line.substring(0, colon));
-            }
-        }
-        return new Snapshot(mounts, loops);
+        return new Snapshot(mounts, Host.onPath("losetup") ? new HashSet<>(Host.loopDevices().keySet()) : Set.of());
     }
 }
